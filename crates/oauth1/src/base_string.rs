@@ -1,0 +1,272 @@
+//! The signature base string (RFC 5849 section 3.4.1).
+//!
+//! > The signature base string is constructed by concatenating together, in order, the following
+//! > HTTP request elements: 1. The HTTP request method in uppercase. [...] 2. An "&" character.
+//! > 3. The base string URI from Section 3.4.1.2, after being encoded (Section 3.6). 4. An "&"
+//! > character. 5. The request parameters as normalized in Section 3.4.1.3.2, after being
+//! > encoded (Section 3.6).
+
+use crate::encoding::{encode_encoded_into, encode_into, is_unreserved};
+use crate::error::{Error, Result};
+use crate::parameters::Param;
+
+/// A URL split into the parts signing needs, borrowed from the text as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UrlParts<'a> {
+    /// `http` or `https`, in whatever case it was written.
+    pub scheme: &'a str,
+    /// The host, as written (brackets kept for IPv6).
+    pub host: &'a str,
+    /// The port digits, when the URL names one.
+    pub port: Option<&'a str>,
+    /// The path as sent (may be empty).
+    pub path: &'a str,
+    /// The query without its `?`.
+    pub query: Option<&'a str>,
+    /// The fragment without its `#` (never sent, never signed).
+    pub fragment: Option<&'a str>,
+}
+
+impl<'a> UrlParts<'a> {
+    /// Splits an absolute `http` or `https` URL.
+    pub fn parse(url: &'a str) -> Result<Self> {
+        let bad = |reason| Error::InvalidUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| bad("it must be an absolute url starting with http:// or https://"))?;
+        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+            return Err(bad("only http:// and https:// urls can be signed"));
+        }
+        let (before_fragment, fragment) = match rest.split_once('#') {
+            Some((a, f)) => (a, Some(f)),
+            None => (rest, None),
+        };
+        let (before_query, query) = match before_fragment.split_once('?') {
+            Some((a, q)) => (a, Some(q)),
+            None => (before_fragment, None),
+        };
+        let (authority, path) = match before_query.find('/') {
+            Some(i) => before_query.split_at(i),
+            None => (before_query, ""),
+        };
+        if authority.contains('@') {
+            return Err(bad(
+                "user names and passwords in the url are not supported: remove the part before @",
+            ));
+        }
+        let (host, port) = split_host_port(authority)
+            .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?;
+        if host.is_empty()
+            || host
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return Err(bad("it has no valid host name"));
+        }
+        if path
+            .bytes()
+            .chain(query.unwrap_or("").bytes())
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return Err(bad(
+                "it contains spaces or control characters: percent-encode them (a space is %20)",
+            ));
+        }
+        Ok(Self {
+            scheme,
+            host,
+            port,
+            path,
+            query,
+            fragment,
+        })
+    }
+
+    /// Whether the port is the scheme's default (80 for http, 443 for https), so it is dropped.
+    pub fn port_is_default(&self) -> bool {
+        match self.port.and_then(|p| p.parse::<u16>().ok()) {
+            None => true,
+            Some(80) => self.scheme.eq_ignore_ascii_case("http"),
+            Some(443) => self.scheme.eq_ignore_ascii_case("https"),
+            Some(_) => false,
+        }
+    }
+
+    /// The base string URI (section 3.4.1.2): scheme and host lower-cased, default port
+    /// dropped, path as sent (`/` when empty), no query, no fragment.
+    pub fn base_string_uri(&self) -> String {
+        let mut out =
+            String::with_capacity(self.scheme.len() + self.host.len() + self.path.len() + 10);
+        out.push_str(&self.scheme.to_ascii_lowercase());
+        out.push_str("://");
+        out.push_str(&self.host.to_ascii_lowercase());
+        if !self.port_is_default() {
+            out.push(':');
+            out.push_str(self.port.unwrap_or_default());
+        }
+        out.push_str(if self.path.is_empty() { "/" } else { self.path });
+        out
+    }
+
+    /// Appends `enc(base string URI)` without building the URI first.
+    fn write_encoded_base_uri(&self, out: &mut String) {
+        push_lower_encoded(out, self.scheme);
+        out.push_str("%3A%2F%2F");
+        push_lower_encoded(out, self.host);
+        if !self.port_is_default() {
+            out.push_str("%3A");
+            out.push_str(self.port.unwrap_or_default());
+        }
+        if self.path.is_empty() {
+            out.push_str("%2F");
+        } else {
+            encode_into(out, self.path.as_bytes());
+        }
+    }
+}
+
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    // An IPv6 literal keeps its colons inside brackets.
+    let colon = match authority.rfind(':') {
+        Some(i) if !authority[i..].contains(']') => i,
+        _ => return Some((authority, None)),
+    };
+    let (host, port) = (&authority[..colon], &authority[colon + 1..]);
+    if port.is_empty() {
+        return Some((host, None));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 && port.bytes().all(|b| b.is_ascii_digit()) => Some((host, Some(port))),
+        _ => None,
+    }
+}
+
+fn push_lower_encoded(out: &mut String, s: &str) {
+    for b in s.bytes() {
+        let b = b.to_ascii_lowercase();
+        if is_unreserved(b) {
+            out.push(b as char);
+        } else {
+            encode_into(out, &[b]);
+        }
+    }
+}
+
+/// Checks an HTTP method is a token (RFC 9110 section 5.6.2) and gives it in upper case.
+pub fn normalize_method(method: &str) -> Result<std::borrow::Cow<'_, str>> {
+    const TCHAR: &[u8] = b"!#$%&'*+-.^_`|~";
+    if method.is_empty()
+        || !method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || TCHAR.contains(&b))
+    {
+        return Err(Error::InvalidMethod(method.to_owned()));
+    }
+    Ok(if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        method.to_ascii_uppercase().into()
+    } else {
+        method.into()
+    })
+}
+
+/// Writes the signature base string for an already upper-cased `method`, the URL's parts and
+/// the sorted, encoded parameters, appending to `out` (the caller sizes it).
+pub fn write_base_string(out: &mut String, method: &str, url: &UrlParts<'_>, sorted: &[Param<'_>]) {
+    out.push_str(method);
+    out.push('&');
+    url.write_encoded_base_uri(out);
+    out.push('&');
+    for (i, p) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push_str("%26");
+        }
+        encode_encoded_into(out, &p.name);
+        out.push_str("%3D");
+        encode_encoded_into(out, &p.value);
+    }
+}
+
+/// A size that fits the base string in one allocation.
+pub fn capacity_hint(method: &str, url: &UrlParts<'_>, sorted: &[Param<'_>]) -> usize {
+    let params: usize = sorted
+        .iter()
+        .map(|p| p.name.len() + p.value.len() + 6)
+        .sum();
+    method.len()
+        + 2
+        + 3 * (url.scheme.len() + url.host.len() + url.path.len() + 12)
+        + params * 5 / 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn uri(url: &str) -> String {
+        UrlParts::parse(url).unwrap().base_string_uri()
+    }
+
+    #[test]
+    fn base_string_uri_follows_section_3_4_1_2() {
+        assert_eq!(
+            uri("HTTP://EXAMPLE.COM:80/r%20v/X?id=123"),
+            "http://example.com/r%20v/X"
+        );
+        assert_eq!(
+            uri("https://www.example.net:8080/?q=1"),
+            "https://www.example.net:8080/"
+        );
+        assert_eq!(
+            uri("https://api.example.com:443/a#frag"),
+            "https://api.example.com/a"
+        );
+        assert_eq!(
+            uri("http://api.example.com:443/a"),
+            "http://api.example.com:443/a"
+        );
+        assert_eq!(
+            uri("https://api.example.com:80/a"),
+            "https://api.example.com:80/a"
+        );
+        assert_eq!(uri("http://example.com"), "http://example.com/");
+        assert_eq!(uri("http://[::1]:8080/x"), "http://[::1]:8080/x");
+        assert_eq!(uri("http://[::1]/x"), "http://[::1]/x");
+        assert_eq!(
+            uri("http://h/Path/Kept/AS/Sent/"),
+            "http://h/Path/Kept/AS/Sent/"
+        );
+    }
+
+    #[test]
+    fn bad_urls_say_why() {
+        let e = |u: &str| UrlParts::parse(u).unwrap_err().to_string();
+        assert_eq!(
+            e("example.com/x"),
+            "invalid url \"example.com/x\": it must be an absolute url starting with http:// or https://"
+        );
+        assert_eq!(
+            e("ftp://x/"),
+            "invalid url \"ftp://x/\": only http:// and https:// urls can be signed"
+        );
+        assert!(e("https://user:pw@x/").contains("user names and passwords"));
+        assert!(e("https://x:99999/").contains("the port must be a number"));
+        assert!(e("https://x:8a/").contains("the port must be a number"));
+        assert!(e("https:///path").contains("no valid host"));
+        assert!(e("https://x/a b").contains("percent-encode"));
+    }
+
+    #[test]
+    fn methods_are_upper_cased_tokens() {
+        assert_eq!(normalize_method("get").unwrap(), "GET");
+        assert_eq!(normalize_method("POST").unwrap(), "POST");
+        assert_eq!(
+            normalize_method("GE T").unwrap_err().to_string(),
+            "invalid http method \"GE T\": use GET, POST, PUT, PATCH, DELETE or another token"
+        );
+        assert!(normalize_method("").is_err());
+    }
+}
