@@ -6,7 +6,7 @@
 //! > character. 5. The request parameters as normalized in Section 3.4.1.3.2, after being
 //! > encoded (Section 3.6).
 
-use crate::encoding::{encode_encoded_into, encode_into, is_unreserved};
+use crate::encoding::{all_bytes, all_unreserved, encode_encoded_into, encode_into, find_byte};
 use crate::error::{Error, Result};
 use crate::parameters::Param;
 
@@ -34,31 +34,65 @@ impl<'a> UrlParts<'a> {
             url: url.to_owned(),
             reason,
         };
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| bad("it must be an absolute url starting with http:// or https://"))?;
+        let bytes = url.as_bytes();
+        // The scheme ends at the first `:`, which `//` must follow.
+        let scheme_end = bytes.iter().position(|&b| b == b':').unwrap_or(bytes.len());
+        if !url[scheme_end..].starts_with("://") {
+            return Err(bad(
+                "it must be an absolute url starting with http:// or https://",
+            ));
+        }
+        let scheme = &url[..scheme_end];
         if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
             return Err(bad("only http:// and https:// urls can be signed"));
         }
-        let (before_fragment, fragment) = match rest.split_once('#') {
-            Some((a, f)) => (a, Some(f)),
-            None => (rest, None),
-        };
-        let (before_query, query) = match before_fragment.split_once('?') {
-            Some((a, q)) => (a, Some(q)),
-            None => (before_fragment, None),
-        };
-        let (authority, path) = match before_query.find('/') {
-            Some(i) => before_query.split_at(i),
-            None => (before_query, ""),
-        };
-        if authority.contains('@') {
+
+        // The authority runs to the first `/`, `?` or `#`, the path to the first `?` or `#`,
+        // the query to the first `#`; the fragment is the rest.
+        let authority_start = scheme_end + 3;
+        let mut i = authority_start;
+        let mut at_sign = false;
+        let mut last_colon = None;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'/' | b'?' | b'#' => break,
+                b'@' => at_sign = true,
+                b':' => last_colon = Some(i),
+                // An IPv6 literal keeps its colons inside brackets.
+                b']' => last_colon = None,
+                _ => {}
+            }
+            i += 1;
+        }
+        let authority_end = i;
+        let rest = &bytes[authority_end..];
+        let fragment_at = find_byte(rest, |b| b == b'#').map_or(bytes.len(), |f| authority_end + f);
+        let path_end = find_byte(&bytes[authority_end..fragment_at], |b| b == b'?')
+            .map_or(fragment_at, |q| authority_end + q);
+        let path = &url[authority_end..path_end];
+        let query = (path_end < fragment_at).then(|| &url[path_end + 1..fragment_at]);
+        let fragment = (fragment_at < bytes.len()).then(|| &url[fragment_at + 1..]);
+        // Nothing from the path on may be a space or control character.
+        let control = !all_bytes(&bytes[authority_end..fragment_at], |b| !is_control(b));
+
+        if at_sign {
             return Err(bad(
                 "user names and passwords in the url are not supported: remove the part before @",
             ));
         }
-        let (host, port) = split_host_port(authority)
-            .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?;
+        let (host, port) = match last_colon {
+            None => (&url[authority_start..authority_end], None),
+            Some(c) => {
+                let port = &url[c + 1..authority_end];
+                let valid = port.is_empty()
+                    || (port.bytes().all(|b| b.is_ascii_digit())
+                        && port.parse::<u16>().is_ok_and(|p| p > 0));
+                if !valid {
+                    return Err(bad("the port must be a number from 1 to 65535"));
+                }
+                (&url[authority_start..c], (!port.is_empty()).then_some(port))
+            }
+        };
         if host.is_empty()
             || host
                 .bytes()
@@ -66,11 +100,7 @@ impl<'a> UrlParts<'a> {
         {
             return Err(bad("it has no valid host name"));
         }
-        if path
-            .bytes()
-            .chain(query.unwrap_or("").bytes())
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        {
+        if control {
             return Err(bad(
                 "it contains spaces or control characters: percent-encode them (a space is %20)",
             ));
@@ -112,7 +142,7 @@ impl<'a> UrlParts<'a> {
     }
 
     /// Appends `enc(base string URI)` without building the URI first.
-    fn write_encoded_base_uri(&self, out: &mut String) {
+    pub(crate) fn write_encoded_base_uri(&self, out: &mut String) {
         push_lower_encoded(out, self.scheme);
         out.push_str("%3A%2F%2F");
         push_lower_encoded(out, self.host);
@@ -123,35 +153,22 @@ impl<'a> UrlParts<'a> {
         if self.path.is_empty() {
             out.push_str("%2F");
         } else {
-            encode_into(out, self.path.as_bytes());
+            encode_into(out, self.path);
         }
     }
 }
 
-fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    // An IPv6 literal keeps its colons inside brackets.
-    let colon = match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => i,
-        _ => return Some((authority, None)),
-    };
-    let (host, port) = (&authority[..colon], &authority[colon + 1..]);
-    if port.is_empty() {
-        return Some((host, None));
-    }
-    match port.parse::<u16>() {
-        Ok(p) if p > 0 && port.bytes().all(|b| b.is_ascii_digit()) => Some((host, Some(port))),
-        _ => None,
-    }
+/// A space, a control character or DEL.
+#[inline(always)]
+fn is_control(b: u8) -> bool {
+    b <= b' ' || b == 0x7f
 }
 
 fn push_lower_encoded(out: &mut String, s: &str) {
-    for b in s.bytes() {
-        let b = b.to_ascii_lowercase();
-        if is_unreserved(b) {
-            out.push(b as char);
-        } else {
-            encode_into(out, &[b]);
-        }
+    if all_unreserved(s.as_bytes()) && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        out.push_str(s);
+    } else {
+        encode_into(out, &s.to_ascii_lowercase());
     }
 }
 
@@ -183,9 +200,15 @@ pub fn write_base_string(out: &mut String, method: &str, url: &UrlParts<'_>, sor
         if i > 0 {
             out.push_str("%26");
         }
-        encode_encoded_into(out, &p.name);
-        out.push_str("%3D");
-        encode_encoded_into(out, &p.value);
+        if p.plain {
+            out.push_str(&p.name);
+            out.push_str("%3D");
+            out.push_str(&p.value);
+        } else {
+            encode_encoded_into(out, &p.name);
+            out.push_str("%3D");
+            encode_encoded_into(out, &p.value);
+        }
     }
 }
 
@@ -239,6 +262,34 @@ mod tests {
             uri("http://h/Path/Kept/AS/Sent/"),
             "http://h/Path/Kept/AS/Sent/"
         );
+    }
+
+    #[test]
+    fn urls_split_at_the_first_delimiters() {
+        let p = |u| UrlParts::parse(u).unwrap();
+        let u = p("http://h?a#b?c");
+        assert_eq!(
+            (u.host, u.path, u.query, u.fragment),
+            ("h", "", Some("a"), Some("b?c"))
+        );
+        let u = p("http://h#x?y");
+        assert_eq!((u.path, u.query, u.fragment), ("", None, Some("x?y")));
+        let u = p("http://h:/p?");
+        assert_eq!(
+            (u.host, u.port, u.path, u.query),
+            ("h", None, "/p", Some(""))
+        );
+        let u = p("http://[::1]:8080?q=1");
+        assert_eq!(
+            (u.host, u.port, u.query),
+            ("[::1]", Some("8080"), Some("q=1"))
+        );
+        let u = p("http://a:b]c/x");
+        assert_eq!((u.host, u.port, u.path), ("a:b]c", None, "/x"));
+        let u = p("HTTPS://h/p#frag with space");
+        assert_eq!((u.scheme, u.fragment), ("HTTPS", Some("frag with space")));
+        assert!(UrlParts::parse("http://h/p?q=a b").is_err());
+        assert!(UrlParts::parse("http:x//h/").is_err());
     }
 
     #[test]

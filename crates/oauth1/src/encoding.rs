@@ -10,36 +10,164 @@
 
 use std::borrow::Cow;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode, percent_encode};
-
-/// Everything but RFC 3986's unreserved set.
-pub const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+use percent_encoding::percent_decode;
 
 /// Whether `b` is in RFC 3986's unreserved set and so is never encoded.
 #[inline]
-pub fn is_unreserved(b: u8) -> bool {
+pub const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
-/// Encodes `s` (as UTF-8) per RFC 5849 section 3.6.
-pub fn encode(s: &str) -> Cow<'_, str> {
-    encode_bytes(s.as_bytes())
-}
+/// `UNRESERVED[b]` is [`is_unreserved`]`(b)`: one load per byte on the hot path.
+static UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = is_unreserved(i as u8);
+        i += 1;
+    }
+    t
+};
 
-/// Encodes raw bytes per RFC 5849 section 3.6; borrows when nothing needs encoding.
-pub fn encode_bytes(bytes: &[u8]) -> Cow<'_, str> {
-    percent_encode(bytes, RESERVED).into()
-}
+/// `%00%01...%FF`: the escape of byte `b` is `ESCAPES[3 * b..3 * b + 3]`.
+const ESCAPES: &str = "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%1D%1E%1F%20%21%22%23%24%25%26%27%28%29%2A%2B%2C%2D%2E%2F%30%31%32%33%34%35%36%37%38%39%3A%3B%3C%3D%3E%3F%40%41%42%43%44%45%46%47%48%49%4A%4B%4C%4D%4E%4F%50%51%52%53%54%55%56%57%58%59%5A%5B%5C%5D%5E%5F%60%61%62%63%64%65%66%67%68%69%6A%6B%6C%6D%6E%6F%70%71%72%73%74%75%76%77%78%79%7A%7B%7C%7D%7E%7F%80%81%82%83%84%85%86%87%88%89%8A%8B%8C%8D%8E%8F%90%91%92%93%94%95%96%97%98%99%9A%9B%9C%9D%9E%9F%A0%A1%A2%A3%A4%A5%A6%A7%A8%A9%AA%AB%AC%AD%AE%AF%B0%B1%B2%B3%B4%B5%B6%B7%B8%B9%BA%BB%BC%BD%BE%BF%C0%C1%C2%C3%C4%C5%C6%C7%C8%C9%CA%CB%CC%CD%CE%CF%D0%D1%D2%D3%D4%D5%D6%D7%D8%D9%DA%DB%DC%DD%DE%DF%E0%E1%E2%E3%E4%E5%E6%E7%E8%E9%EA%EB%EC%ED%EE%EF%F0%F1%F2%F3%F4%F5%F6%F7%F8%F9%FA%FB%FC%FD%FE%FF";
 
-/// Appends the encoding of `bytes` to `out`.
+/// Whether every byte is unreserved: most values (keys, nonces, tokens) pass.
 #[inline]
-pub fn encode_into(out: &mut String, bytes: &[u8]) {
-    for chunk in percent_encode(bytes, RESERVED) {
-        out.push_str(chunk);
+pub fn all_unreserved(bytes: &[u8]) -> bool {
+    all_bytes(bytes, is_unreserved_branchless)
+}
+
+/// [`is_unreserved`] without branches, so that checks over many bytes vectorize.
+#[inline(always)]
+fn is_unreserved_branchless(b: u8) -> bool {
+    let l = b | 0x20;
+    (l.wrapping_sub(b'a') <= b'z' - b'a')
+        | (b.wrapping_sub(b'0') <= 9)
+        | (b == b'-')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == b'~')
+}
+
+/// Whether `bytes` contains `needle`.
+#[inline]
+pub fn contains_byte(bytes: &[u8], needle: u8) -> bool {
+    !all_bytes(bytes, |b| b != needle)
+}
+
+/// Whether `keep` holds for every byte. Values are short (tens of bytes), so instead of a
+/// scalar loop over the remainder the last 16 bytes are checked again, overlapping: every
+/// check is a fixed-size fold the compiler turns into vector compares.
+#[inline(always)]
+pub(crate) fn all_bytes(bytes: &[u8], keep: impl Fn(u8) -> bool + Copy) -> bool {
+    #[inline(always)]
+    fn all<const N: usize>(chunk: &[u8; N], keep: impl Fn(u8) -> bool) -> bool {
+        chunk.iter().fold(true, |ok, &b| ok & keep(b))
+    }
+    if let Some(last) = bytes.last_chunk::<16>() {
+        let (chunks, _) = bytes.as_chunks::<16>();
+        chunks.iter().all(|c| all(c, keep)) && all(last, keep)
+    } else if let (Some(first), Some(last)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        all(first, keep) & all(last, keep)
+    } else {
+        bytes.iter().fold(true, |ok, &b| ok & keep(b))
+    }
+}
+
+/// The index of the first byte for which `hit` holds, found 16 bytes at a time.
+#[inline(always)]
+pub(crate) fn find_byte(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option<usize> {
+    /// Bit `i` is set when `hit(chunk[i])`: a vector compare and a byte mask.
+    fn mask(chunk: &[u8; 16], hit: impl Fn(u8) -> bool) -> u32 {
+        chunk
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, &b)| m | (u32::from(hit(b)) << i))
+    }
+    let Some(last) = bytes.last_chunk::<16>() else {
+        return bytes.iter().position(|&b| hit(b));
+    };
+    let (chunks, _) = bytes.as_chunks::<16>();
+    for (k, c) in chunks.iter().enumerate() {
+        let m = mask(c, hit);
+        if m != 0 {
+            return Some(16 * k + m.trailing_zeros() as usize);
+        }
+    }
+    // The remainder, as the last 16 bytes: those before it were already found clear.
+    let m = mask(last, hit);
+    (m != 0).then(|| bytes.len() - 16 + m.trailing_zeros() as usize)
+}
+
+#[inline]
+pub(crate) fn escape(b: u8) -> &'static str {
+    let i = 3 * b as usize;
+    &ESCAPES[i..i + 3]
+}
+
+/// Encodes `s` (as UTF-8) per RFC 5849 section 3.6; borrows when nothing needs encoding.
+#[inline(always)]
+pub fn encode(s: &str) -> Cow<'_, str> {
+    if all_unreserved(s.as_bytes()) {
+        Cow::Borrowed(s)
+    } else {
+        let mut out = String::with_capacity(s.len() * 3);
+        encode_into(&mut out, s);
+        Cow::Owned(out)
+    }
+}
+
+/// Encodes raw bytes (which need not be UTF-8) per RFC 5849 section 3.6.
+pub fn encode_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for &b in bytes {
+        if UNRESERVED[b as usize] {
+            out.push(b as char);
+        } else {
+            out.push_str(escape(b));
+        }
+    }
+    out
+}
+
+/// Appends the encoding of `s` to `out`, copying runs of unreserved characters whole.
+#[inline]
+pub fn encode_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    if all_unreserved(bytes) {
+        out.push_str(s);
+        return;
+    }
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !UNRESERVED[b as usize] {
+            // A non-empty run is unreserved ASCII, so both ends are character boundaries.
+            if run < i {
+                out.push_str(&s[run..i]);
+            }
+            out.push_str(escape(b));
+            run = i + 1;
+        }
+    }
+    if run < bytes.len() {
+        out.push_str(&s[run..]);
+    }
+}
+
+/// Appends the encoding of `s` to a byte buffer (for keys built on the stack).
+#[inline]
+pub(crate) fn encode_into_bytes<const N: usize>(out: &mut smallvec::SmallVec<[u8; N]>, s: &str) {
+    if all_unreserved(s.as_bytes()) {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
+    for &b in s.as_bytes() {
+        if UNRESERVED[b as usize] {
+            out.push(b);
+        } else {
+            out.extend_from_slice(escape(b).as_bytes());
+        }
     }
 }
 
@@ -47,13 +175,16 @@ pub fn encode_into(out: &mut String, bytes: &[u8]) {
 /// is `%`: the double encoding the base string needs, done by copying runs between the `%`s.
 #[inline]
 pub fn encode_encoded_into(out: &mut String, encoded: &str) {
-    let mut rest = encoded;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
+    let bytes = encoded.as_bytes();
+    let mut run = 0;
+    while let Some(n) = memchr::memchr(b'%', &bytes[run..]) {
+        // `%` is ASCII, so both ends of the run are character boundaries.
+        let i = run + n;
+        out.push_str(&encoded[run..i]);
         out.push_str("%25");
-        rest = &rest[i + 1..];
+        run = i + 1;
     }
-    out.push_str(rest);
+    out.push_str(&encoded[run..]);
 }
 
 /// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept as it is.
@@ -82,10 +213,13 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 #[inline]
 pub fn is_canonical(s: &str) -> bool {
     let b = s.as_bytes();
+    if all_unreserved(b) {
+        return true;
+    }
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if is_unreserved(c) {
+        if UNRESERVED[c as usize] {
             i += 1;
         } else if c == b'%' && i + 2 < b.len() {
             match (upper_hex(b[i + 1]), upper_hex(b[i + 2])) {
@@ -120,7 +254,7 @@ pub fn reencode(component: &str, form: bool) -> Cow<'_, str> {
         } else {
             decode(component)
         };
-        Cow::Owned(encode_bytes(&decoded).into_owned())
+        Cow::Owned(encode_bytes(&decoded))
     }
 }
 
@@ -131,7 +265,7 @@ mod tests {
     #[test]
     fn every_byte_value_encodes_per_section_3_6() {
         for b in 0u8..=255 {
-            let got = encode_bytes(&[b]).into_owned();
+            let got = encode_bytes(&[b]);
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
                 assert_eq!(
                     got,
@@ -147,8 +281,44 @@ mod tests {
             }
             // And decoding gives the byte back.
             assert_eq!(decode(&got).as_ref(), &[b]);
-            assert_eq!(is_canonical(&got), true, "{got}");
+            assert!(is_canonical(&got), "{got}");
         }
+    }
+
+    #[test]
+    fn every_character_class_encodes_the_same_way_on_every_path() {
+        let samples = [
+            "",
+            "abc",
+            "a b",
+            "é",
+            "x😀y",
+            "%",
+            "-._~",
+            "日本語!*'()",
+            "mixé d+%2F",
+        ];
+        for s in samples {
+            let mut into = String::new();
+            encode_into(&mut into, s);
+            assert_eq!(into, encode(s), "{s}");
+            assert_eq!(into, encode_bytes(s.as_bytes()), "{s}");
+            assert_eq!(decode(&into).as_ref(), s.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_vectorized_checks_agree_with_the_table() {
+        for b in 0u8..=255 {
+            assert_eq!(all_unreserved(&[b]), is_unreserved(b), "{b:#04x}");
+            assert_eq!(
+                all_unreserved(&[b'a', b, b'Z']),
+                is_unreserved(b),
+                "{b:#04x}"
+            );
+            assert_eq!(contains_byte(&[b'x', b], b'%'), b == b'%');
+        }
+        assert!(all_unreserved(b""));
     }
 
     #[test]
@@ -201,7 +371,7 @@ mod tests {
         encode_encoded_into(&mut out, "a%20b%2Fc");
         assert_eq!(out, "a%2520b%252Fc");
         let mut direct = String::new();
-        encode_into(&mut direct, b"a%20b%2Fc");
+        encode_into(&mut direct, "a%20b%2Fc");
         assert_eq!(out, direct);
     }
 }

@@ -1,6 +1,6 @@
 //! Errors of the signing core. Messages are lower-case, precise, and say what to do next.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::signing::SignatureMethod;
 
@@ -93,7 +93,8 @@ impl Error {
 }
 
 /// The shape errors take when they cross to the UI: `{ kind, message, hint? }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorReport {
     /// Stable kind to switch on.
     pub kind: String,
@@ -101,6 +102,7 @@ pub struct ErrorReport {
     pub message: String,
     /// What to do about it, when there is more to say than the message.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub hint: Option<String>,
 }
 

@@ -21,15 +21,17 @@
 //! };
 //! let opts = SignOptions { include_version: false, ..Default::default() };
 //! let signed = sign(&req, &oauth, &signer, &opts)?;
-//! assert_eq!(signed.signature, "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
+//! assert_eq!(signed.signature(), "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
 //! # Ok::<(), signet_oauth1::Error>(())
 //! ```
 #![warn(missing_docs)]
 
 pub mod base_string;
 pub mod callback;
+pub mod diagnose;
 pub mod encoding;
 pub mod error;
+pub mod flow;
 pub mod parameters;
 pub mod placement;
 pub mod request;
@@ -41,6 +43,7 @@ pub mod verify;
 
 pub use callback::{Callback, CallbackError, CallbackMode};
 pub use error::{Error, ErrorReport, Result};
+pub use flow::{Flow, FlowConfig, FlowError};
 pub use placement::{AuthorizationHeader, Placement};
 pub use request::{HttpRequest, OAuthParams, SignOptions, Signed, sign, sign_traced};
 pub use response::{Problem, ResponseError, TokenResponse, parse_token_response};

@@ -5,13 +5,15 @@
 //! stay, and sorting compares the encoded forms byte by byte, as section 3.4.1.3.2 requires.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use crate::encoding::reencode;
+use crate::encoding::{all_unreserved, contains_byte, is_canonical, reencode};
 
 /// Where a parameter came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The URL's query string.
@@ -34,6 +36,21 @@ pub struct Param<'a> {
     pub value: Cow<'a, str>,
     /// Where it came from.
     pub source: Source,
+    /// Name and value hold no `%`, so the base string's second encoding copies them as they are.
+    pub plain: bool,
+}
+
+impl<'a> Param<'a> {
+    /// A parameter from its encoded name and value.
+    pub fn new(name: Cow<'a, str>, value: Cow<'a, str>, source: Source) -> Self {
+        let plain = !contains_byte(name.as_bytes(), b'%') && !contains_byte(value.as_bytes(), b'%');
+        Self {
+            name,
+            value,
+            source,
+            plain,
+        }
+    }
 }
 
 /// Splits an `a=1&b&c=` component into raw `(name, value)` pairs: empty segments are skipped
@@ -47,16 +64,103 @@ pub fn split_pairs(component: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// Adds the parameters of a query string or form body (form-decoded: `+` is a space). The
 /// `oauth_signature` parameter is never collected.
-pub fn collect_form<'a>(out: &mut Vec<Param<'a>>, component: &'a str, source: Source) {
-    for (name, value) in split_pairs(component) {
-        if name == "oauth_signature" {
-            continue;
+pub fn collect_form<'a>(out: &mut impl Extend<Param<'a>>, component: &'a str, source: Source) {
+    out.extend(
+        FormPairs::new(component)
+            .filter(|pair| pair.name != "oauth_signature")
+            .map(|pair| pair.into_param(source)),
+    );
+}
+
+/// One `name=value` segment as it was sent, with what one look at its bytes found.
+pub(crate) struct RawPair<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) value: &'a str,
+    /// Each side is already in section 3.6 encoding (see [`crate::encoding::is_canonical`]).
+    pub(crate) name_canonical: bool,
+    pub(crate) value_canonical: bool,
+    /// Some side holds a `%`.
+    pub(crate) has_escape: bool,
+}
+
+impl<'a> RawPair<'a> {
+    fn into_param(self, source: Source) -> Param<'a> {
+        if self.name_canonical && self.value_canonical {
+            // Already canonical: borrow, and the `%` scan is done.
+            return Param {
+                name: Cow::Borrowed(self.name),
+                value: Cow::Borrowed(self.value),
+                source,
+                plain: !self.has_escape,
+            };
         }
-        out.push(Param {
-            name: reencode(name, true),
-            value: reencode(value, true),
-            source,
-        });
+        let name = if self.name_canonical {
+            Cow::Borrowed(self.name)
+        } else {
+            reencode(self.name, true)
+        };
+        let value = if self.value_canonical {
+            Cow::Borrowed(self.value)
+        } else {
+            reencode(self.value, true)
+        };
+        Param::new(name, value, source)
+    }
+}
+
+/// The segments of a query or form body, as [`split_pairs`] gives them, each side checked for
+/// canonical encoding (see [`crate::encoding::is_canonical`]) with vector-friendly scans.
+pub(crate) struct FormPairs<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> FormPairs<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self { text, at: 0 }
+    }
+}
+
+impl<'a> Iterator for FormPairs<'a> {
+    type Item = RawPair<'a>;
+
+    fn next(&mut self) -> Option<RawPair<'a>> {
+        loop {
+            let rest = &self.text[self.at..];
+            if rest.is_empty() {
+                return None;
+            }
+            let end = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
+            self.at = (self.at + end + 1).min(self.text.len());
+            let segment = &rest[..end];
+            if segment.is_empty() {
+                continue;
+            }
+            let (name, value) = match memchr::memchr(b'=', segment.as_bytes()) {
+                Some(eq) => (&segment[..eq], &segment[eq + 1..]),
+                None => (segment, ""),
+            };
+            let (name_canonical, name_plain) = classify(name);
+            let (value_canonical, value_plain) = classify(value);
+            return Some(RawPair {
+                name,
+                value,
+                name_canonical,
+                value_canonical,
+                has_escape: !(name_plain && value_plain),
+            });
+        }
+    }
+}
+
+/// Whether a wire component is canonical, and whether it is plain (holds no `%`; only
+/// meaningful when canonical).
+#[inline]
+fn classify(s: &str) -> (bool, bool) {
+    if all_unreserved(s.as_bytes()) {
+        (true, true)
+    } else {
+        (is_canonical(s), false)
     }
 }
 
@@ -65,16 +169,31 @@ pub fn sort(params: &mut [Param<'_>]) {
     // Few parameters, often nearly sorted: a stable insertion sort beats the general sort here.
     for i in 1..params.len() {
         let mut j = i;
-        while j > 0 && key(&params[j - 1]) > key(&params[j]) {
+        while j > 0 && cmp_params(&params[j - 1], &params[j]) == Ordering::Greater {
             params.swap(j - 1, j);
             j -= 1;
         }
     }
 }
 
+/// The order of section 3.4.1.3.2: encoded name, then encoded value, byte by byte.
 #[inline]
-fn key<'p>(p: &'p Param<'_>) -> (&'p [u8], &'p [u8]) {
-    (p.name.as_bytes(), p.value.as_bytes())
+pub(crate) fn cmp_params(a: &Param<'_>, b: &Param<'_>) -> Ordering {
+    cmp_bytes(a.name.as_bytes(), b.name.as_bytes())
+        .then_with(|| cmp_bytes(a.value.as_bytes(), b.value.as_bytes()))
+}
+
+/// Byte-wise comparison that settles most parameter names on their first eight bytes in
+/// registers before calling `memcmp`.
+#[inline]
+pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    if let (Some(x), Some(y)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        let (x, y) = (u64::from_be_bytes(*x), u64::from_be_bytes(*y));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.cmp(b)
 }
 
 /// The normalized parameter string: `name=value` pairs of sorted, encoded parameters joined
@@ -118,11 +237,7 @@ mod tests {
             ("oauth_timestamp", "137131201"),
             ("oauth_nonce", "7d8f3e4a"),
         ] {
-            params.push(Param {
-                name: n.into(),
-                value: v.into(),
-                source: Source::OAuth,
-            });
+            params.push(Param::new(n.into(), v.into(), Source::OAuth));
         }
         sort(&mut params);
         assert_eq!(
@@ -139,6 +254,53 @@ mod tests {
         sort(&mut params);
         let values: Vec<_> = params.iter().map(|p| p.value.as_ref()).collect();
         assert_eq!(values, ["%20", "%2F", "-"]);
+    }
+
+    #[test]
+    fn one_pass_reading_agrees_with_split_and_canonical_check() {
+        let pieces = [
+            "",
+            "a",
+            "A9-._~",
+            "%20",
+            "%2B",
+            "%2b",
+            "%41",
+            "%",
+            "%2",
+            "+",
+            "=",
+            "&",
+            "==",
+            "é",
+            "%C3%A9",
+            "x%zz",
+            "long-unreserved-value-of-more-than-sixteen-bytes",
+            "Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for text in [
+                    format!("{a}={b}"),
+                    format!("{a}&{b}"),
+                    format!("&{a}={b}&&{b}"),
+                ] {
+                    let fast: Vec<_> = FormPairs::new(&text)
+                        .map(|p| (p.name, p.value, p.name_canonical, p.value_canonical))
+                        .collect();
+                    let slow: Vec<_> = split_pairs(&text)
+                        .map(|(n, v)| (n, v, is_canonical(n), is_canonical(v)))
+                        .collect();
+                    assert_eq!(fast, slow, "{text:?}");
+                    let mut collected = Vec::new();
+                    collect_form(&mut collected, &text, Source::Query);
+                    for p in &collected {
+                        let expected = Param::new(p.name.clone(), p.value.clone(), Source::Query);
+                        assert_eq!(p.plain, expected.plain, "{text:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

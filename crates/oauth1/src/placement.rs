@@ -6,11 +6,12 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::encoding::{decode, encode_into, lossy};
+use crate::encoding::{decode, encode, lossy};
 use crate::error::{Error, Result};
 
 /// The three transmission methods of section 3.5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Placement {
     /// `Authorization: OAuth ...` (section 3.5.1), the one providers prefer.
@@ -52,7 +53,8 @@ impl FromStr for Placement {
     }
 }
 
-/// Appends `OAuth realm="...", name="value", ...` (realm first, values encoded and quoted).
+/// Appends `OAuth realm="...", name="value", ...` (realm first, values quoted) from names and
+/// values already in section 3.6 encoding.
 pub(crate) fn write_header<'p>(
     out: &mut String,
     realm: Option<&str>,
@@ -79,20 +81,20 @@ pub(crate) fn write_header<'p>(
         first = false;
         out.push_str(name);
         out.push_str("=\"");
-        encode_into(out, value.as_bytes());
+        out.push_str(value);
         out.push('"');
     }
 }
 
-/// Appends `name=value` pairs (encoded) to a query or form body, `&`-separated.
+/// Appends already-encoded `name=value` pairs to a query or form body, `&`-separated.
 pub(crate) fn append_pairs<'p>(out: &mut String, params: impl Iterator<Item = (&'p str, &'p str)>) {
     for (name, value) in params {
         if !out.is_empty() && !out.ends_with('&') && !out.ends_with('?') {
             out.push('&');
         }
-        encode_into(out, name.as_bytes());
+        out.push_str(name);
         out.push('=');
-        encode_into(out, value.as_bytes());
+        out.push_str(value);
     }
 }
 
@@ -112,6 +114,22 @@ impl AuthorizationHeader {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Writes the header value back: `OAuth realm="...", name="value", ...`.
+    pub fn to_header_value(&self) -> String {
+        let encoded: Vec<_> = self
+            .params
+            .iter()
+            .map(|(n, v)| (encode(n), encode(v)))
+            .collect();
+        let mut out = String::new();
+        write_header(
+            &mut out,
+            self.realm.as_deref(),
+            encoded.iter().map(|(n, v)| (n.as_ref(), v.as_ref())),
+        );
+        out
     }
 
     /// Parses the header value. The scheme `OAuth` is case-insensitive; parameters are
@@ -204,14 +222,15 @@ mod tests {
 
     #[test]
     fn header_is_realm_first_quoted_and_encoded() {
-        let mut out = String::new();
-        write_header(
-            &mut out,
-            Some("Photos"),
-            [("oauth_callback", "http://x/y?a=1"), ("oauth_nonce", "n")].into_iter(),
-        );
+        let h = AuthorizationHeader {
+            realm: Some("Photos".into()),
+            params: vec![
+                ("oauth_callback".into(), "http://x/y?a=1".into()),
+                ("oauth_nonce".into(), "n".into()),
+            ],
+        };
         assert_eq!(
-            out,
+            h.to_header_value(),
             "OAuth realm=\"Photos\", oauth_callback=\"http%3A%2F%2Fx%2Fy%3Fa%3D1\", oauth_nonce=\"n\""
         );
     }

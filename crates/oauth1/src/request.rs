@@ -5,17 +5,23 @@
 //! also returns the [`SigningTrace`] the wizard's inspector renders.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use sha1::Digest;
 
-use crate::base_string::{UrlParts, capacity_hint, normalize_method, write_base_string};
-use crate::encoding::reencode;
+use smallvec::SmallVec;
+
+use crate::base_string::{UrlParts, normalize_method};
+use crate::encoding::{
+    all_unreserved, contains_byte, decode, encode, encode_encoded_into, encode_into, lossy,
+    reencode,
+};
 use crate::error::{Error, Result};
-use crate::parameters::{Param, Source, collect_form, sort};
-use crate::placement::{Placement, append_pairs, write_header};
+use crate::parameters::{FormPairs, cmp_bytes};
+use crate::placement::{Placement, append_pairs};
 use crate::signing::{Hash, SignatureMethod, Signer};
 use crate::trace::{self, SigningTrace};
 
@@ -41,10 +47,14 @@ impl HttpRequest<'_> {
 
 /// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (any parameters).
 pub fn is_form_content_type(content_type: &str) -> bool {
-    content_type
-        .split(';')
-        .next()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case(FORM))
+    if content_type == FORM {
+        return true;
+    }
+    let media_type = match content_type.bytes().position(|b| b == b';') {
+        Some(i) => &content_type[..i],
+        None => content_type,
+    };
+    media_type.trim().eq_ignore_ascii_case(FORM)
 }
 
 /// The form content type.
@@ -106,10 +116,6 @@ pub struct Signed<'a> {
     pub method: Cow<'a, str>,
     /// The signature base string that was signed.
     pub base_string: String,
-    /// The `oauth_signature` value (not percent-encoded).
-    pub signature: String,
-    /// Every `oauth_*` parameter sent, in sending order, the signature last (values decoded).
-    pub oauth_params: Vec<(&'a str, Cow<'a, str>)>,
     /// The `Authorization` header value, for header placement.
     pub authorization: Option<String>,
     /// The URL to request (with the parameters appended for query placement, no fragment).
@@ -118,18 +124,149 @@ pub struct Signed<'a> {
     pub body: Option<Cow<'a, [u8]>>,
     /// The content type to send with the body.
     pub content_type: Option<&'a str>,
+    /// The protocol parameters sent, from which [`Signed::oauth_params`] lists them.
+    sent: Sent<'a>,
+    /// The `oauth_signature` value (UTF-8; inline for every HMAC signature).
+    signature: SmallVec<[u8; 88]>,
 }
 
-/// Everything the pipeline computed before placing the parameters.
+impl<'a> Signed<'a> {
+    /// The `oauth_signature` value (not percent-encoded).
+    pub fn signature(&self) -> &str {
+        std::str::from_utf8(&self.signature).expect("signatures are text")
+    }
+
+    /// Every `oauth_*` parameter sent, in sending order, `oauth_signature` last (values
+    /// decoded).
+    pub fn oauth_params(&self) -> Vec<(&str, &str)> {
+        let mut out = Vec::with_capacity(NAMES.len() + 1 + self.sent.extra.len());
+        self.sent.each(|_, name, value| out.push((name, value)));
+        out.push(("oauth_signature", self.signature()));
+        out
+    }
+}
+
+/// The protocol parameters of one signature, as they were given: what [`Signed::oauth_params`]
+/// lists, kept without building the list on every signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sent<'a> {
+    consumer_key: &'a str,
+    token: Option<&'a str>,
+    signature_method: &'static str,
+    timestamp: &'a str,
+    nonce: &'a str,
+    version: Option<&'static str>,
+    callback: Option<&'a str>,
+    verifier: Option<&'a str>,
+    body_hash: Option<String>,
+    extra: &'a [(&'a str, &'a str)],
+    include_empty: bool,
+}
+
+impl<'a> Sent<'a> {
+    /// The standard parameters in sending order, as `(rank, value)`; `None` when not given.
+    #[inline(always)]
+    fn standard(&self) -> [(u8, Option<&str>); 9] {
+        [
+            (CONSUMER_KEY, Some(self.consumer_key)),
+            (TOKEN, self.token),
+            (SIGNATURE_METHOD, Some(self.signature_method)),
+            (TIMESTAMP, Some(self.timestamp)),
+            (NONCE, Some(self.nonce)),
+            (VERSION, self.version),
+            (CALLBACK, self.callback),
+            (VERIFIER, self.verifier),
+            (BODY_HASH, self.body_hash.as_deref()),
+        ]
+    }
+
+    /// Calls `f(rank, name, value)` for every parameter sent, in sending order (extras have
+    /// rank [`EXTRA`]).
+    #[inline(always)]
+    fn each<'s>(&'s self, mut f: impl FnMut(u8, &'s str, &'s str)) {
+        for (rank, value) in self.standard() {
+            if let Some(v) = value
+                && (self.include_empty || !v.is_empty())
+            {
+                f(rank, NAMES[rank as usize], v);
+            }
+        }
+        for &(name, value) in self.extra {
+            if self.include_empty || !value.is_empty() {
+                f(EXTRA, name, value);
+            }
+        }
+    }
+
+    /// The names left out because their value is empty, in the order they were given.
+    fn omitted_empty(&self) -> Vec<&str> {
+        if self.include_empty {
+            return Vec::new();
+        }
+        let standard = self
+            .standard()
+            .into_iter()
+            .filter(|(_, v)| v.is_some_and(str::is_empty))
+            .map(|(rank, _)| NAMES[rank as usize]);
+        let extra = self
+            .extra
+            .iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|&(n, _)| n);
+        standard.chain(extra).collect()
+    }
+}
+
+/// What the trace needs from the pipeline, gathered after signing.
 pub(crate) struct Prepared<'a> {
     pub method: Cow<'a, str>,
     pub url: UrlParts<'a>,
     pub form_body: Option<&'a str>,
+    /// The protocol parameters in sending order, values decoded (no signature).
     pub oauth: Vec<(&'a str, Cow<'a, str>)>,
-    pub params: Vec<Param<'a>>,
     pub base_string: String,
     pub body_hash: Option<Hash>,
     pub omitted_empty: Vec<&'a str>,
+}
+
+impl<'a> Prepared<'a> {
+    fn after(
+        req: &HttpRequest<'a>,
+        opts: &SignOptions,
+        method_kind: SignatureMethod,
+        signed: &'a Signed<'_>,
+    ) -> Result<Self> {
+        let is_form = req.is_form();
+        let form_body = match (is_form, req.body) {
+            (true, Some(body)) => {
+                Some(std::str::from_utf8(body).map_err(|_| Error::FormBodyNotUtf8)?)
+            }
+            _ => None,
+        };
+        let mut oauth = Vec::new();
+        signed
+            .sent
+            .each(|_, name, value| oauth.push((name, Cow::Borrowed(value))));
+        Ok(Self {
+            method: Cow::Borrowed(&signed.method),
+            url: UrlParts::parse(req.url)?,
+            form_body,
+            oauth,
+            base_string: signed.base_string.clone(),
+            body_hash: if opts.body_hash && !is_form {
+                method_kind.hash()
+            } else {
+                None
+            },
+            omitted_empty: signed.sent.omitted_empty(),
+        })
+    }
+
+    /// The normalized parameter string: the base string's last part, decoded once.
+    pub(crate) fn normalized_parameters(&self) -> String {
+        let encoded = self.base_string.rsplit_once('&').map_or("", |(_, p)| p);
+        lossy(&decode(encoded)).into_owned()
+    }
 }
 
 /// Signs `req` with `oauth` and `signer`, placing the parameters as `opts` says.
@@ -139,32 +276,7 @@ pub fn sign<'a>(
     signer: &Signer,
     opts: &SignOptions,
 ) -> Result<Signed<'a>> {
-    let prepared = prepare(req, oauth, signer.method(), opts)?;
-    let signature = signer.sign(&prepared.base_string);
-    Ok(place(req, oauth, opts, prepared, signature))
-}
-
-/// Like [`sign`], and also explains every step as a [`SigningTrace`].
-pub fn sign_traced<'a>(
-    req: &HttpRequest<'a>,
-    oauth: &OAuthParams<'a>,
-    signer: &Signer,
-    opts: &SignOptions,
-) -> Result<(Signed<'a>, SigningTrace)> {
-    let prepared = prepare(req, oauth, signer.method(), opts)?;
-    let signature = signer.sign(&prepared.base_string);
-    let trace_input = trace::Input::new(req, oauth, opts, &prepared, signer);
-    let signed = place(req, oauth, opts, prepared, signature);
-    let trace = trace_input.finish(&signed);
-    Ok((signed, trace))
-}
-
-pub(crate) fn prepare<'a>(
-    req: &HttpRequest<'a>,
-    oauth: &OAuthParams<'a>,
-    method_kind: SignatureMethod,
-    opts: &SignOptions,
-) -> Result<Prepared<'a>> {
+    let method_kind = signer.method();
     let method = normalize_method(req.method)?;
     let url = UrlParts::parse(req.url)?;
     let is_form = req.is_form();
@@ -178,111 +290,168 @@ pub(crate) fn prepare<'a>(
         )));
     }
     let body_hash = if opts.body_hash && !is_form {
-        Some(method_kind.hash().ok_or(Error::BodyHashWithPlaintext)?)
+        let hash = method_kind.hash().ok_or(Error::BodyHashWithPlaintext)?;
+        Some(body_hash_of(hash, req.body.unwrap_or_default()))
     } else {
         None
     };
-
-    let mut oauth_list: Vec<(&'a str, Cow<'a, str>)> = Vec::with_capacity(10 + oauth.extra.len());
-    let mut omitted_empty = Vec::new();
-    let mut add = |name: &'a str, value: Option<Cow<'a, str>>| {
-        if let Some(v) = value {
-            if v.is_empty() && !opts.include_empty {
-                omitted_empty.push(name);
-            } else {
-                oauth_list.push((name, v));
-            }
-        }
+    let sent = Sent {
+        consumer_key: oauth.consumer_key,
+        token: oauth.token,
+        signature_method: method_kind.as_str(),
+        timestamp: oauth.timestamp,
+        nonce: oauth.nonce,
+        version: opts.include_version.then_some("1.0"),
+        callback: oauth.callback,
+        verifier: oauth.verifier,
+        body_hash,
+        extra: oauth.extra,
+        include_empty: opts.include_empty,
     };
-    add("oauth_consumer_key", Some(oauth.consumer_key.into()));
-    add("oauth_token", oauth.token.map(Cow::Borrowed));
-    add("oauth_signature_method", Some(method_kind.as_str().into()));
-    add("oauth_timestamp", Some(oauth.timestamp.into()));
-    add("oauth_nonce", Some(oauth.nonce.into()));
-    if opts.include_version {
-        add("oauth_version", Some("1.0".into()));
-    }
-    add("oauth_callback", oauth.callback.map(Cow::Borrowed));
-    add("oauth_verifier", oauth.verifier.map(Cow::Borrowed));
-    if let Some(hash) = body_hash {
-        add(
-            "oauth_body_hash",
-            Some(body_hash_of(hash, req.body.unwrap_or_default()).into()),
-        );
-    }
-    for (name, value) in oauth.extra {
-        add(name, Some(Cow::Borrowed(*value)));
-    }
 
-    let mut params = Vec::with_capacity(oauth_list.len() + 8);
+    // Encoding, first as spans: text that must be (re-)encoded goes to `scratch`, which is
+    // only read once it is complete.
+    let mut scratch = String::new();
+    let mut wire: SmallVec<[(Span<'_>, Span<'_>, bool); 8]> = SmallVec::new();
     if let Some(q) = url.query {
-        collect_form(&mut params, q, Source::Query);
+        collect_spans(&mut wire, &mut scratch, q);
     }
     if let Some(b) = form_body {
-        collect_form(&mut params, b, Source::Body);
+        collect_spans(&mut wire, &mut scratch, b);
     }
-    for (name, value) in &oauth_list {
-        params.push(Param {
-            name: reencode(name, false),
-            value: reencode_cow(value),
-            source: Source::OAuth,
-        });
-    }
-    sort(&mut params);
-    let mut base_string = String::with_capacity(capacity_hint(&method, &url, &params));
-    write_base_string(&mut base_string, &method, &url, &params);
-    Ok(Prepared {
-        method,
-        url,
-        form_body,
-        oauth: oauth_list,
-        params,
-        base_string,
-        body_hash,
-        omitted_empty,
-    })
-}
+    // Protocol values by rank (`None` when not sent), and the extras in sending order.
+    let mut standard: [Option<(Span<'_>, bool)>; 9] = [None; 9];
+    let mut extras: SmallVec<[(Span<'_>, Span<'_>, bool); 2]> = SmallVec::new();
+    sent.each(|rank, name, value| {
+        if rank == EXTRA {
+            let (n, np) = encode_span(&mut scratch, name);
+            let (v, vp) = encode_span(&mut scratch, value);
+            extras.push((n, v, np && vp));
+        } else {
+            standard[rank as usize] = Some(encode_span(&mut scratch, value));
+        }
+    });
+    let scratch = scratch.as_str();
 
-/// Encodes a protocol value; values are raw text, so `+` and `%` are literal characters.
-fn reencode_cow<'a>(value: &Cow<'a, str>) -> Cow<'a, str> {
-    match value {
-        Cow::Borrowed(v) => crate::encoding::encode(v),
-        Cow::Owned(v) => Cow::Owned(crate::encoding::encode(v).into_owned()),
+    // The request's parameters, sorted among themselves (stable: few, often nearly sorted).
+    let mut wire: SmallVec<[Item<'_>; 8]> = wire
+        .into_iter()
+        .map(|(n, v, plain)| Item {
+            name: n.get(scratch),
+            value: v.get(scratch),
+            plain,
+            rank: EXTRA,
+        })
+        .collect();
+    for i in 1..wire.len() {
+        let mut j = i;
+        while j > 0 && wire[j - 1].cmp(&wire[j]) == Ordering::Greater {
+            wire.swap(j - 1, j);
+            j -= 1;
+        }
     }
-}
+    // The protocol parameters, sorted: Signet's names by rank, each extra after every
+    // parameter not greater than it (so ties keep sending order).
+    let mut protocol: SmallVec<[Item<'_>; 12]> = SmallVec::new();
+    for (rank, slot) in standard.iter().enumerate() {
+        if let Some((v, plain)) = slot {
+            protocol.push(Item {
+                name: NAMES[rank],
+                value: v.get(scratch),
+                plain: *plain,
+                rank: rank as u8,
+            });
+        }
+    }
+    for (n, v, plain) in &extras {
+        let e = Item {
+            name: n.get(scratch),
+            value: v.get(scratch),
+            plain: *plain,
+            rank: EXTRA,
+        };
+        let at = protocol.partition_point(|p| p.cmp(&e) != Ordering::Greater);
+        protocol.insert(at, e);
+    }
 
-fn place<'a>(
-    req: &HttpRequest<'a>,
-    oauth: &OAuthParams<'a>,
-    opts: &SignOptions,
-    prepared: Prepared<'a>,
-    signature: String,
-) -> Signed<'a> {
-    let Prepared {
-        method,
-        url,
-        base_string,
-        oauth: mut oauth_list,
-        ..
-    } = prepared;
-    oauth_list.push(("oauth_signature", Cow::Owned(signature.clone())));
-    let pairs = || oauth_list.iter().map(|(n, v)| (*n, v.as_ref()));
-    let without_fragment = match url.fragment {
+    // The base string, merging the two sorted lists as it goes; equal keys put the request's
+    // parameters first.
+    let params_len: usize = wire
+        .iter()
+        .chain(protocol.iter())
+        .map(|p| (p.name.len() + p.value.len()) * 5 / 3 + 6)
+        .sum();
+    let mut base_string = String::with_capacity(
+        method.len()
+            + 2
+            + 3 * (url.scheme.len() + url.host.len() + url.path.len() + 12)
+            + params_len,
+    );
+    base_string.push_str(&method);
+    base_string.push('&');
+    url.write_encoded_base_uri(&mut base_string);
+    base_string.push('&');
+    let params_start = base_string.len();
+    let mut w = 0;
+    for p in &protocol {
+        while w < wire.len() && wire[w].cmp(p) != Ordering::Greater {
+            wire[w].write_base(&mut base_string, params_start);
+            w += 1;
+        }
+        p.write_base(&mut base_string, params_start);
+    }
+    for p in &wire[w..] {
+        p.write_base(&mut base_string, params_start);
+    }
+
+    let mut signature = SmallVec::new();
+    signer.sign_to(&base_string, &mut signature);
+    let sig = std::str::from_utf8(&signature).expect("signatures are text");
+
+    // Placement: the protocol parameters in sending order, encoded, then the signature.
+    let sending = |f: Visit<'_>| {
+        for rank in SENDING {
+            if let Some((v, _)) = standard[rank as usize] {
+                f(rank, NAMES[rank as usize], v.get(scratch));
+            }
+        }
+        for (n, v, _) in &extras {
+            f(EXTRA, n.get(scratch), v.get(scratch));
+        }
+    };
+    let mut signed_url = match url.fragment {
         Some(f) => Cow::Borrowed(&req.url[..req.url.len() - f.len() - 1]),
         None => Cow::Borrowed(req.url),
     };
-    let mut signed_url = without_fragment;
     let mut body = req.body.map(Cow::Borrowed);
     let mut content_type = req.content_type;
     let mut authorization = None;
     match opts.placement {
         Placement::Header => {
-            let cap = 16
-                + pairs()
-                    .map(|(n, v)| n.len() + v.len() * 3 / 2 + 5)
-                    .sum::<usize>();
-            let mut h = String::with_capacity(cap + oauth.realm.map_or(0, |r| r.len() + 9));
-            write_header(&mut h, oauth.realm, pairs());
+            let realm = oauth.realm.map_or(0, |r| 2 * r.len() + 9);
+            let mut h = String::with_capacity(6 + realm + params_len + 20 + 3 * sig.len());
+            h.push_str("OAuth ");
+            let mut first = true;
+            if let Some(realm) = oauth.realm {
+                write_realm(&mut h, realm);
+                first = false;
+            }
+            sending(&mut |rank, name, value| {
+                let lead = if first { 2 } else { 0 };
+                first = false;
+                if rank == EXTRA {
+                    h.push_str(&", "[lead..]);
+                    h.push_str(name);
+                    h.push_str("=\"");
+                } else {
+                    h.push_str(&HEADER_NAMES[rank as usize][lead..]);
+                }
+                h.push_str(value);
+                h.push('"');
+            });
+            h.push_str(&", oauth_signature=\""[if first { 2 } else { 0 }..]);
+            encode_into(&mut h, sig);
+            h.push('"');
             authorization = Some(h);
         }
         Placement::Query => {
@@ -290,7 +459,7 @@ fn place<'a>(
             if url.query.is_none() {
                 u.push('?');
             }
-            append_pairs(&mut u, pairs());
+            append_sent(&mut u, &sending, sig);
             signed_url = Cow::Owned(u);
         }
         Placement::Body => {
@@ -298,22 +467,235 @@ fn place<'a>(
                 Some(b) => String::from_utf8_lossy(&b).into_owned(),
                 None => String::new(),
             };
-            append_pairs(&mut b, pairs());
+            append_sent(&mut b, &sending, sig);
             body = Some(Cow::Owned(b.into_bytes()));
             content_type = Some(content_type.unwrap_or(FORM));
         }
     }
-    Signed {
+    // The spans borrow `sent` (the body hash), which moves into the result.
+    drop((wire, protocol, extras));
+    Ok(Signed {
         method,
         base_string,
-        signature,
-        oauth_params: oauth_list,
         authorization,
         url: signed_url,
         body,
         content_type,
+        sent,
+        signature,
+    })
+}
+
+/// Like [`sign`], and also explains every step as a [`SigningTrace`].
+pub fn sign_traced<'a>(
+    req: &HttpRequest<'a>,
+    oauth: &OAuthParams<'a>,
+    signer: &Signer,
+    opts: &SignOptions,
+) -> Result<(Signed<'a>, SigningTrace)> {
+    let signed = sign(req, oauth, signer, opts)?;
+    let trace = {
+        let prepared = Prepared::after(req, opts, signer.method(), &signed)?;
+        trace::Input::new(req, oauth, opts, &prepared, signer).finish(&signed)
+    };
+    Ok((signed, trace))
+}
+
+/// Text that is either borrowed from the request or sits in the pipeline's scratch buffer.
+#[derive(Debug, Clone, Copy)]
+enum Span<'a> {
+    Text(&'a str),
+    Scratch(usize, usize),
+}
+
+impl<'a> Span<'a> {
+    #[inline(always)]
+    fn get<'s>(self, scratch: &'s str) -> &'s str
+    where
+        'a: 's,
+    {
+        match self {
+            Span::Text(t) => t,
+            Span::Scratch(a, b) => &scratch[a..b],
+        }
     }
 }
+
+/// The section 3.6 encoding of raw text as a span, and whether it is plain (holds no `%`).
+#[inline(always)]
+fn encode_span<'a>(scratch: &mut String, text: &'a str) -> (Span<'a>, bool) {
+    if all_unreserved(text.as_bytes()) {
+        (Span::Text(text), true)
+    } else {
+        let start = scratch.len();
+        encode_into(scratch, text);
+        (Span::Scratch(start, scratch.len()), false)
+    }
+}
+
+/// Collects a query's or form body's parameters (never `oauth_signature`) as encoded spans.
+fn collect_spans<'a>(
+    out: &mut SmallVec<[(Span<'a>, Span<'a>, bool); 8]>,
+    scratch: &mut String,
+    component: &'a str,
+) {
+    for pair in FormPairs::new(component) {
+        if pair.name == "oauth_signature" {
+            continue;
+        }
+        if pair.name_canonical && pair.value_canonical {
+            out.push((
+                Span::Text(pair.name),
+                Span::Text(pair.value),
+                !pair.has_escape,
+            ));
+            continue;
+        }
+        let mut side = |text: &'a str, canonical: bool| -> (Span<'a>, bool) {
+            if canonical {
+                (Span::Text(text), !contains_byte(text.as_bytes(), b'%'))
+            } else {
+                let start = scratch.len();
+                scratch.push_str(&reencode(text, true));
+                let plain = !contains_byte(&scratch.as_bytes()[start..], b'%');
+                (Span::Scratch(start, scratch.len()), plain)
+            }
+        };
+        let (n, np) = side(pair.name, pair.name_canonical);
+        let (v, vp) = side(pair.value, pair.value_canonical);
+        out.push((n, v, np && vp));
+    }
+}
+
+/// One signed parameter, name and value in section 3.6 encoding.
+#[derive(Clone, Copy)]
+struct Item<'s> {
+    name: &'s str,
+    value: &'s str,
+    /// Name and value hold no `%`.
+    plain: bool,
+    /// The name's rank in [`NAMES`], or [`EXTRA`] for any other name.
+    rank: u8,
+}
+
+impl Item<'_> {
+    /// The order of section 3.4.1.3.2: encoded name, then encoded value, byte by byte.
+    #[inline(always)]
+    fn cmp(&self, other: &Item<'_>) -> Ordering {
+        cmp_bytes(self.name.as_bytes(), other.name.as_bytes())
+            .then_with(|| cmp_bytes(self.value.as_bytes(), other.value.as_bytes()))
+    }
+
+    /// Appends `enc(name=value)` to the base string, after `%26` unless it is the first.
+    #[inline(always)]
+    fn write_base(&self, out: &mut String, params_start: usize) {
+        let lead = if out.len() == params_start { 3 } else { 0 };
+        if self.rank != EXTRA {
+            out.push_str(&BASE_NAMES[self.rank as usize][lead..]);
+            if self.plain {
+                out.push_str(self.value);
+            } else {
+                encode_encoded_into(out, self.value);
+            }
+            return;
+        }
+        out.push_str(&"%26"[lead..]);
+        if self.plain {
+            out.push_str(self.name);
+            out.push_str("%3D");
+            out.push_str(self.value);
+        } else {
+            encode_encoded_into(out, self.name);
+            out.push_str("%3D");
+            encode_encoded_into(out, self.value);
+        }
+    }
+}
+
+/// Appends the realm parameter: a quoted-string, not encoded (section 3.5.1).
+fn write_realm(out: &mut String, realm: &str) {
+    out.push_str("realm=\"");
+    for c in realm.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+/// Receives each sent parameter: rank, encoded name, encoded value.
+type Visit<'v> = &'v mut dyn FnMut(u8, &str, &str);
+
+/// Appends the sent parameters and the signature to a query or form body.
+fn append_sent(out: &mut String, sending: &dyn Fn(Visit<'_>), sig: &str) {
+    sending(&mut |_, name, value| append_pairs(out, std::iter::once((name, value))));
+    append_pairs(
+        out,
+        std::iter::once(("oauth_signature", encode(sig).as_ref())),
+    );
+}
+
+/// The protocol parameter names Signet itself adds, in sorted order: plain text, nothing to
+/// encode, and their index is their place in the sort.
+const NAMES: [&str; 9] = [
+    "oauth_body_hash",
+    "oauth_callback",
+    "oauth_consumer_key",
+    "oauth_nonce",
+    "oauth_signature_method",
+    "oauth_timestamp",
+    "oauth_token",
+    "oauth_verifier",
+    "oauth_version",
+];
+/// `%26name%3D` for each of [`NAMES`]: the base string's separator, name and `=`, encoded.
+const BASE_NAMES: [&str; 9] = [
+    "%26oauth_body_hash%3D",
+    "%26oauth_callback%3D",
+    "%26oauth_consumer_key%3D",
+    "%26oauth_nonce%3D",
+    "%26oauth_signature_method%3D",
+    "%26oauth_timestamp%3D",
+    "%26oauth_token%3D",
+    "%26oauth_verifier%3D",
+    "%26oauth_version%3D",
+];
+/// `, name="` for each of [`NAMES`]: the header's separator, name and opening quote.
+const HEADER_NAMES: [&str; 9] = [
+    ", oauth_body_hash=\"",
+    ", oauth_callback=\"",
+    ", oauth_consumer_key=\"",
+    ", oauth_nonce=\"",
+    ", oauth_signature_method=\"",
+    ", oauth_timestamp=\"",
+    ", oauth_token=\"",
+    ", oauth_verifier=\"",
+    ", oauth_version=\"",
+];
+const BODY_HASH: u8 = 0;
+const CALLBACK: u8 = 1;
+const CONSUMER_KEY: u8 = 2;
+const NONCE: u8 = 3;
+const SIGNATURE_METHOD: u8 = 4;
+const TIMESTAMP: u8 = 5;
+const TOKEN: u8 = 6;
+const VERIFIER: u8 = 7;
+const VERSION: u8 = 8;
+/// The rank of any other name (a provider's extra, a request parameter).
+const EXTRA: u8 = u8::MAX;
+/// Signet's names in sending order.
+const SENDING: [u8; 9] = [
+    CONSUMER_KEY,
+    TOKEN,
+    SIGNATURE_METHOD,
+    TIMESTAMP,
+    NONCE,
+    VERSION,
+    CALLBACK,
+    VERIFIER,
+    BODY_HASH,
+];
 
 /// `oauth_body_hash`: base64 of the body's hash.
 pub fn body_hash_of(hash: Hash, body: &[u8]) -> String {

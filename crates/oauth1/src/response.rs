@@ -172,10 +172,10 @@ pub fn explain_problem(code: &str) -> (&'static str, &'static str) {
             "the user declined to authorise the app",
             "start again and choose Allow on the provider's page",
         ),
-        _ => (
+        other => crate::diagnose::decoder::explain_code(other).unwrap_or((
             "the provider reported a problem Signet does not know",
             "read the provider's advice and the raw response below",
-        ),
+        )),
     }
 }
 
@@ -185,7 +185,7 @@ pub fn explain_problem(code: &str) -> (&'static str, &'static str) {
 pub enum ResponseError {
     /// The provider reported an `oauth_problem`.
     #[error("the provider refused the request: {} ({})", .0.code, .0.cause)]
-    Problem(Problem),
+    Problem(Box<Problem>),
     /// An error status without a problem report.
     #[error("the provider answered http {status} without an oauth_problem: {excerpt}")]
     HttpStatus {
@@ -281,7 +281,7 @@ pub fn parse_token_response(
         });
     };
     if let Some(p) = Problem::from_fields(status, &fields) {
-        return Err(ResponseError::Problem(p));
+        return Err(ResponseError::Problem(Box::new(p)));
     }
     if !(200..300).contains(&status) {
         return Err(ResponseError::HttpStatus {
@@ -410,8 +410,31 @@ fn not_token_response(content_type: Option<&str>, body: &[u8]) -> ResponseError 
 }
 
 fn field_names(fields: &[(String, String)]) -> String {
-    let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-    format!("fields {}", names.join(", "))
+    format!(
+        "fields {}",
+        name_list(fields.iter().map(|(k, _)| k.as_str()))
+    )
+}
+
+/// At most a dozen names, each shortened: a hostile response cannot make a message huge.
+fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    const MAX: usize = 12;
+    let names: Vec<&str> = names.collect();
+    let mut shown: Vec<String> = names
+        .iter()
+        .take(MAX)
+        .map(|n| {
+            if n.chars().count() > 40 {
+                format!("{}…", n.chars().take(40).collect::<String>())
+            } else {
+                (*n).to_owned()
+            }
+        })
+        .collect();
+    if names.len() > MAX {
+        shown.push(format!("and {} more", names.len() - MAX));
+    }
+    shown.join(", ")
 }
 
 /// The first 160 characters of a body, control characters replaced and anything that looks like

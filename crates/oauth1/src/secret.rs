@@ -14,6 +14,7 @@ pub const REDACTED: &str = "<redacted>";
 
 /// A secret string. Comparison is constant-time.
 #[derive(Clone, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Secret(String);
 
 impl Secret {

@@ -14,6 +14,7 @@ use crate::signing::{SignatureMethod, Signer};
 
 /// What happened to one parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TracedParameter {
     /// Name, decoded.
     pub name: String,
@@ -35,6 +36,7 @@ pub struct TracedParameter {
 
 /// The whole story of one signature.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SigningTrace {
     /// The HTTP method, upper-cased.
     pub method: String,
@@ -184,7 +186,7 @@ impl Input {
             notes.push("PLAINTEXT sends the secrets themselves as the signature: they are hidden here, and it is only safe over https".into());
         }
 
-        let normalized_parameters = crate::parameters::normalize(&prepared.params);
+        let normalized_parameters = prepared.normalized_parameters();
 
         Self {
             trace: SigningTrace {
@@ -210,7 +212,7 @@ impl Input {
 
     pub(crate) fn finish(mut self, signed: &Signed<'_>) -> SigningTrace {
         let t = &mut self.trace;
-        let sig = &signed.signature;
+        let sig = &signed.signature().to_owned();
         let redact = |s: &str| -> String {
             if self.plaintext_signature && !sig.is_empty() {
                 s.replace(&*encode(sig), REDACTED)

@@ -87,10 +87,11 @@ impl Rejection {
                 out.push_str("&oauth_parameters_absent=");
                 out.push_str(&encode(&names.join("&")));
             }
-            Self::ParameterRejected { names, .. } => {
+            Self::ParameterRejected { names, .. } if !names.is_empty() => {
                 out.push_str("&oauth_parameters_rejected=");
                 out.push_str(&encode(&names.join("&")));
             }
+            Self::ParameterRejected { .. } => {}
             Self::VersionRejected(_) => out.push_str("&oauth_acceptable_versions=1.0-1.0"),
             Self::SignatureMethodRejected(_) => {}
         }
@@ -201,11 +202,11 @@ pub fn inspect(req: &HttpRequest<'_>, authorization: Option<&str>) -> Result<Inc
     if placement == Placement::Header {
         for (k, v) in &oauth {
             if k != "oauth_signature" {
-                params.push(Param {
-                    name: Cow::Owned(encode(k).into_owned()),
-                    value: Cow::Owned(encode(v).into_owned()),
-                    source: Source::Header,
-                });
+                params.push(Param::new(
+                    Cow::Owned(encode(k).into_owned()),
+                    Cow::Owned(encode(v).into_owned()),
+                    Source::Header,
+                ));
             }
         }
     }

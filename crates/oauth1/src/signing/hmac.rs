@@ -10,16 +10,16 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 
 use super::{Hash, SignatureMethod};
-use crate::encoding::encode_into;
+use crate::encoding::{encode_into, encode_into_bytes};
 use crate::secret::Secret;
 
 /// The HMAC key string, `enc(consumer_secret)&enc(token_secret)`.
 pub(crate) fn key(consumer_secret: &Secret, token_secret: Option<&Secret>) -> String {
     let ts = token_secret.map(Secret::expose).unwrap_or("");
     let mut key = String::with_capacity((consumer_secret.len() + ts.len()) * 3 / 2 + 1);
-    encode_into(&mut key, consumer_secret.expose().as_bytes());
+    encode_into(&mut key, consumer_secret.expose());
     key.push('&');
-    encode_into(&mut key, ts.as_bytes());
+    encode_into(&mut key, ts);
     key
 }
 
@@ -53,8 +53,12 @@ pub struct HmacSigner {
 impl HmacSigner {
     /// Keys an HMAC with `enc(consumer_secret)&enc(token_secret)`.
     pub fn new(hash: Hash, consumer_secret: &Secret, token_secret: Option<&Secret>) -> Self {
-        let key = key(consumer_secret, token_secret);
-        let k = key.as_bytes();
+        // The key is built on the stack: it is needed only to key the HMAC.
+        let mut key = smallvec::SmallVec::<[u8; 256]>::new();
+        encode_into_bytes(&mut key, consumer_secret.expose());
+        key.push(b'&');
+        encode_into_bytes(&mut key, token_secret.map(Secret::expose).unwrap_or(""));
+        let k = key.as_slice();
         // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
         let keyed = match hash {
             Hash::Sha1 => {
@@ -89,6 +93,23 @@ impl HmacSigner {
             Keyed::Sha1(m) => STANDARD.encode(mac(m.clone(), text)),
             Keyed::Sha256(m) => STANDARD.encode(mac(m.clone(), text)),
             Keyed::Sha512(m) => STANDARD.encode(mac(m.clone(), text)),
+        }
+    }
+
+    /// Appends base64(HMAC(key, text)) to `out`, without allocating.
+    pub(crate) fn sign_to(&self, text: &[u8], out: &mut smallvec::SmallVec<[u8; 88]>) {
+        fn put<M: Mac + Clone>(m: &M, text: &[u8], out: &mut smallvec::SmallVec<[u8; 88]>) {
+            let digest = mac(m.clone(), text);
+            let mut buf = [0u8; 88];
+            let n = STANDARD
+                .encode_slice(digest.as_ref(), &mut buf)
+                .expect("88 bytes hold the base64 of a SHA-512 digest");
+            out.extend_from_slice(&buf[..n]);
+        }
+        match &self.keyed {
+            Keyed::Sha1(m) => put(m, text, out),
+            Keyed::Sha256(m) => put(m, text, out),
+            Keyed::Sha512(m) => put(m, text, out),
         }
     }
 

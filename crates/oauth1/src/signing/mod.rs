@@ -17,6 +17,7 @@ use crate::secret::Secret;
 
 /// The seven signature methods Signet speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SignatureMethod {
     /// HMAC with SHA-1 (RFC 5849 section 3.4.2).
     #[serde(rename = "HMAC-SHA1")]
@@ -118,6 +119,9 @@ impl FromStr for SignatureMethod {
 }
 
 /// Key material for signing, prepared once and reused for every request.
+// The keyed HMAC state is a few hundred bytes; boxing it would put an allocation on the hot path
+// of every signature, while a signer lives on the stack or in a flow.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub enum Signer {
     /// HMAC-SHA1/256/512 with the key `enc(consumer_secret)&enc(token_secret)`.
@@ -179,6 +183,16 @@ impl Signer {
             Self::Hmac(s) => s.sign(base_string.as_bytes()),
             Self::Rsa(s) => s.sign(base_string.as_bytes()),
             Self::Plaintext(s) => s.sign(),
+        }
+    }
+
+    /// Like [`Signer::sign`], appending the signature to `out` (which holds any HMAC
+    /// signature without allocating).
+    pub(crate) fn sign_to(&self, base_string: &str, out: &mut smallvec::SmallVec<[u8; 88]>) {
+        match self {
+            Self::Hmac(s) => s.sign_to(base_string.as_bytes(), out),
+            Self::Rsa(s) => out.extend_from_slice(s.sign(base_string.as_bytes()).as_bytes()),
+            Self::Plaintext(s) => out.extend_from_slice(s.key().as_bytes()),
         }
     }
 

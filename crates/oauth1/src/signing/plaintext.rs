@@ -28,6 +28,11 @@ impl PlaintextSigner {
         self.key.expose().to_owned()
     }
 
+    /// The key, which is the signature.
+    pub(crate) fn key(&self) -> &str {
+        self.key.expose()
+    }
+
     pub(crate) fn key_shape(&self) -> String {
         super::hmac::key_shape(self.consumer_len, self.token_len)
     }

@@ -5,13 +5,16 @@ use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use rsa::Pkcs1v15Sign;
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs1v15::{Signature, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
-use rsa::signature::{SignatureEncoding, Signer as _, Verifier as _};
+use rsa::signature::Verifier as _;
 use rsa::traits::PublicKeyParts;
 use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use sha1::Sha1;
+use sha2::Digest;
+use sha2::digest::const_oid::AssociatedOid;
 use sha2::{Sha256, Sha512};
 
 use super::{Hash, SignatureMethod};
@@ -106,35 +109,24 @@ impl RsaPublicKeyPem {
             Err("expected a PEM block starting with -----BEGIN PUBLIC KEY-----".to_owned())
         };
         key.map(|k| Self { key: Arc::new(k) })
-            .map_err(|e| Error::InvalidPublicKey(e))
+            .map_err(Error::InvalidPublicKey)
     }
 }
 
-#[derive(Clone)]
-enum Keyed {
-    Sha1(Arc<SigningKey<Sha1>>),
-    Sha256(Arc<SigningKey<Sha256>>),
-    Sha512(Arc<SigningKey<Sha512>>),
-}
-
-/// An RSA signing key ready for one hash.
+/// An RSA signing key ready for one hash: the parsed key, shared, not copied.
 #[derive(Clone)]
 pub struct RsaSigner {
-    keyed: Keyed,
+    key: Arc<RsaPrivateKey>,
+    hash: Hash,
     shape: String,
 }
 
 impl RsaSigner {
     /// Prepares PKCS#1 v1.5 signing with `hash`.
     pub fn new(hash: Hash, key: &RsaPrivateKeyPem) -> Self {
-        let k = (*key.key).clone();
-        let keyed = match hash {
-            Hash::Sha1 => Keyed::Sha1(Arc::new(SigningKey::<Sha1>::new(k))),
-            Hash::Sha256 => Keyed::Sha256(Arc::new(SigningKey::<Sha256>::new(k))),
-            Hash::Sha512 => Keyed::Sha512(Arc::new(SigningKey::<Sha512>::new(k))),
-        };
         Self {
-            keyed,
+            key: Arc::clone(&key.key),
+            hash,
             shape: format!(
                 "{} (<redacted>); no shared secrets are used",
                 key.describe()
@@ -144,21 +136,24 @@ impl RsaSigner {
 
     /// The method this signer implements.
     pub fn method(&self) -> SignatureMethod {
-        match self.keyed {
-            Keyed::Sha1(_) => SignatureMethod::RsaSha1,
-            Keyed::Sha256(_) => SignatureMethod::RsaSha256,
-            Keyed::Sha512(_) => SignatureMethod::RsaSha512,
+        match self.hash {
+            Hash::Sha1 => SignatureMethod::RsaSha1,
+            Hash::Sha256 => SignatureMethod::RsaSha256,
+            Hash::Sha512 => SignatureMethod::RsaSha512,
         }
     }
 
     /// base64(RSASSA-PKCS1-v1_5(key, hash, text)).
     pub fn sign(&self, text: &[u8]) -> String {
-        let sig: Signature = match &self.keyed {
-            Keyed::Sha1(k) => k.sign(text),
-            Keyed::Sha256(k) => k.sign(text),
-            Keyed::Sha512(k) => k.sign(text),
-        };
-        STANDARD.encode(sig.to_bytes())
+        fn pkcs1v15<D: Digest + AssociatedOid>(key: &RsaPrivateKey, text: &[u8]) -> Vec<u8> {
+            key.sign(Pkcs1v15Sign::new::<D>(), &D::digest(text))
+                .expect("a parsed key signs any digest")
+        }
+        STANDARD.encode(match self.hash {
+            Hash::Sha1 => pkcs1v15::<Sha1>(&self.key, text),
+            Hash::Sha256 => pkcs1v15::<Sha256>(&self.key, text),
+            Hash::Sha512 => pkcs1v15::<Sha512>(&self.key, text),
+        })
     }
 
     pub(crate) fn key_shape(&self) -> String {

@@ -1,0 +1,80 @@
+# Signet: one command to set up and run, one to set up and test. See README.md.
+SHELL := /bin/bash
+CARGO ?= cargo
+# Debian packages the build and the tests need (installed only when missing).
+APT_PACKAGES := build-essential pkg-config
+STAMP := target/.setup-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
+
+.PHONY: setup ui-deps ui ui-checks bindings-check run demo test check-fmt clippy unit fuzz bench provider clean-setup
+
+## setup: install what is missing (Debian packages, Rust components, the UI's npm packages)
+setup: $(STAMP) ui-deps
+
+$(STAMP):
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
+	@mkdir -p target && touch $@
+
+# The UI's npm packages, exactly as package-lock.json pins them (reinstalled when it changes).
+ui-deps: ui/node_modules/.package-lock.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+## ui: build the wizard into ui/dist (the desktop app embeds it)
+ui: ui-deps
+	cd ui && npm run build
+
+## run: set up, build, and run the ten-step dance against the built-in demo provider
+## (your browser opens the provider's consent page: sign in as alice / wonderland)
+run: setup
+	$(CARGO) run -q -p signet-cli -- flow --demo
+
+## demo: the same dance with the consent approved automatically (no browser needed)
+demo: setup
+	$(CARGO) build -q -p signet-cli
+	./target/debug/signet flow --demo --browser "$(CURDIR)/target/debug/signet approve"
+
+## provider: run the demo provider on port 8000 until Ctrl-C
+provider: setup
+	$(CARGO) run -q -p signet-cli -- provider --port 8000
+
+## test: set up, then every check CI runs (format, lints, bindings, all tests)
+test: setup ui check-fmt clippy bindings-check unit ui-checks
+
+ui-checks: ui-deps
+	cd ui && npm run check && npm run lint && npm run format:check && npm test
+
+bindings-check:
+	scripts/check-bindings.sh
+
+check-fmt:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit:
+	$(CARGO) test --workspace
+
+## bench: signing and store benchmarks (figures in README.md)
+bench: setup
+	$(CARGO) bench -p signet-oauth1 --bench sign
+
+## fuzz: run each fuzz target for FUZZ_SECONDS (default 300); needs the nightly toolchain
+FUZZ_SECONDS ?= 300
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	cd crates/oauth1/fuzz && for t in token_response callback authorization_header; do \
+	  mkdir -p corpus/$$t && cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
+
+clean-setup:
+	rm -f target/.setup-*

@@ -1,0 +1,389 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use signet_oauth1::{Placement, SignatureMethod};
+
+/// Signet: OAuth 1.0a made visible.
+#[derive(Debug, Parser)]
+#[command(
+    name = "signet",
+    version,
+    about = "Run OAuth 1.0a dances, sign and send requests, and run the demo provider",
+    after_help = "Exit codes: 0 done, 2 usage mistake, 3 the provider refused, 4 network failure, \
+                  5 nobody answered in time or cancelled, 1 anything else."
+)]
+pub struct Cli {
+    /// Where Signet keeps its database (default: $SIGNET_DATA_DIR, else ~/.local/share/signet).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the built-in demo provider on 127.0.0.1 and print its URL and demo credentials.
+    Provider(signet_provider::cli::ProviderArgs),
+    /// Run the whole three-legged dance (or one-legged, or with a pre-issued token), printing
+    /// each of the ten steps as it happens.
+    Flow(FlowArgs),
+    /// Sign a request and print the trace, the signed request and a curl command.
+    Sign(SignArgs),
+    /// Sign and send one request with given token credentials.
+    Call(CallArgs),
+    /// Approve (or deny) a demo-provider authorization page without a browser: a stand-in
+    /// browser for scripts (`--browser "signet approve"`).
+    Approve(ApproveArgs),
+    /// Saved connectors: list, show, add, remove, export, import.
+    #[command(subcommand)]
+    Connectors(ConnectorsCommand),
+    /// Stored token credentials: list, forget.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// The provider presets (X, Trello, Flickr, NetSuite, Magento, ...): list them, or explain
+    /// one; `signet flow --preset NAME` uses one.
+    Presets(PresetsArgs),
+}
+
+/// `signet presets`.
+#[derive(Debug, Clone, Args)]
+pub struct PresetsArgs {
+    /// Explain this preset (its id, as listed).
+    pub name: Option<String>,
+    /// As JSON (every field of the preset files).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `signet connectors ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConnectorsCommand {
+    /// List saved connectors and whether each has a token.
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one connector (secrets are never printed).
+    Show {
+        /// The connector's name.
+        name: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Save a connector with its consumer credentials.
+    Add(Box<AddConnectorArgs>),
+    /// Remove a connector with its credentials, tokens and run history.
+    Remove {
+        /// The connector's name.
+        name: String,
+    },
+    /// Write connectors as JSON (secrets left out unless --include-secrets).
+    Export {
+        /// The file to write (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        /// Only these connectors (repeatable).
+        #[arg(long = "only", value_name = "NAME")]
+        only: Vec<String>,
+        /// Include the secrets, encrypted under the passphrase in SIGNET_EXPORT_PASSPHRASE.
+        #[arg(long)]
+        include_secrets: bool,
+    },
+    /// Read connectors from an export file (every problem is reported at once).
+    Import {
+        /// The export file.
+        file: PathBuf,
+        /// What to do when a name is taken: fail, skip or replace.
+        #[arg(long, default_value = "fail")]
+        on_conflict: String,
+    },
+}
+
+/// `signet tokens ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// List the token credentials stored per connector (secrets never printed).
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget a connector's token credentials.
+    Forget {
+        /// The connector's name.
+        name: String,
+    },
+}
+
+/// `signet connectors add`.
+#[derive(Debug, Clone, Args)]
+pub struct AddConnectorArgs {
+    /// A unique name for the connector.
+    pub name: String,
+    /// Who signs and how.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// The request-token (temporary credentials) URL.
+    #[arg(long)]
+    pub request_token_url: String,
+    /// The provider's authorization page.
+    #[arg(long)]
+    pub authorize_url: String,
+    /// The access-token (token credentials) URL.
+    #[arg(long)]
+    pub access_token_url: String,
+    /// A protected resource to call at step 10.
+    #[arg(long)]
+    pub resource_url: Option<String>,
+    /// `loopback`, `oob`, `deep-link`, or an address (see `signet flow --help`).
+    #[arg(long, default_value = "loopback")]
+    pub callback: String,
+    /// Extra parameters for the authorization URL (`name=value`, repeatable).
+    #[arg(long = "authorize-param", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub authorize_params: Vec<(String, String)>,
+}
+
+/// Who signs and how.
+#[derive(Debug, Clone, Args)]
+pub struct CredentialArgs {
+    /// The consumer key.
+    #[arg(long, env = "SIGNET_CONSUMER_KEY")]
+    pub consumer_key: Option<String>,
+    /// The consumer secret (prefer the SIGNET_CONSUMER_SECRET variable: flags end up in
+    /// shell history).
+    #[arg(
+        long,
+        env = "SIGNET_CONSUMER_SECRET",
+        hide_env_values = true,
+        conflicts_with = "rsa_key"
+    )]
+    pub consumer_secret: Option<String>,
+    /// A PEM RSA private key (PKCS#1 or PKCS#8), for the RSA-* methods.
+    #[arg(long, value_name = "FILE")]
+    pub rsa_key: Option<PathBuf>,
+    /// HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1, RSA-SHA256, RSA-SHA512 or PLAINTEXT.
+    #[arg(long, default_value = "HMAC-SHA1", value_parser = parse_method)]
+    pub signature_method: SignatureMethod,
+    /// Where the oauth_* parameters travel: header, query or body.
+    #[arg(long, default_value = "header", value_parser = parse_placement)]
+    pub placement: Placement,
+    /// The realm of the Authorization header (never signed).
+    #[arg(long)]
+    pub realm: Option<String>,
+    /// Leave oauth_version=1.0 out (a few providers refuse it).
+    #[arg(long)]
+    pub no_version: bool,
+    /// Send protocol parameters whose value is empty instead of leaving them out.
+    #[arg(long)]
+    pub include_empty: bool,
+    /// Add oauth_body_hash to requests whose body is not a form.
+    #[arg(long)]
+    pub body_hash: bool,
+}
+
+/// `signet flow`.
+#[derive(Debug, Clone, Args)]
+pub struct FlowArgs {
+    /// Who signs and how.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// Start a demo provider inside this process and use it (endpoints and demo consumer
+    /// filled in; combine with --browser "signet approve" for a fully automatic dance).
+    #[arg(long)]
+    pub demo: bool,
+    /// The request-token (temporary credentials) URL.
+    #[arg(long)]
+    pub request_token_url: Option<String>,
+    /// The provider's authorization page.
+    #[arg(long)]
+    pub authorize_url: Option<String>,
+    /// The access-token (token credentials) URL.
+    #[arg(long)]
+    pub access_token_url: Option<String>,
+    /// How the provider sends the user back: `loopback` (a one-shot listener on 127.0.0.1),
+    /// `oob` (the provider shows a PIN you type here), or a URL (a loopback
+    /// http://127.0.0.1:PORT/PATH is listened on exactly there; any other address you paste
+    /// back after authorising).
+    #[arg(long, default_value = "loopback")]
+    pub callback: String,
+    /// Extra parameters for the authorization URL (`name=value`, repeatable).
+    #[arg(long = "authorize-param", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub authorize_params: Vec<(String, String)>,
+    /// The provider does not send oauth_callback_confirmed (TripIt and other 1.0 providers).
+    #[arg(long)]
+    pub allow_unconfirmed_callback: bool,
+    /// The command that opens the authorization page (default: $BROWSER, else the system
+    /// opener); the URL is appended, or replaces %s.
+    #[arg(long, value_name = "CMD")]
+    pub browser: Option<String>,
+    /// A protected resource to call at step 10 with the new token.
+    #[arg(long)]
+    pub resource_url: Option<String>,
+    /// The method for the resource call.
+    #[arg(long, default_value = "GET")]
+    pub resource_method: String,
+    /// One-legged: sign the resource call with the consumer credentials only (steps 3-9
+    /// skipped).
+    #[arg(long, conflicts_with = "token")]
+    pub one_legged: bool,
+    /// A pre-issued access token (NetSuite token-based auth, say): steps 3-9 are skipped.
+    #[arg(long, requires = "token_secret")]
+    pub token: Option<String>,
+    /// The pre-issued token's secret (prefer SIGNET_TOKEN_SECRET).
+    #[arg(long, env = "SIGNET_TOKEN_SECRET", hide_env_values = true)]
+    pub token_secret: Option<String>,
+    /// Stop once this step (1-10) is done.
+    #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub until: Option<u8>,
+    /// Seconds to wait for each HTTP response.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Seconds to wait for the redirect or PIN.
+    #[arg(long, default_value_t = 600)]
+    pub callback_timeout: u64,
+    /// Add this many seconds to oauth_timestamp (when the provider's clock disagrees).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub clock_offset: i64,
+    /// Use a saved connector (its endpoints and credentials); its token is saved when issued
+    /// and the run is kept in its history.
+    #[arg(long, value_name = "NAME", conflicts_with = "demo")]
+    pub connector: Option<String>,
+    /// Save these flags as a connector under this name, then keep its token and history.
+    #[arg(long, value_name = "NAME", conflicts_with = "connector")]
+    pub save_as: Option<String>,
+    /// Fill the flags left out from a provider preset (`signet presets` lists them) and
+    /// explain each choice; with --demo, the demo provider imitates that provider's quirks.
+    #[arg(long, value_name = "NAME", conflicts_with = "connector")]
+    pub preset: Option<String>,
+    /// The account id for presets with an {account} placeholder (NetSuite: 1234567-sb1).
+    #[arg(long, value_name = "ID", requires = "preset")]
+    pub account: Option<String>,
+    /// A value for one of the preset's placeholders (base_url=https://shop.example).
+    #[arg(long = "preset-value", value_name = "NAME=VALUE", value_parser = parse_pair, requires = "preset")]
+    pub preset_values: Vec<(String, String)>,
+    /// Print one JSON document at the end (every step, its status, and the token credentials)
+    /// instead of the step-by-step text.
+    #[arg(long)]
+    pub json: bool,
+    /// Leave the token secret out of the output.
+    #[arg(long)]
+    pub no_secrets: bool,
+}
+
+/// The request to sign or send.
+#[derive(Debug, Clone, Args)]
+pub struct RequestArgs {
+    /// The HTTP method.
+    #[arg(long, short = 'X', default_value = "GET")]
+    pub method: String,
+    /// The absolute URL, with its query.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The body (form-encoded unless --content-type says otherwise).
+    #[arg(long)]
+    pub body: Option<String>,
+    /// The body's content type (default: application/x-www-form-urlencoded when there is a
+    /// body).
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// The token (request token or access token).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// The token secret (prefer SIGNET_TOKEN_SECRET).
+    #[arg(long, env = "SIGNET_TOKEN_SECRET", hide_env_values = true)]
+    pub token_secret: Option<String>,
+    /// oauth_callback, for a request-token request.
+    #[arg(long)]
+    pub callback: Option<String>,
+    /// oauth_verifier, for an access-token request.
+    #[arg(long)]
+    pub verifier: Option<String>,
+}
+
+/// `signet sign`.
+#[derive(Debug, Clone, Args)]
+pub struct SignArgs {
+    /// Who signs and how.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// The request.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// The nonce (default: a fresh random one).
+    #[arg(long)]
+    pub nonce: Option<String>,
+    /// The timestamp (default: now).
+    #[arg(long)]
+    pub timestamp: Option<String>,
+    /// Read one request in the vector format of shared/vectors/oauth1/README.md on stdin and
+    /// print its base string, signature and oauth_* parameters as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Show PLAINTEXT signatures (which are the secrets) in the printed request and curl
+    /// command instead of <redacted>.
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+/// `signet call`.
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// Use a saved connector's consumer credentials and its stored token.
+    #[arg(long, value_name = "NAME")]
+    pub connector: Option<String>,
+    /// Who signs and how.
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// The request.
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Seconds to wait for the response.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Add this many seconds to oauth_timestamp.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub clock_offset: i64,
+    /// Print the exchange as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `signet approve`.
+#[derive(Debug, Clone, Args)]
+pub struct ApproveArgs {
+    /// The authorization URL (with oauth_token), as a browser would be given it.
+    pub url: String,
+    /// The demo user to sign in as.
+    #[arg(long, default_value = "alice")]
+    pub user: String,
+    /// Their password.
+    #[arg(long, default_value = "wonderland")]
+    pub password: String,
+    /// Press Deny instead of Allow.
+    #[arg(long)]
+    pub deny: bool,
+    /// For an `oob` callback, write the PIN the provider shows to this file.
+    #[arg(long, value_name = "FILE")]
+    pub pin_file: Option<PathBuf>,
+}
+
+fn parse_method(s: &str) -> Result<SignatureMethod, String> {
+    s.parse().map_err(|e: signet_oauth1::Error| e.to_string())
+}
+
+fn parse_placement(s: &str) -> Result<Placement, String> {
+    s.parse().map_err(|e: signet_oauth1::Error| e.to_string())
+}
+
+fn parse_pair(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("{s:?} is not NAME=VALUE"))
+}

@@ -1,0 +1,190 @@
+//! How things look in a terminal: the signing trace, a signed request with its curl command,
+//! and the ten steps as they happen.
+
+use std::fmt::Write as _;
+
+use signet_oauth1::flow::{Snapshot, StepSnapshot, StepStatus};
+use signet_oauth1::secret::REDACTED;
+use signet_oauth1::{Signed, SigningTrace};
+
+/// The signing trace, section by section.
+pub fn trace(t: &SigningTrace) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "Signing {} {}", t.method, t.url);
+    let _ = writeln!(
+        o,
+        "  signature method {}, parameters in the {}\n",
+        t.signature_method, t.placement
+    );
+    let _ = writeln!(o, "Parameters");
+    let w = t
+        .parameters
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(28);
+    for p in &t.parameters {
+        let _ = writeln!(
+            o,
+            "  {:<6} {:<w$} {:<7} {}",
+            format!("{:?}", p.source).to_lowercase(),
+            p.name,
+            if p.signed { "signed" } else { "not" },
+            shorten(&p.value, 60),
+        );
+        let _ = writeln!(o, "  {:<6} {:<w$} {:<7} why: {}", "", "", "", p.why);
+    }
+    let _ = writeln!(o, "\nNormalized parameters\n  {}", t.normalized_parameters);
+    let _ = writeln!(o, "\nBase string URI\n  {}", t.base_string_uri);
+    for n in &t.base_string_uri_notes {
+        let _ = writeln!(o, "  - {n}");
+    }
+    let _ = writeln!(o, "\nSignature base string\n  {}", t.base_string);
+    let _ = writeln!(o, "\nSigning key\n  {}", t.signing_key);
+    let _ = writeln!(o, "\nSignature\n  {}", t.signature);
+    for n in &t.notes {
+        let _ = writeln!(o, "\nNote: {n}");
+    }
+    o.push('\n');
+    o
+}
+
+/// The request as it goes on the wire, and a curl command that sends it. A PLAINTEXT
+/// signature is the secrets, so it shows only when `reveal`.
+pub fn signed_request(s: &Signed<'_>, reveal: bool) -> String {
+    let hide = |text: &str| -> String {
+        if reveal {
+            return text.to_owned();
+        }
+        let sig = s.signature();
+        let encoded = signet_oauth1::encoding::encode(sig);
+        text.replace(&*encoded, REDACTED).replace(sig, REDACTED)
+    };
+    let mut o = String::new();
+    let _ = writeln!(o, "Signed request\n  {} {}", s.method, hide(&s.url));
+    if let Some(a) = &s.authorization {
+        let _ = writeln!(o, "  Authorization: {}", hide(a));
+    }
+    if let Some(ct) = s.content_type {
+        let _ = writeln!(o, "  Content-Type: {ct}");
+    }
+    let body = s.body.as_deref().map(|b| hide(&String::from_utf8_lossy(b)));
+    if let Some(b) = &body {
+        let _ = writeln!(o, "\n  {b}");
+    }
+    let mut curl = format!("curl -X {} {}", s.method, quote(&hide(&s.url)));
+    if let Some(a) = &s.authorization {
+        let _ = write!(
+            curl,
+            " -H {}",
+            quote(&format!("Authorization: {}", hide(a)))
+        );
+    }
+    if let Some(ct) = s.content_type {
+        let _ = write!(curl, " -H {}", quote(&format!("Content-Type: {ct}")));
+    }
+    if let Some(b) = &body {
+        let _ = write!(curl, " --data-raw {}", quote(b));
+    }
+    let _ = writeln!(o, "\ncurl\n  {curl}");
+    if !reveal {
+        let _ = writeln!(
+            o,
+            "\n(PLAINTEXT sends the secrets as the signature; pass --show-secrets to print them.)"
+        );
+    }
+    o
+}
+
+/// Quotes for a POSIX shell.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+/// Prints the steps whose status changed since `before`, one line each.
+pub fn step_changes(before: Option<&Snapshot>, now: &Snapshot) -> String {
+    let mut o = String::new();
+    for step in &now.steps {
+        let old = before.map(|b| b.step(step.id).status);
+        if old == Some(step.status) && !exchanges_grew(before, step) {
+            continue;
+        }
+        if step.status == StepStatus::Pending {
+            continue;
+        }
+        o.push_str(&step_line(step));
+    }
+    o
+}
+
+fn exchanges_grew(before: Option<&Snapshot>, step: &StepSnapshot) -> bool {
+    let done = |s: &StepSnapshot| {
+        s.exchanges
+            .iter()
+            .filter(|x| x.finished_ms.is_some())
+            .count()
+    };
+    before.is_some_and(|b| done(b.step(step.id)) != done(step))
+}
+
+/// One step: number, title, status, who acts, and what happened.
+pub fn step_line(step: &StepSnapshot) -> String {
+    let status = match step.status {
+        StepStatus::Pending => "pending",
+        StepStatus::Active => "in progress",
+        StepStatus::Done => "done",
+        StepStatus::Failed => "FAILED",
+        StepStatus::Skipped => "skipped",
+    };
+    let mut o = format!(
+        "{:>3}. {:<26} {:<11} ({:?})\n",
+        step.number, step.title, status, step.actor
+    );
+    if let Some(x) = step.exchanges.last() {
+        match (&x.response, x.duration_ms) {
+            (Some(r), Some(ms)) => {
+                let _ = writeln!(
+                    o,
+                    "      {} {} -> {} ({ms} ms)",
+                    x.request.method,
+                    strip_query(&x.request.url),
+                    r.status
+                );
+            }
+            _ if x.transport_error.is_none() && step.status == StepStatus::Active => {
+                let _ = writeln!(
+                    o,
+                    "      {} {} ...",
+                    x.request.method,
+                    strip_query(&x.request.url)
+                );
+            }
+            _ => {}
+        }
+    }
+    if step.status == StepStatus::Skipped || step.status == StepStatus::Done {
+        for n in &step.notes {
+            let _ = writeln!(o, "      {n}");
+        }
+    }
+    if let Some(e) = &step.error {
+        let _ = writeln!(o, "      problem: {}", e.message);
+        if let Some(h) = &e.hint {
+            let _ = writeln!(o, "      what to do: {h}");
+        }
+    }
+    o
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}

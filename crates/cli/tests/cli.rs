@@ -1,0 +1,664 @@
+//! The `signet` binary as a QA script or a person runs it: real dances against the demo
+//! provider, exit codes, and the vector-format signing interface.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const SIGNET: &str = env!("CARGO_BIN_EXE_signet");
+
+fn signet(args: &[&str]) -> Output {
+    Command::new(SIGNET)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("signet runs")
+}
+
+fn approve() -> String {
+    format!("{SIGNET} approve")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn demo_dance_runs_all_ten_steps_and_reaches_the_resource() {
+    let o = signet(&["flow", "--demo", "--browser", &approve()]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for n in 1..=10 {
+        assert!(
+            out.contains(&format!("{n:>3}. ")),
+            "step {n} missing:\n{out}"
+        );
+    }
+    assert!(
+        out.contains(" 10. Resource access            done"),
+        "{out}"
+    );
+    assert!(out.contains("Resource answered 200"), "{out}");
+    assert!(out.contains("Token secret   <redacted>"), "{out}");
+}
+
+#[test]
+fn oob_pin_from_stdin_with_rsa_and_query_placement_and_json_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let pin_file = dir.path().join("pin");
+    let browser = format!("{SIGNET} approve --pin-file {}", pin_file.display());
+    let mut child = Command::new(SIGNET)
+        .args([
+            "flow",
+            "--demo",
+            "--callback",
+            "oob",
+            "--signature-method",
+            "RSA-SHA256",
+            "--placement",
+            "query",
+            "--json",
+        ])
+        .args(["--browser", &browser])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Type the PIN the provider showed, as a person would.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let pin = loop {
+        if let Ok(p) = std::fs::read_to_string(&pin_file)
+            && !p.trim().is_empty()
+        {
+            break p;
+        }
+        assert!(std::time::Instant::now() < deadline, "no PIN appeared");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(pin.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["outcome"], "finished");
+    assert_eq!(doc["steps"].as_array().unwrap().len(), 10);
+    assert!(
+        doc["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "done"),
+        "{doc:#}"
+    );
+    assert_eq!(
+        doc["token"]["secret"].as_str().unwrap().len(),
+        40,
+        "the secret is printed without --no-secrets"
+    );
+    assert_eq!(doc["snapshot"]["config"]["signature_method"], "RSA-SHA256");
+}
+
+#[test]
+fn no_secrets_keeps_the_token_secret_out_of_the_json() {
+    let o = signet(&[
+        "flow",
+        "--demo",
+        "--browser",
+        &approve(),
+        "--json",
+        "--no-secrets",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(doc["token"]["token"].is_string());
+    assert!(doc["token"].get("secret").is_none(), "{doc:#}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("signet-demo-secret"));
+}
+
+#[test]
+fn denial_fails_step_6_with_exit_code_3() {
+    let o = signet(&[
+        "flow",
+        "--demo",
+        "--browser",
+        &format!("{SIGNET} approve --deny"),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{out}");
+    assert!(
+        out.contains("step 6 (User authorisation) failed: the user denied access at the provider"),
+        "{out}"
+    );
+}
+
+#[test]
+fn wrong_secret_is_a_provider_rejection_at_step_4() {
+    let o = signet(&[
+        "flow",
+        "--demo",
+        "--consumer-secret",
+        "not-the-secret",
+        "--browser",
+        &approve(),
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{out}");
+    assert!(out.contains("step 4"), "{out}");
+    assert!(out.contains("signature_invalid"), "{out}");
+}
+
+#[test]
+fn unreachable_provider_is_a_network_failure_with_exit_code_4() {
+    let o = signet(&[
+        "flow",
+        "--consumer-key",
+        "k",
+        "--consumer-secret",
+        "s",
+        "--request-token-url",
+        "http://127.0.0.1:9/oauth/request_token",
+        "--authorize-url",
+        "http://127.0.0.1:9/oauth/authorize",
+        "--access-token-url",
+        "http://127.0.0.1:9/oauth/access_token",
+        "--timeout",
+        "5",
+    ]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(4), "{out}");
+    assert!(out.contains("step 3"), "{out}");
+}
+
+#[test]
+fn missing_flags_are_usage_errors_with_a_way_forward() {
+    let o = signet(&["flow", "--consumer-key", "k", "--consumer-secret", "s"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    assert!(out.contains("signet: no request-token-url"), "{out}");
+    assert!(
+        out.contains("what to do: pass --request-token-url"),
+        "{out}"
+    );
+    let o = signet(&[
+        "sign",
+        "--consumer-key",
+        "k",
+        "--url",
+        "https://x/",
+        "--signature-method",
+        "RSA-SHA1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("RSA-SHA1 needs an RSA private key"),
+        "{}",
+        text(&o)
+    );
+    let o = signet(&["sign", "--signature-method", "MD5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("unknown signature method \"MD5\""),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn sign_json_reads_the_vector_format_and_matches_rfc_5849() {
+    let vector = r#"{"method": "POST", "url": "https://photos.example.net/initiate", "body": null,
+        "consumer_key": "dpf43f3p2l4k3l03", "consumer_secret": "kd94hf93k423kf44", "token": null, "token_secret": null,
+        "callback": "http://printer.example.com/ready", "verifier": null, "realm": "Photos", "include_version": false,
+        "signature_method": "HMAC-SHA1", "nonce": "wIjqoS", "timestamp": "137131200"}"#;
+    let mut child = Command::new(SIGNET)
+        .args(["sign", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(vector.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["signature"], "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
+    assert_eq!(
+        doc["oauth_params"]["oauth_signature"],
+        "74KNZJeDHnMBp0EMJ9ZHt/XKycU="
+    );
+    assert!(
+        doc["base_string"]
+            .as_str()
+            .unwrap()
+            .starts_with("POST&https%3A%2F%2Fphotos.example.net%2Finitiate&oauth_callback")
+    );
+    assert!(
+        doc["authorization_header"]
+            .as_str()
+            .unwrap()
+            .starts_with("OAuth realm=\"Photos\"")
+    );
+}
+
+#[test]
+fn sign_prints_the_trace_the_request_and_curl_and_hides_plaintext_secrets() {
+    let o = signet(&[
+        "sign",
+        "--consumer-key",
+        "ck",
+        "--consumer-secret",
+        "s3cr3t!",
+        "-X",
+        "POST",
+        "--url",
+        "https://api.example.com/1.1/statuses/update.json?include_entities=true",
+        "--body",
+        "status=Hello+Ladies",
+        "--nonce",
+        "n0nce",
+        "--timestamp",
+        "1318622958",
+    ]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    for part in [
+        "Parameters",
+        "`+` in a form body means a space",
+        "Normalized parameters",
+        "Base string URI",
+        "Signature base string",
+        "Signing key",
+        "curl -X POST 'https://api.example.com/1.1/statuses/update.json?include_entities=true' -H 'Authorization: OAuth ",
+    ] {
+        assert!(out.contains(part), "missing {part:?}:\n{out}");
+    }
+    assert!(
+        !out.contains("s3cr3t"),
+        "the consumer secret leaked:\n{out}"
+    );
+    let o = signet(&[
+        "sign",
+        "--consumer-key",
+        "ck",
+        "--consumer-secret",
+        "s3cr3t!",
+        "--url",
+        "https://x.example/",
+        "--signature-method",
+        "PLAINTEXT",
+    ]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        !out.contains("s3cr3t"),
+        "PLAINTEXT printed its secret:\n{out}"
+    );
+    assert!(out.contains("--show-secrets"), "{out}");
+    let o = signet(&[
+        "sign",
+        "--consumer-key",
+        "ck",
+        "--consumer-secret",
+        "s3cr3t!",
+        "--url",
+        "https://x.example/",
+        "--signature-method",
+        "PLAINTEXT",
+        "--show-secrets",
+    ]);
+    assert!(text(&o).contains("s3cr3t%2521%26"), "{}", text(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_uses_token_credentials_and_reports_refusals() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let url = provider.url().to_owned();
+    let flow = tokio::task::spawn_blocking(move || {
+        signet(&[
+            "flow",
+            "--consumer-key",
+            "signet-demo",
+            "--consumer-secret",
+            "signet-demo-secret",
+            "--request-token-url",
+            &format!("{url}/oauth/request_token"),
+            "--authorize-url",
+            &format!("{url}/oauth/authorize"),
+            "--access-token-url",
+            &format!("{url}/oauth/access_token"),
+            "--browser",
+            &approve(),
+            "--json",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(flow.status.success(), "{}", text(&flow));
+    let doc: Value = serde_json::from_slice(&flow.stdout).unwrap();
+    let token = doc["token"]["token"].as_str().unwrap().to_owned();
+    let secret = doc["token"]["secret"].as_str().unwrap().to_owned();
+    let echo = provider.echo_url();
+    let (t, s, e) = (token.clone(), secret.clone(), echo.clone());
+    let ok = tokio::task::spawn_blocking(move || {
+        signet(&[
+            "call",
+            "--consumer-key",
+            "signet-demo",
+            "--consumer-secret",
+            "signet-demo-secret",
+            "--token",
+            &t,
+            "--token-secret",
+            &s,
+            "-X",
+            "POST",
+            "--url",
+            &e,
+            "--body",
+            "a=1+2",
+            "--json",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(ok.status.success(), "{}", text(&ok));
+    let r: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(r["status"], 200);
+    assert!(r["body"].as_str().unwrap().contains("\"a\""), "{r:#}");
+    let refused = tokio::task::spawn_blocking(move || {
+        signet(&[
+            "call",
+            "--consumer-key",
+            "signet-demo",
+            "--consumer-secret",
+            "signet-demo-secret",
+            "--token",
+            &token,
+            "--token-secret",
+            "wrong",
+            "--url",
+            &echo,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("signature_invalid"),
+        "{}",
+        text(&refused)
+    );
+    provider.shutdown().await;
+}
+
+fn signet_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(SIGNET)
+        .args(args)
+        .env("SIGNET_DATA_DIR", dir)
+        .env("SIGNET_KEYRING", "file")
+        .stdin(Stdio::null())
+        .output()
+        .expect("signet runs")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let url = provider.url().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let (d, u) = (dir.clone(), url.clone());
+    let flow = tokio::task::spawn_blocking(move || {
+        signet_in(
+            &d,
+            &[
+                "flow",
+                "--save-as",
+                "demo",
+                "--consumer-key",
+                "signet-demo",
+                "--consumer-secret",
+                "signet-demo-secret",
+                "--request-token-url",
+                &format!("{u}/oauth/request_token"),
+                "--authorize-url",
+                &format!("{u}/oauth/authorize"),
+                "--access-token-url",
+                &format!("{u}/oauth/access_token"),
+                "--browser",
+                &approve(),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(flow.status.success(), "{}", text(&flow));
+    assert!(
+        text(&flow).contains("Saved the token to connector \"demo\""),
+        "{}",
+        text(&flow)
+    );
+
+    let (d, u) = (dir.clone(), url.clone());
+    let call = tokio::task::spawn_blocking(move || {
+        signet_in(
+            &d,
+            &[
+                "call",
+                "--connector",
+                "demo",
+                "--url",
+                &format!("{u}/api/me"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(call.status.success(), "{}", text(&call));
+    assert!(
+        text(&call).contains("\"username\":\"alice\""),
+        "{}",
+        text(&call)
+    );
+
+    // A denied second run fails at step 6 and leaves the stored token as it was.
+    let d = dir.clone();
+    let listed_before =
+        tokio::task::spawn_blocking(move || signet_in(&d, &["tokens", "list", "--json"]))
+            .await
+            .unwrap();
+    let d = dir.clone();
+    let denied = tokio::task::spawn_blocking(move || {
+        signet_in(
+            &d,
+            &[
+                "flow",
+                "--connector",
+                "demo",
+                "--browser",
+                &format!("{SIGNET} approve --deny"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(denied.status.code(), Some(3), "{}", text(&denied));
+    let d = dir.clone();
+    let listed_after =
+        tokio::task::spawn_blocking(move || signet_in(&d, &["tokens", "list", "--json"]))
+            .await
+            .unwrap();
+    assert_eq!(
+        listed_before.stdout, listed_after.stdout,
+        "a failed run must not touch the stored token"
+    );
+
+    // Both runs are in the connector's history; no secret is in any file of the database.
+    let store = signet_store::Store::open(
+        &signet_store::OpenOptions::new(&dir).keyring(signet_store::KeyringChoice::File),
+    )
+    .unwrap();
+    let c = store.connector_by_name("demo").unwrap().unwrap();
+    let runs = store.runs(c.id, 10).unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(
+        matches!(
+            runs[0].outcome,
+            signet_store::RunOutcome::Failed { step: Some(6), .. }
+        ),
+        "{:?}",
+        runs[0].outcome
+    );
+    assert_eq!(runs[1].outcome, signet_store::RunOutcome::Completed);
+    drop(store);
+    for entry in walk(&dir) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(18).any(|w| w == b"signet-demo-secret"),
+            "plaintext secret in {}",
+            entry.display()
+        );
+    }
+
+    // Forget the token: a call by name now says what to do.
+    let d = dir.clone();
+    assert!(
+        tokio::task::spawn_blocking(move || signet_in(&d, &["tokens", "forget", "demo"]))
+            .await
+            .unwrap()
+            .status
+            .success()
+    );
+    let (d, u) = (dir.clone(), url.clone());
+    let call = tokio::task::spawn_blocking(move || {
+        signet_in(
+            &d,
+            &[
+                "call",
+                "--connector",
+                "demo",
+                "--url",
+                &format!("{u}/api/me"),
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(call.status.code(), Some(2));
+    assert!(
+        text(&call).contains("connector \"demo\" has no token yet"),
+        "{}",
+        text(&call)
+    );
+    provider.shutdown().await;
+}
+
+#[test]
+fn connectors_add_list_export_import_remove() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let add = signet_in(
+        dir,
+        &[
+            "connectors",
+            "add",
+            "photos",
+            "--consumer-key",
+            "dpf43f3p2l4k3l03",
+            "--consumer-secret",
+            "kd94hf93k423kf44",
+            "--request-token-url",
+            "https://photos.example.net/initiate",
+            "--authorize-url",
+            "https://photos.example.net/authorize",
+            "--access-token-url",
+            "https://photos.example.net/token",
+            "--signature-method",
+            "HMAC-SHA256",
+            "--callback",
+            "oob",
+        ],
+    );
+    assert!(add.status.success(), "{}", text(&add));
+    let dup = signet_in(
+        dir,
+        &[
+            "connectors",
+            "add",
+            "photos",
+            "--consumer-key",
+            "k",
+            "--consumer-secret",
+            "s",
+            "--request-token-url",
+            "https://x/a",
+            "--authorize-url",
+            "https://x/b",
+            "--access-token-url",
+            "https://x/c",
+        ],
+    );
+    assert_eq!(dup.status.code(), Some(2), "{}", text(&dup));
+    let list = signet_in(dir, &["connectors", "list"]);
+    assert!(
+        text(&list).contains("photos")
+            && text(&list).contains("HMAC-SHA256")
+            && text(&list).contains("no token yet"),
+        "{}",
+        text(&list)
+    );
+    let export = signet_in(dir, &["connectors", "export"]);
+    assert!(export.status.success(), "{}", text(&export));
+    assert!(
+        !text(&export).contains("kd94hf93k423kf44"),
+        "an export without --include-secrets leaked the secret"
+    );
+    let file = dir.join("export.json");
+    std::fs::write(&file, &export.stdout).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let import = signet_in(
+        other.path(),
+        &["connectors", "import", file.to_str().unwrap()],
+    );
+    assert!(import.status.success(), "{}", text(&import));
+    assert!(text(&signet_in(other.path(), &["connectors", "list"])).contains("photos"));
+    let remove = signet_in(dir, &["connectors", "remove", "photos"]);
+    assert!(remove.status.success());
+    let missing = signet_in(dir, &["connectors", "show", "photos"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing).contains("no connector called \"photos\""),
+        "{}",
+        text(&missing)
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}

@@ -1,0 +1,367 @@
+//! Runs a [`Flow`] to completion or to a chosen step: feeds it events with fresh inputs (clock,
+//! timestamp, nonce), carries out its commands (send, open the browser, wait for the redirect
+//! or PIN), and reports a snapshot after every event.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use signet_oauth1::CallbackMode;
+use signet_oauth1::flow::{
+    Command, Event, Flow, FlowConfig, Inputs, ModeConfig, OutgoingRequest, Phase, Snapshot, StepId,
+    StepStatus, TokenCredentials,
+};
+use tokio::sync::Mutex;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::browser::{Browser, SystemBrowser};
+use crate::callback_server::LoopbackListener;
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::http::{Http, HttpSettings};
+use crate::nonce::nonce;
+
+/// How the engine behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// Timeouts and the response-size cap.
+    pub http: HttpSettings,
+    /// The clock and its offset for `oauth_timestamp`.
+    pub clock: Clock,
+    /// How long to wait for the redirect or PIN after opening the browser.
+    pub callback_timeout: Duration,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            http: HttpSettings::default(),
+            clock: Clock::default(),
+            callback_timeout: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+/// What the app or the CLI hands in while a flow waits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// A deep link the operating system gave the app (`signet://callback?...`), or an address
+    /// the user pasted.
+    DeepLink(String),
+    /// A PIN the user typed.
+    Pin(String),
+    /// The user gave up.
+    Cancel,
+}
+
+/// The sending end of the engine's inbox: clone it into the deep-link handler and the UI.
+#[derive(Debug, Clone)]
+pub struct Inbox(UnboundedSender<Incoming>);
+
+impl Inbox {
+    /// Hands in a deep link (or a pasted address).
+    pub fn deep_link(&self, url: impl Into<String>) {
+        let _ = self.0.send(Incoming::DeepLink(url.into()));
+    }
+
+    /// Hands in a PIN.
+    pub fn pin(&self, pin: impl Into<String>) {
+        let _ = self.0.send(Incoming::Pin(pin.into()));
+    }
+
+    /// Cancels the run in progress.
+    pub fn cancel(&self) {
+        let _ = self.0.send(Incoming::Cancel);
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Every step is done or skipped.
+    Finished,
+    /// A step failed; [`Engine::drive`] with [`Event::Retry`] tries it again.
+    Failed(StepId),
+    /// The user cancelled.
+    Cancelled,
+    /// The step asked for is done (or skipped); drive on with the next event to continue.
+    Reached(StepId),
+    /// No redirect or PIN came in time; the flow still waits ([`Event::Retry`] waits again).
+    CallbackTimeout,
+}
+
+/// The result of driving a flow.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// Why it stopped.
+    pub stop: Stop,
+    /// The flow as it stands.
+    pub snapshot: Snapshot,
+    /// The token credentials to store, once issued (or pre-issued).
+    pub credentials: Option<TokenCredentials>,
+    /// Things that went wrong without stopping the run (the browser did not open, say).
+    pub warnings: Vec<String>,
+}
+
+/// One flow and what the engine keeps for it between drives (its loopback listener).
+#[derive(Debug)]
+pub struct Run {
+    flow: Flow,
+    listener: Option<LoopbackListener>,
+    queued: VecDeque<Incoming>,
+}
+
+impl Run {
+    /// The flow.
+    pub fn flow(&self) -> &Flow {
+        &self.flow
+    }
+
+    /// The flow's snapshot.
+    pub fn snapshot(&self) -> Snapshot {
+        self.flow.snapshot()
+    }
+
+    /// The loopback callback's port, while a listener is open.
+    pub fn loopback_port(&self) -> Option<u16> {
+        self.listener.as_ref().map(LoopbackListener::port)
+    }
+
+    /// The flow, for the caller to keep.
+    pub fn into_flow(self) -> Flow {
+        self.flow
+    }
+}
+
+/// Runs flows: the only holder of the HTTP client, the clock, the nonce source and the browser.
+pub struct Engine {
+    http: Http,
+    clock: Clock,
+    callback_timeout: Duration,
+    browser: Arc<dyn Browser>,
+    inbox: UnboundedSender<Incoming>,
+    received: Mutex<UnboundedReceiver<Incoming>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("http", &self.http.settings())
+            .field("clock", &self.clock)
+            .field("callback_timeout", &self.callback_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine that opens the system browser.
+    pub fn new(settings: EngineSettings) -> Result<Self> {
+        let (inbox, received) = unbounded_channel();
+        Ok(Self {
+            http: Http::new(settings.http)?,
+            clock: settings.clock,
+            callback_timeout: settings.callback_timeout,
+            browser: Arc::new(SystemBrowser),
+            inbox,
+            received: Mutex::new(received),
+        })
+    }
+
+    /// Opens authorization URLs with `browser` instead.
+    pub fn with_browser(mut self, browser: impl Browser + 'static) -> Self {
+        self.browser = Arc::new(browser);
+        self
+    }
+
+    /// Where deep links, PINs and cancellations go in.
+    pub fn inbox(&self) -> Inbox {
+        Inbox(self.inbox.clone())
+    }
+
+    /// The clock in use.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Builds the flow; for a loopback callback, binds the listener first (port 0: a free
+    /// one) and writes the real port into the `oauth_callback` value.
+    pub async fn prepare(&self, mut config: FlowConfig) -> Result<Run> {
+        let mut listener = None;
+        if let ModeConfig::ThreeLegged(t) = &mut config.mode
+            && t.callback.mode == CallbackMode::Loopback
+            && let Some((host, port, path)) = t.callback.loopback_parts()
+        {
+            let l = LoopbackListener::bind(port, path).await?;
+            t.callback.url = format!("http://{host}:{}{path}", l.port());
+            listener = Some(l);
+        }
+        Ok(Run {
+            flow: Flow::new(config)?,
+            listener,
+            queued: VecDeque::new(),
+        })
+    }
+
+    /// Prepares and starts a flow, and drives it until it finishes, fails, is cancelled, or
+    /// reaches `until`. `progress` sees a snapshot after every event.
+    pub async fn run(
+        &self,
+        config: FlowConfig,
+        until: Option<StepId>,
+        progress: impl FnMut(&Snapshot),
+    ) -> Result<(Run, RunOutcome)> {
+        let mut run = self.prepare(config).await?;
+        let outcome = self.drive(&mut run, Event::Start, until, progress).await?;
+        Ok((run, outcome))
+    }
+
+    /// Feeds `event` (start, retry, cancel, a callback...) to the run's flow and carries on
+    /// until it stops.
+    pub async fn drive(
+        &self,
+        run: &mut Run,
+        mut event: Event,
+        until: Option<StepId>,
+        mut progress: impl FnMut(&Snapshot),
+    ) -> Result<RunOutcome> {
+        let mut warnings = Vec::new();
+        loop {
+            let inputs = Inputs::new(self.clock.now_ms(), self.clock.timestamp(), nonce());
+            let commands = run.flow.handle(event, &inputs)?;
+            if run.flow.status(StepId::RedirectToConsumer) == StepStatus::Done {
+                // Single use: the redirect came in and checked out.
+                run.listener = None;
+            }
+            progress(&run.flow.snapshot());
+            if let Some(step) = until
+                && matches!(
+                    run.flow.status(step),
+                    StepStatus::Done | StepStatus::Skipped
+                )
+                && !run.flow.phase().is_over()
+            {
+                return Ok(outcome(run, Stop::Reached(step), warnings));
+            }
+            let mut next = None;
+            for command in commands {
+                match command {
+                    Command::Send(req) => next = Some(self.send(run, req).await),
+                    Command::OpenUrl { url } => {
+                        if let Err(e) = self.browser.open(&url) {
+                            warnings.push(e.to_string());
+                        }
+                    }
+                    Command::AwaitCallback { mode, callback_url } => {
+                        if mode == CallbackMode::Loopback && run.listener.is_none() {
+                            // A retry after the listener was closed: listen on the same port.
+                            let (port, path) = loopback_port_path(&callback_url);
+                            run.listener = Some(LoopbackListener::bind(port, &path).await?);
+                        }
+                        match self.wait_for_user(run).await? {
+                            Some(e) => next = Some(e),
+                            None => return Ok(outcome(run, Stop::CallbackTimeout, warnings)),
+                        }
+                    }
+                    Command::AwaitPin => match self.wait_for_user(run).await? {
+                        Some(e) => next = Some(e),
+                        None => return Ok(outcome(run, Stop::CallbackTimeout, warnings)),
+                    },
+                    Command::Finished => return Ok(outcome(run, Stop::Finished, warnings)),
+                    Command::Cancelled => return Ok(outcome(run, Stop::Cancelled, warnings)),
+                    Command::Failed { .. } => {}
+                }
+            }
+            match next {
+                Some(e) => event = e,
+                None => {
+                    let stop = match (run.flow.phase(), run.flow.snapshot().current_step) {
+                        (Phase::Finished, _) => Stop::Finished,
+                        (Phase::Cancelled, _) => Stop::Cancelled,
+                        (_, Some(step)) => Stop::Failed(step),
+                        (_, None) => Stop::Failed(StepId::UserInitiation),
+                    };
+                    return Ok(outcome(run, stop, warnings));
+                }
+            }
+        }
+    }
+
+    /// Sends one request; a cancel handed in meanwhile wins, other items wait their turn.
+    async fn send(&self, run: &mut Run, req: OutgoingRequest) -> Event {
+        let mut received = self.received.lock().await;
+        let sending = self.http.send(&req);
+        tokio::pin!(sending);
+        let outcome = loop {
+            tokio::select! {
+                out = &mut sending => break out,
+                item = received.recv() => match item {
+                    Some(Incoming::Cancel) => return Event::Cancel,
+                    Some(other) => run.queued.push_back(other),
+                    None => break sending.await,
+                },
+            }
+        };
+        match outcome {
+            Ok(got) => {
+                if let Some(date) = got.response.header("date")
+                    && let Some(skew) = self.clock.skew_from_date(date, got.at)
+                {
+                    run.flow.observe_clock_skew(skew);
+                }
+                Event::Response(got.response)
+            }
+            Err(f) => Event::TransportFailed {
+                kind: f.kind,
+                message: f.message,
+            },
+        }
+    }
+
+    /// Waits for a deep link, a PIN, the loopback redirect, or a cancel. `None`: timed out.
+    async fn wait_for_user(&self, run: &mut Run) -> Result<Option<Event>> {
+        if let Some(item) = run.queued.pop_front() {
+            return Ok(Some(event_of(item)));
+        }
+        let mut received = self.received.lock().await;
+        let timeout = self.callback_timeout;
+        let loopback = async {
+            match &run.listener {
+                Some(l) => l.next_callback(timeout).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            item = received.recv() => Ok(item.map(event_of)),
+            caught = loopback => Ok(caught?.map(Event::Callback)),
+            () = tokio::time::sleep(timeout) => Ok(None),
+        }
+    }
+}
+
+fn event_of(item: Incoming) -> Event {
+    match item {
+        Incoming::DeepLink(url) => Event::Callback(url),
+        Incoming::Pin(pin) => Event::Pin(pin),
+        Incoming::Cancel => Event::Cancel,
+    }
+}
+
+fn loopback_port_path(url: &str) -> (u16, String) {
+    let cb = signet_oauth1::flow::CallbackConfig {
+        mode: CallbackMode::Loopback,
+        url: url.to_owned(),
+    };
+    cb.loopback_parts()
+        .map_or((0, "/".to_owned()), |(_, port, path)| {
+            (port, path.to_owned())
+        })
+}
+
+fn outcome(run: &Run, stop: Stop, warnings: Vec<String>) -> RunOutcome {
+    RunOutcome {
+        stop,
+        snapshot: run.flow.snapshot(),
+        credentials: run.flow.token_credentials(),
+        warnings,
+    }
+}

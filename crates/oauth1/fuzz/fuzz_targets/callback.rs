@@ -1,0 +1,16 @@
+//! The callback parser on arbitrary pasted text, deep links and loopback URLs: never panics; a
+//! callback that checks out carries a verifier and, if it names a token, the pending one.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use signet_oauth1::Callback;
+
+fuzz_target!(|input: &str| {
+    if let Ok(cb) = Callback::parse(input)
+        && let Ok(verified) = cb.check("pending-token")
+    {
+        assert!(!verified.verifier.is_empty());
+        assert!(cb.token.as_deref().is_none_or(|t| t == "pending-token"));
+        assert!(cb.denied.is_none());
+    }
+});

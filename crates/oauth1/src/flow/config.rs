@@ -1,0 +1,626 @@
+//! What a flow needs to run (step 1, consumer registration): the consumer's credentials, the
+//! signing options, the mode and its endpoints, the callback, and an optional resource call.
+//! [`FlowConfig::validate`] reports every problem at once, in plain words, per field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Placement;
+use crate::base_string::{UrlParts, normalize_method};
+use crate::callback::{CallbackMode, DEEP_LINK_CALLBACK};
+use crate::error::ErrorReport;
+use crate::request::{SignOptions, is_form_content_type};
+use crate::secret::Secret;
+use crate::signing::rsa::RsaPrivateKeyPem;
+use crate::signing::{SignatureMethod, Signer};
+
+/// The consumer's key material.
+#[derive(Debug, Clone)]
+pub enum ConsumerKey {
+    /// The consumer secret (HMAC-* and PLAINTEXT).
+    Secret(Secret),
+    /// A parsed RSA private key (RSA-*).
+    Rsa(RsaPrivateKeyPem),
+}
+
+/// Token credentials: an access token and its secret, with any extra fields the provider sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCredentials {
+    /// `oauth_token`.
+    pub token: String,
+    /// `oauth_token_secret`.
+    pub secret: Secret,
+    /// Every other field of the access-token response (`user_id`, `screen_name`, ...).
+    pub extra: Vec<(String, String)>,
+}
+
+/// An HTTP endpoint and the method to call it with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Endpoint {
+    /// Absolute `http(s)` URL.
+    pub url: String,
+    /// `POST` (the default; the RFC's examples use it) or `GET`.
+    #[serde(default = "post")]
+    pub method: String,
+}
+
+fn post() -> String {
+    "POST".into()
+}
+
+impl Endpoint {
+    /// A `POST` endpoint.
+    pub fn post(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            method: post(),
+        }
+    }
+}
+
+/// Where the provider sends the user back, and how Signet catches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CallbackConfig {
+    /// Deep link, loopback listener or PIN entry.
+    pub mode: CallbackMode,
+    /// The `oauth_callback` value: `oob`, `signet://callback`, `http://127.0.0.1:PORT/PATH`,
+    /// or (for [`CallbackMode::Oob`]) a registered web address whose final URL the user pastes.
+    pub url: String,
+}
+
+impl CallbackConfig {
+    /// PIN entry: `oauth_callback=oob`.
+    pub fn oob() -> Self {
+        Self {
+            mode: CallbackMode::Oob,
+            url: "oob".into(),
+        }
+    }
+
+    /// The app's deep link, `signet://callback`.
+    pub fn deep_link() -> Self {
+        Self {
+            mode: CallbackMode::DeepLink,
+            url: DEEP_LINK_CALLBACK.into(),
+        }
+    }
+
+    /// A loopback listener at `http://127.0.0.1:{port}{path}` (port 0: the engine picks one
+    /// and fills it in before the flow starts).
+    pub fn loopback(port: u16, path: &str) -> Self {
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        Self {
+            mode: CallbackMode::Loopback,
+            url: format!("http://127.0.0.1:{port}{path}"),
+        }
+    }
+
+    /// For a loopback callback: (host, port, path). `None` when the URL is not a loopback one.
+    pub fn loopback_parts(&self) -> Option<(&str, u16, &str)> {
+        let rest = self.url.strip_prefix("http://")?;
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        let (host, port) = authority.rsplit_once(':')?;
+        let port = port.parse::<u16>().ok()?;
+        matches!(host, "127.0.0.1" | "localhost" | "[::1]").then_some((host, port, path))
+    }
+}
+
+/// The three-legged dance's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ThreeLeggedConfig {
+    /// The request-token (temporary credentials) endpoint.
+    pub request_token: Endpoint,
+    /// The page where the user authorises the request token.
+    pub authorize_url: String,
+    /// The access-token (token credentials) endpoint.
+    pub access_token: Endpoint,
+    /// How the user comes back.
+    pub callback: CallbackConfig,
+    /// More parameters for the authorize URL (Trello's `name`, `scope`, `expiration`, ...).
+    #[serde(default)]
+    pub authorize_params: Vec<(String, String)>,
+    /// Also put `oauth_callback` on the authorize URL (OAuth 1.0 providers that predate 1.0a).
+    #[serde(default)]
+    pub callback_on_authorize_url: bool,
+    /// Refuse a request-token response without `oauth_callback_confirmed=true` (OAuth 1.0a
+    /// requires it; a few providers, TripIt for one, never send it).
+    #[serde(default = "yes")]
+    pub require_callback_confirmed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The shape of the run.
+#[derive(Debug, Clone)]
+pub enum ModeConfig {
+    /// The full dance: request token, user authorisation, access token (the default).
+    ThreeLegged(ThreeLeggedConfig),
+    /// Consumer credentials only (WooCommerce over HTTP, two-legged APIs): only step 10.
+    OneLegged,
+    /// The provider issued the access token ahead of time (NetSuite token-based auth).
+    PreIssuedToken(TokenCredentials),
+}
+
+/// The mode's name, as the snapshot shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum FlowMode {
+    /// Request token, authorisation, access token.
+    #[default]
+    ThreeLegged,
+    /// Consumer credentials only.
+    OneLegged,
+    /// Token credentials issued ahead of time.
+    PreIssuedToken,
+}
+
+impl ModeConfig {
+    /// The mode's name.
+    pub fn mode(&self) -> FlowMode {
+        match self {
+            Self::ThreeLegged(_) => FlowMode::ThreeLegged,
+            Self::OneLegged => FlowMode::OneLegged,
+            Self::PreIssuedToken(_) => FlowMode::PreIssuedToken,
+        }
+    }
+}
+
+/// The protected-resource call of step 10.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ResourceRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// Absolute URL, with its query.
+    pub url: String,
+    /// The body's content type.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// The body.
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+impl ResourceRequest {
+    /// A `GET` of `url`.
+    pub fn get(url: impl Into<String>) -> Self {
+        Self {
+            method: "GET".into(),
+            url: url.into(),
+            content_type: None,
+            body: None,
+        }
+    }
+}
+
+/// Everything a flow needs.
+#[derive(Debug, Clone)]
+pub struct FlowConfig {
+    /// `oauth_consumer_key`.
+    pub consumer_key: String,
+    /// The consumer secret or RSA private key.
+    pub key: ConsumerKey,
+    /// The signature method.
+    pub signature_method: SignatureMethod,
+    /// Placement, `oauth_version`, empty parameters, body hash.
+    pub sign_options: SignOptions,
+    /// The `realm` of the `Authorization` header.
+    pub realm: Option<String>,
+    /// Three-legged, one-legged or pre-issued token, with what each needs.
+    pub mode: ModeConfig,
+    /// The call of step 10 (optional for three-legged; required otherwise).
+    pub resource: Option<ResourceRequest>,
+}
+
+/// One problem with one field of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldProblem {
+    /// A dotted path: `consumer_key`, `endpoints.request_token.url`, `callback.url`, ...
+    pub field: String,
+    /// What is wrong and how to fix it, in plain words.
+    pub message: String,
+}
+
+impl FlowConfig {
+    /// Every problem with the configuration; empty when the flow can run.
+    pub fn validate(&self) -> Vec<FieldProblem> {
+        let mut out = Vec::new();
+        let mut problem = |field: &str, message: String| {
+            out.push(FieldProblem {
+                field: field.to_owned(),
+                message,
+            })
+        };
+
+        if self.consumer_key.trim().is_empty() {
+            problem(
+                "consumer_key",
+                "the consumer key is empty: copy it from the provider's developer page".into(),
+            );
+        } else if self.consumer_key.trim() != self.consumer_key {
+            problem(
+                "consumer_key",
+                "the consumer key starts or ends with spaces: remove them".into(),
+            );
+        }
+        let method = self.signature_method;
+        match (&self.key, method.is_rsa()) {
+            (ConsumerKey::Secret(_), true) => problem(
+                "key",
+                format!(
+                    "{method} signs with an RSA private key, not a consumer secret: add the private key or pick an HMAC method"
+                ),
+            ),
+            (ConsumerKey::Rsa(_), false) => problem(
+                "key",
+                format!(
+                    "{method} signs with the consumer secret, not an RSA key: enter the secret or pick an RSA method"
+                ),
+            ),
+            (ConsumerKey::Secret(s), false) if s.is_empty() => problem(
+                "key",
+                "the consumer secret is empty: copy it from the provider's developer page".into(),
+            ),
+            (ConsumerKey::Secret(s), false) if s.expose().trim() != s.expose() => problem(
+                "key",
+                "the consumer secret starts or ends with spaces: remove them".into(),
+            ),
+            _ => {}
+        }
+        if self.sign_options.body_hash && method == SignatureMethod::Plaintext {
+            problem(
+                "sign_options.body_hash",
+                "the body hash is not defined for PLAINTEXT: turn it off or use an HMAC or RSA method".into(),
+            );
+        }
+
+        let mut plaintext_urls = Vec::new();
+        match &self.mode {
+            ModeConfig::ThreeLegged(t) => {
+                check_endpoint(&mut problem, "endpoints.request_token", &t.request_token);
+                check_endpoint(&mut problem, "endpoints.access_token", &t.access_token);
+                if let Err(reason) = check_url(&t.authorize_url) {
+                    problem(
+                        "endpoints.authorize_url",
+                        format!("the authorize URL {reason}"),
+                    );
+                }
+                plaintext_urls.push(t.request_token.url.as_str());
+                plaintext_urls.push(t.access_token.url.as_str());
+                check_callback(&mut problem, &t.callback);
+                for (name, _) in &t.authorize_params {
+                    if name.trim().is_empty() {
+                        problem(
+                            "authorize_params",
+                            "an extra authorize-URL parameter has no name".into(),
+                        );
+                    } else if name == "oauth_token" {
+                        problem(
+                            "authorize_params",
+                            "oauth_token is added to the authorize URL by Signet: remove it from the extra parameters".into(),
+                        );
+                    }
+                }
+            }
+            ModeConfig::OneLegged => {
+                if self.resource.is_none() {
+                    problem(
+                        "resource",
+                        "one-legged mode only signs calls to the API: add the resource request to make".into(),
+                    );
+                }
+            }
+            ModeConfig::PreIssuedToken(creds) => {
+                if creds.token.trim().is_empty() {
+                    problem(
+                        "token.token",
+                        "the access token (token id) is empty: copy it from the provider".into(),
+                    );
+                }
+                if creds.secret.is_empty() && !method.is_rsa() {
+                    problem(
+                        "token.secret",
+                        "the token secret is empty: copy it from the provider (it is shown only once when the token is created)".into(),
+                    );
+                }
+                if self.resource.is_none() {
+                    problem(
+                        "resource",
+                        "with a pre-issued token the flow only makes the resource call: add the resource request to make".into(),
+                    );
+                }
+            }
+        }
+        if let Some(r) = &self.resource {
+            if normalize_method(&r.method).is_err() {
+                problem(
+                    "resource.method",
+                    format!(
+                        "{:?} is not an HTTP method: use GET, POST, PUT, PATCH or DELETE",
+                        r.method
+                    ),
+                );
+            }
+            if let Err(reason) = check_url(&r.url) {
+                problem("resource.url", format!("the resource URL {reason}"));
+            }
+            plaintext_urls.push(r.url.as_str());
+            if self.sign_options.placement == Placement::Body
+                && r.body.as_deref().is_some_and(|b| !b.is_empty())
+                && !r.content_type.as_deref().is_some_and(is_form_content_type)
+            {
+                problem(
+                    "sign_options.placement",
+                    "oauth parameters can only go in a form body, and the resource body is not a form: use header or query placement".into(),
+                );
+            }
+        }
+        if method == SignatureMethod::Plaintext
+            && let Some(url) = plaintext_urls
+                .into_iter()
+                .find(|u| !is_safe_for_plaintext(u))
+        {
+            problem(
+                "signature_method",
+                format!(
+                    "PLAINTEXT sends the secrets themselves, so it needs https; {url} is plain http: use https or an HMAC method"
+                ),
+            );
+        }
+        out
+    }
+
+    /// The mode's name.
+    pub fn flow_mode(&self) -> FlowMode {
+        self.mode.mode()
+    }
+
+    /// A signer with the consumer key material and, for HMAC and PLAINTEXT, the token secret.
+    pub(crate) fn signer(&self, token_secret: Option<&Secret>) -> Result<Signer, ErrorReport> {
+        match &self.key {
+            ConsumerKey::Secret(s) => Signer::shared(self.signature_method, s, token_secret),
+            ConsumerKey::Rsa(k) => Signer::rsa(self.signature_method, k),
+        }
+        .map_err(|e| ErrorReport::from(&e))
+    }
+}
+
+fn check_endpoint(problem: &mut impl FnMut(&str, String), field: &str, e: &Endpoint) {
+    if normalize_method(&e.method).is_err() {
+        problem(
+            &format!("{field}.method"),
+            format!("{:?} is not an HTTP method: use POST or GET", e.method),
+        );
+    }
+    if let Err(reason) = check_url(&e.url) {
+        let what = if field.ends_with("request_token") {
+            "request-token URL"
+        } else {
+            "access-token URL"
+        };
+        problem(&format!("{field}.url"), format!("the {what} {reason}"));
+    }
+}
+
+/// `Err(reason)` reads as the end of "the X URL ...".
+fn check_url(url: &str) -> std::result::Result<(), String> {
+    if url.trim().is_empty() {
+        return Err("is empty".into());
+    }
+    match UrlParts::parse(url) {
+        Ok(_) => Ok(()),
+        Err(crate::Error::InvalidUrl { reason, .. }) => Err(format!("is not usable: {reason}")),
+        Err(e) => Err(format!("is not usable: {e}")),
+    }
+}
+
+fn is_safe_for_plaintext(url: &str) -> bool {
+    let Ok(parts) = UrlParts::parse(url) else {
+        return true; // reported elsewhere
+    };
+    parts.scheme.eq_ignore_ascii_case("https")
+        || matches!(
+            parts.host.to_ascii_lowercase().as_str(),
+            "127.0.0.1" | "localhost" | "[::1]"
+        )
+}
+
+fn check_callback(problem: &mut impl FnMut(&str, String), cb: &CallbackConfig) {
+    let url = cb.url.trim();
+    match cb.mode {
+        CallbackMode::Oob => {
+            if url != "oob" && check_url(url).is_err() {
+                problem(
+                    "callback.url",
+                    "with PIN entry the callback is \"oob\" (or the web address registered with the provider, whose final address you paste)".into(),
+                );
+            }
+        }
+        CallbackMode::DeepLink => match url.split_once("://") {
+            Some((scheme, _))
+                if !scheme.is_empty()
+                    && !scheme.eq_ignore_ascii_case("http")
+                    && !scheme.eq_ignore_ascii_case("https") => {}
+            _ => problem(
+                "callback.url",
+                format!(
+                    "a deep-link callback uses the app's own scheme, like {DEEP_LINK_CALLBACK}; for an http address choose the loopback mode"
+                ),
+            ),
+        },
+        CallbackMode::Loopback => {
+            if cb.loopback_parts().is_none() {
+                problem(
+                    "callback.url",
+                    "a loopback callback looks like http://127.0.0.1:8765/callback (127.0.0.1 or localhost, a port, a path)".into(),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn three_legged() -> FlowConfig {
+        FlowConfig {
+            consumer_key: "dpf43f3p2l4k3l03".into(),
+            key: ConsumerKey::Secret(Secret::new("kd94hf93k423kf44")),
+            signature_method: SignatureMethod::HmacSha1,
+            sign_options: SignOptions::default(),
+            realm: None,
+            mode: ModeConfig::ThreeLegged(ThreeLeggedConfig {
+                request_token: Endpoint::post("https://photos.example.net/initiate"),
+                authorize_url: "https://photos.example.net/authorize".into(),
+                access_token: Endpoint::post("https://photos.example.net/token"),
+                callback: CallbackConfig::deep_link(),
+                authorize_params: vec![],
+                callback_on_authorize_url: false,
+                require_callback_confirmed: true,
+            }),
+            resource: None,
+        }
+    }
+
+    fn fields(c: &FlowConfig) -> Vec<String> {
+        c.validate().into_iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn a_good_config_has_no_problems() {
+        assert_eq!(three_legged().validate(), []);
+    }
+
+    #[test]
+    fn every_bad_field_is_named_in_plain_words() {
+        let mut c = three_legged();
+        c.consumer_key = " ".into();
+        c.key = ConsumerKey::Secret(Secret::new(""));
+        let ModeConfig::ThreeLegged(t) = &mut c.mode else {
+            unreachable!()
+        };
+        t.request_token.url = "photos.example.net/initiate".into();
+        t.access_token.method = "PO ST".into();
+        t.authorize_url = String::new();
+        t.callback = CallbackConfig {
+            mode: CallbackMode::Loopback,
+            url: "http://example.com/cb".into(),
+        };
+        let problems = c.validate();
+        assert_eq!(
+            fields(&c),
+            [
+                "consumer_key",
+                "key",
+                "endpoints.request_token.url",
+                "endpoints.access_token.method",
+                "endpoints.authorize_url",
+                "callback.url"
+            ]
+        );
+        assert_eq!(
+            problems[2].message,
+            "the request-token URL is not usable: it must be an absolute url starting with http:// or https://"
+        );
+        assert_eq!(problems[4].message, "the authorize URL is empty");
+    }
+
+    #[test]
+    fn key_material_must_fit_the_method() {
+        let mut c = three_legged();
+        c.signature_method = SignatureMethod::RsaSha256;
+        assert_eq!(
+            c.validate()[0].message,
+            "RSA-SHA256 signs with an RSA private key, not a consumer secret: add the private key or pick an HMAC method"
+        );
+    }
+
+    #[test]
+    fn plaintext_needs_https_except_on_loopback() {
+        let mut c = three_legged();
+        c.signature_method = SignatureMethod::Plaintext;
+        assert_eq!(c.validate(), []);
+        let ModeConfig::ThreeLegged(t) = &mut c.mode else {
+            unreachable!()
+        };
+        t.access_token.url = "http://photos.example.net/token".into();
+        assert_eq!(fields(&c), ["signature_method"]);
+        let ModeConfig::ThreeLegged(t) = &mut c.mode else {
+            unreachable!()
+        };
+        t.access_token.url = "http://127.0.0.1:8080/token".into();
+        assert_eq!(c.validate(), []);
+    }
+
+    #[test]
+    fn one_legged_and_pre_issued_need_a_resource() {
+        let mut c = three_legged();
+        c.mode = ModeConfig::OneLegged;
+        assert_eq!(fields(&c), ["resource"]);
+        c.mode = ModeConfig::PreIssuedToken(TokenCredentials {
+            token: String::new(),
+            secret: Secret::default(),
+            extra: vec![],
+        });
+        assert_eq!(fields(&c), ["token.token", "token.secret", "resource"]);
+        c.resource = Some(ResourceRequest::get("https://photos.example.net/photos"));
+        c.mode = ModeConfig::OneLegged;
+        assert_eq!(c.validate(), []);
+    }
+
+    #[test]
+    fn callback_urls_fit_their_mode() {
+        for (cb, ok) in [
+            (CallbackConfig::oob(), true),
+            (CallbackConfig::deep_link(), true),
+            (CallbackConfig::loopback(8765, "callback"), true),
+            (CallbackConfig::loopback(0, "/cb"), true),
+            (
+                CallbackConfig {
+                    mode: CallbackMode::Oob,
+                    url: "http://printer.example.com/ready".into(),
+                },
+                true,
+            ),
+            (
+                CallbackConfig {
+                    mode: CallbackMode::DeepLink,
+                    url: "https://example.com/cb".into(),
+                },
+                false,
+            ),
+            (
+                CallbackConfig {
+                    mode: CallbackMode::Oob,
+                    url: "pin please".into(),
+                },
+                false,
+            ),
+        ] {
+            let mut c = three_legged();
+            let ModeConfig::ThreeLegged(t) = &mut c.mode else {
+                unreachable!()
+            };
+            t.callback = cb.clone();
+            assert_eq!(c.validate().is_empty(), ok, "{cb:?}");
+        }
+        assert_eq!(
+            CallbackConfig::loopback(8765, "callback").loopback_parts(),
+            Some(("127.0.0.1", 8765, "/callback"))
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! What the provider remembers while it runs: temporary credentials (request tokens) with their
+//! consent state, token credentials (access tokens), and the nonces it has seen. All in memory.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use signet_oauth1::Secret;
+
+use crate::config::ProviderConfig;
+use crate::faults::Faults;
+
+/// Where a request token is in its life.
+#[derive(Debug, Clone)]
+pub(crate) enum Grant {
+    /// Issued; the user has not decided yet. `ticket` is set once the user signed in, and the
+    /// consent form must send it back.
+    Pending { login: Option<Login> },
+    /// The user allowed access; the consumer may exchange the token with this verifier.
+    Authorized { username: String, verifier: Secret },
+    /// The user denied access.
+    Denied,
+    /// Exchanged for an access token: never again.
+    Used,
+}
+
+/// A signed-in user waiting on the consent page.
+#[derive(Debug, Clone)]
+pub(crate) struct Login {
+    pub username: String,
+    pub ticket: Secret,
+}
+
+/// Temporary credentials.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestToken {
+    pub secret: Secret,
+    pub consumer_key: String,
+    pub callback: String,
+    pub issued: Instant,
+    pub grant: Grant,
+    /// The authorize URL's query as the user's browser brought it (quirk profiles check it).
+    pub authorize_params: Vec<(String, String)>,
+}
+
+/// Token credentials.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessToken {
+    pub secret: Secret,
+    pub consumer_key: String,
+    pub username: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Memory {
+    pub request_tokens: HashMap<String, RequestToken>,
+    pub access_tokens: HashMap<String, AccessToken>,
+    /// (consumer key, nonce) → the request's timestamp.
+    nonces: HashMap<(String, String), i64>,
+}
+
+impl Memory {
+    /// Records a nonce; `false` when the consumer already used it inside the window. Nonces
+    /// whose timestamps fell out of the window are forgotten: the window refuses them anyway.
+    pub fn remember_nonce(
+        &mut self,
+        consumer_key: &str,
+        nonce: &str,
+        timestamp: i64,
+        now: i64,
+        window: i64,
+    ) -> bool {
+        self.nonces
+            .retain(|_, ts| ts.abs_diff(now) <= window.unsigned_abs());
+        let key = (consumer_key.to_owned(), nonce.to_owned());
+        if self.nonces.contains_key(&key) {
+            return false;
+        }
+        self.nonces.insert(key, timestamp);
+        true
+    }
+}
+
+/// The provider's shared state.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub config: ProviderConfig,
+    pub faults: Mutex<Faults>,
+    pub memory: Mutex<Memory>,
+}
+
+impl AppState {
+    pub fn new(config: ProviderConfig) -> Self {
+        let mut memory = Memory::default();
+        if config.profile.as_ref().is_some_and(|p| p.pre_issued_tokens) {
+            memory.access_tokens.insert(
+                crate::demo::PRE_ISSUED_TOKEN.to_owned(),
+                AccessToken {
+                    secret: crate::demo::PRE_ISSUED_TOKEN_SECRET.into(),
+                    consumer_key: crate::demo::CONSUMER_KEY.to_owned(),
+                    username: crate::demo::USERS[0].0.to_owned(),
+                },
+            );
+        }
+        Self {
+            faults: Mutex::new(config.faults.clone()),
+            memory: Mutex::new(memory),
+            config,
+        }
+    }
+
+    pub fn faults(&self) -> Faults {
+        lock(&self.faults).clone()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.faults) = faults;
+    }
+
+    pub fn memory(&self) -> MutexGuard<'_, Memory> {
+        lock(&self.memory)
+    }
+
+    /// The provider's clock in Unix seconds, skewed by the `clock_skew_secs` fault.
+    pub fn now(&self) -> i64 {
+        unix_now().saturating_add(self.skew())
+    }
+
+    /// The provider's clock as a `SystemTime` (for the `Date` header).
+    pub fn now_system(&self) -> SystemTime {
+        let skew = self.skew();
+        let now = SystemTime::now();
+        let by = Duration::from_secs(skew.unsigned_abs());
+        let skewed = if skew >= 0 {
+            now.checked_add(by)
+        } else {
+            now.checked_sub(by)
+        };
+        skewed.filter(|t| *t >= UNIX_EPOCH).unwrap_or(now)
+    }
+
+    /// The `clock_skew_secs` fault, limited to ±10 years so every clock reading stays a date
+    /// an HTTP header can carry.
+    fn skew(&self) -> i64 {
+        self.faults()
+            .clock_skew_secs
+            .clamp(-MAX_SKEW_SECS, MAX_SKEW_SECS)
+    }
+
+    pub fn window(&self) -> i64 {
+        i64::try_from(self.config.timestamp_window.as_secs()).unwrap_or(i64::MAX)
+    }
+}
+
+/// The largest clock skew the provider applies (10 years of 365.25 days).
+pub(crate) const MAX_SKEW_SECS: i64 = 315_576_000;
+
+/// A poisoned lock only means a handler panicked mid-update; the maps stay usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A random token of `len` letters and digits (about 5.95 bits each).
+pub(crate) fn random_token(len: usize) -> String {
+    (0..len)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A PIN of `len` digits for out-of-band consent.
+pub(crate) fn random_pin(len: usize) -> String {
+    (0..len)
+        .map(|_| char::from(b'0' + rand::random_range(0..10u8)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_single_use_per_consumer_within_the_window() {
+        let mut m = Memory::default();
+        assert!(m.remember_nonce("a", "n1", 1000, 1000, 300));
+        assert!(!m.remember_nonce("a", "n1", 1001, 1000, 300));
+        assert!(m.remember_nonce("b", "n1", 1000, 1000, 300));
+        // Once the first use is outside the window, the memory lets it go.
+        assert!(m.remember_nonce("a", "n1", 1400, 1400, 300));
+    }
+
+    #[test]
+    fn tokens_and_pins_have_the_asked_shape() {
+        let t = random_token(32);
+        assert_eq!(t.len(), 32);
+        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric()));
+        assert_ne!(t, random_token(32));
+        let p = random_pin(8);
+        assert!(p.len() == 8 && p.bytes().all(|b| b.is_ascii_digit()));
+    }
+}

@@ -1,0 +1,464 @@
+//! Credentials: the consumer key with its secret (or RSA private key), and the token
+//! credentials step 9 issued. Secret parts are sealed under the data key; the rest is stored
+//! plainly so it stays usable when the key is missing.
+
+use serde::{Deserialize, Serialize};
+use signet_oauth1::{RsaPrivateKeyPem, Secret, TokenResponse};
+use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
+
+use crate::connectors::not_found;
+use crate::crypto::{DataKey, Sealed};
+use crate::error::{Error, Problem, Problems, Result};
+use crate::keys::{self, ConnectorId};
+use crate::schema;
+use crate::store::Store;
+use crate::time::Timestamp;
+
+/// The consumer's signing secret: a shared secret (HMAC, PLAINTEXT) or an RSA private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientSecret {
+    /// The consumer secret.
+    Shared(Secret),
+    /// A PKCS#1 or PKCS#8 PEM private key.
+    RsaPrivateKey(Secret),
+}
+
+impl ClientSecret {
+    /// Which kind it is.
+    pub fn kind(&self) -> ClientSecretKind {
+        match self {
+            Self::Shared(_) => ClientSecretKind::Shared,
+            Self::RsaPrivateKey(_) => ClientSecretKind::RsaPrivateKey,
+        }
+    }
+
+    /// The secret itself.
+    pub fn secret(&self) -> &Secret {
+        match self {
+            Self::Shared(s) | Self::RsaPrivateKey(s) => s,
+        }
+    }
+}
+
+/// [`ClientSecret`]'s kind, safe to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientSecretKind {
+    /// A consumer secret.
+    Shared,
+    /// An RSA private key.
+    RsaPrivateKey,
+}
+
+/// Token credentials as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCredentials {
+    /// `oauth_token` (the access token).
+    pub token: String,
+    /// `oauth_token_secret`.
+    pub token_secret: Secret,
+    /// The other fields the provider sent (`user_id`, `screen_name`, ...), in order.
+    pub extra: Vec<(String, String)>,
+    /// When step 9 issued them.
+    pub obtained_at: Timestamp,
+}
+
+/// A connector's credentials, secrets included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The consumer key (public).
+    pub consumer_key: String,
+    /// The consumer secret or RSA private key.
+    pub client_secret: ClientSecret,
+    /// The token credentials, once a flow reached step 9.
+    pub token: Option<TokenCredentials>,
+}
+
+/// What can be shown about credentials without the data key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CredentialsSummary {
+    /// The consumer key.
+    pub consumer_key: String,
+    /// Whether the secret is a consumer secret or an RSA key.
+    pub client_secret_kind: ClientSecretKind,
+    /// The access token and its extra fields (no secret), if any.
+    pub token: Option<TokenSummary>,
+    /// Whether this store can decrypt the secrets.
+    pub secrets_readable: bool,
+}
+
+/// The public half of token credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenSummary {
+    /// `oauth_token`.
+    pub token: String,
+    /// Extra fields.
+    pub extra: Vec<(String, String)>,
+    /// When they were issued.
+    pub obtained_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CredentialsRecord {
+    consumer_key: String,
+    client_secret_kind: ClientSecretKind,
+    client_secret: Sealed,
+    token: Option<TokenRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct TokenRecord {
+    token: String,
+    token_secret: Sealed,
+    extra: Vec<(String, String)>,
+    obtained_at: Timestamp,
+}
+
+const CLIENT_SECRET_FIELD: &str = "client_secret";
+const TOKEN_SECRET_FIELD: &str = "token_secret";
+
+pub(crate) fn decode_record(key: &[u8], bytes: &[u8]) -> Result<CredentialsRecord> {
+    schema::decode(
+        "credentials",
+        || ConnectorId::from_key(key).map_or_else(|| format!("{key:?}"), |id| id.to_string()),
+        bytes,
+        schema::CREDENTIALS_VERSION,
+        schema::no_upgrade,
+    )
+}
+
+fn seal_token(key: &DataKey, id: ConnectorId, token: &TokenCredentials) -> Result<TokenRecord> {
+    Ok(TokenRecord {
+        token: token.token.clone(),
+        token_secret: key.seal(
+            token.token_secret.expose().as_bytes(),
+            &keys::secret_aad(id, TOKEN_SECRET_FIELD),
+        )?,
+        extra: token.extra.clone(),
+        obtained_at: token.obtained_at,
+    })
+}
+
+/// Checks credentials against the connector's signature method.
+pub(crate) fn credential_problems(
+    prefix: &str,
+    consumer_key: &str,
+    secret: &ClientSecret,
+    method: signet_oauth1::SignatureMethod,
+) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if consumer_key.trim().is_empty() {
+        out.push(Problem::new(
+            format!("{prefix}consumer_key"),
+            "must not be empty",
+        ));
+    }
+    match (secret, method.is_rsa()) {
+        (ClientSecret::Shared(_), true) => out.push(Problem::new(
+            format!("{prefix}client_secret"),
+            format!("{method} signs with an RSA private key, not a consumer secret"),
+        )),
+        (ClientSecret::RsaPrivateKey(_), false) => out.push(Problem::new(
+            format!("{prefix}client_secret"),
+            format!("{method} signs with a consumer secret, not an RSA private key"),
+        )),
+        (ClientSecret::RsaPrivateKey(pem), true) => {
+            if RsaPrivateKeyPem::parse(pem.expose()).is_err() {
+                out.push(Problem::new(
+                    format!("{prefix}client_secret"),
+                    "is not a PEM RSA private key (PKCS#1 or PKCS#8)",
+                ));
+            }
+        }
+        (ClientSecret::Shared(_), false) => {}
+    }
+    out
+}
+
+impl Store {
+    /// Saves (or replaces) a connector's consumer key and secret. Existing token credentials are
+    /// dropped when the consumer key changes (they belong to the old consumer), kept otherwise.
+    pub fn set_client_credentials(
+        &self,
+        id: ConnectorId,
+        consumer_key: &str,
+        client_secret: ClientSecret,
+    ) -> Result<()> {
+        let connector = self.connector(id)?.ok_or_else(|| not_found(id))?;
+        let problems = credential_problems(
+            "",
+            consumer_key,
+            &client_secret,
+            connector.spec.signature_method,
+        );
+        if !problems.is_empty() {
+            return Err(Error::Invalid {
+                what: "credentials",
+                problems: Problems(problems),
+            });
+        }
+        let key = self.data_key()?;
+        let sealed = key.seal(
+            client_secret.secret().expose().as_bytes(),
+            &keys::secret_aad(id, CLIENT_SECRET_FIELD),
+        )?;
+        let kind = client_secret.kind();
+        let consumer_key = consumer_key.trim().to_owned();
+        (&self.connectors, &self.credentials)
+            .transaction(|(connectors, credentials)| {
+                if connectors.get(id.to_key())?.is_none() {
+                    return Err(ConflictableTransactionError::Abort(not_found(id)));
+                }
+                let old = match credentials.get(id.to_key())? {
+                    Some(v) => decode_record(&id.to_key(), &v).ok(),
+                    None => None,
+                };
+                let token = old
+                    .filter(|o| o.consumer_key == consumer_key)
+                    .and_then(|o| o.token);
+                let record = CredentialsRecord {
+                    consumer_key: consumer_key.clone(),
+                    client_secret_kind: kind,
+                    client_secret: sealed.clone(),
+                    token,
+                };
+                credentials.insert(
+                    &id.to_key(),
+                    schema::encode(schema::CREDENTIALS_VERSION, &record),
+                )?;
+                Ok(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()
+    }
+
+    /// Saves token credentials from step 9's response, replacing earlier ones, and flushes.
+    /// `obtained_at` defaults to now. The connector must already have client credentials.
+    pub fn save_token(
+        &self,
+        id: ConnectorId,
+        response: &TokenResponse,
+        obtained_at: Option<Timestamp>,
+    ) -> Result<()> {
+        let token = TokenCredentials {
+            token: response.token.clone(),
+            token_secret: response.token_secret.clone(),
+            extra: response.extra.clone(),
+            obtained_at: obtained_at.unwrap_or_else(Timestamp::now),
+        };
+        self.set_token(id, Some(&token))
+    }
+
+    /// Forgets a connector's token credentials (disconnect), keeping its client credentials.
+    pub fn clear_token(&self, id: ConnectorId) -> Result<()> {
+        self.set_token(id, None)
+    }
+
+    fn set_token(&self, id: ConnectorId, token: Option<&TokenCredentials>) -> Result<()> {
+        let sealed = match token {
+            Some(t) => Some(seal_token(self.data_key()?, id, t)?),
+            None => None,
+        };
+        self.credentials
+            .transaction(|credentials| {
+                let Some(v) = credentials.get(id.to_key())? else {
+                    return Err(ConflictableTransactionError::Abort(Error::NotFound {
+                        what: "credentials",
+                        name: format!("for connector {id}; save the consumer key and secret first"),
+                    }));
+                };
+                let mut record =
+                    decode_record(&id.to_key(), &v).map_err(ConflictableTransactionError::Abort)?;
+                record.token = sealed.clone();
+                credentials.insert(
+                    &id.to_key(),
+                    schema::encode(schema::CREDENTIALS_VERSION, &record),
+                )?;
+                Ok(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()
+    }
+
+    /// A connector's credentials with their secrets decrypted. Fails with
+    /// [`Error::SecretsUnreadable`] when the data key is missing; see
+    /// [`Store::credentials_summary`] for what can be shown anyway.
+    pub fn credentials(&self, id: ConnectorId) -> Result<Option<Credentials>> {
+        let Some(record) = self.credentials_record(id)? else {
+            return Ok(None);
+        };
+        let key = self.data_key()?;
+        let open = |sealed: &Sealed, field: &str| -> Result<Secret> {
+            let bytes = key
+                .open(sealed, &keys::secret_aad(id, field))
+                .map_err(|e| self.unreadable(e))?;
+            String::from_utf8(bytes)
+                .map(Secret::new)
+                .map_err(|_| Error::SecretsUnreadable("a stored secret is not text".into()))
+        };
+        let secret = open(&record.client_secret, CLIENT_SECRET_FIELD)?;
+        let client_secret = match record.client_secret_kind {
+            ClientSecretKind::Shared => ClientSecret::Shared(secret),
+            ClientSecretKind::RsaPrivateKey => ClientSecret::RsaPrivateKey(secret),
+        };
+        let token = match record.token {
+            Some(t) => Some(TokenCredentials {
+                token_secret: open(&t.token_secret, TOKEN_SECRET_FIELD)?,
+                token: t.token,
+                extra: t.extra,
+                obtained_at: t.obtained_at,
+            }),
+            None => None,
+        };
+        Ok(Some(Credentials {
+            consumer_key: record.consumer_key,
+            client_secret,
+            token,
+        }))
+    }
+
+    /// What can be shown about a connector's credentials without decrypting anything.
+    pub fn credentials_summary(&self, id: ConnectorId) -> Result<Option<CredentialsSummary>> {
+        let Some(record) = self.credentials_record(id)? else {
+            return Ok(None);
+        };
+        let secrets_readable = self.key.as_ref().is_some_and(|k| {
+            k.id() == record.client_secret.key_id
+                && record
+                    .token
+                    .as_ref()
+                    .is_none_or(|t| t.token_secret.key_id == k.id())
+        });
+        Ok(Some(CredentialsSummary {
+            consumer_key: record.consumer_key,
+            client_secret_kind: record.client_secret_kind,
+            token: record.token.map(|t| TokenSummary {
+                token: t.token,
+                extra: t.extra,
+                obtained_at: t.obtained_at,
+            }),
+            secrets_readable,
+        }))
+    }
+
+    fn credentials_record(&self, id: ConnectorId) -> Result<Option<CredentialsRecord>> {
+        match self
+            .credentials
+            .get(id.to_key())
+            .map_err(|e| self.sled_err(e))?
+        {
+            Some(v) => decode_record(&id.to_key(), &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Saves a new connector and its credentials (and token credentials, if given) in one
+    /// transaction: step 1's "save" for a connector the user just registered.
+    pub fn create_connector_with_credentials(
+        &self,
+        spec: crate::ConnectorSpec,
+        credentials: Credentials,
+    ) -> Result<crate::Connector> {
+        let mut problems = spec.problems("");
+        problems.extend(credential_problems(
+            "",
+            &credentials.consumer_key,
+            &credentials.client_secret,
+            spec.signature_method,
+        ));
+        if !problems.is_empty() {
+            return Err(Error::Invalid {
+                what: "connector",
+                problems: Problems(problems),
+            });
+        }
+        let ids = self.put_connector_with_credentials(&[(spec, Some(credentials))], false)?;
+        self.connector(ids[0])?.ok_or_else(|| not_found(ids[0]))
+    }
+
+    /// Saves connectors together with their credentials in one transaction (import, the
+    /// "save" of step 1). With `replace`, an existing connector of the same name is overwritten
+    /// (its id is kept, and its runs stay).
+    pub(crate) fn put_connector_with_credentials(
+        &self,
+        items: &[(crate::ConnectorSpec, Option<Credentials>)],
+        replace: bool,
+    ) -> Result<Vec<ConnectorId>> {
+        let now = Timestamp::now();
+        let key = if items.iter().any(|(_, c)| c.is_some()) {
+            Some(self.data_key()?)
+        } else {
+            None
+        };
+        let mut prepared = Vec::with_capacity(items.len());
+        for (spec, creds) in items {
+            let existing = self.connector_by_name(&spec.name)?;
+            if existing.is_some() && !replace {
+                return Err(Error::DuplicateName(spec.name.trim().to_owned()));
+            }
+            let (id, created_at) = match &existing {
+                Some(c) => (c.id, c.created_at),
+                None => (
+                    ConnectorId(self.db.generate_id().map_err(|e| self.sled_err(e))?),
+                    now,
+                ),
+            };
+            let connector = crate::Connector {
+                id,
+                spec: spec.clone(),
+                created_at,
+                updated_at: now,
+            };
+            let creds = match (creds, key) {
+                (Some(c), Some(key)) => Some(schema::encode(
+                    schema::CREDENTIALS_VERSION,
+                    &CredentialsRecord {
+                        consumer_key: c.consumer_key.clone(),
+                        client_secret_kind: c.client_secret.kind(),
+                        client_secret: key.seal(
+                            c.client_secret.secret().expose().as_bytes(),
+                            &keys::secret_aad(id, CLIENT_SECRET_FIELD),
+                        )?,
+                        token: match &c.token {
+                            Some(t) => Some(seal_token(key, id, t)?),
+                            None => None,
+                        },
+                    },
+                )),
+                _ => None,
+            };
+            prepared.push((
+                id,
+                keys::name_key(&spec.name),
+                existing.map(|e| keys::name_key(&e.spec.name)),
+                schema::encode(schema::CONNECTOR_VERSION, &connector),
+                creds,
+            ));
+        }
+        (&self.connectors, &self.names, &self.credentials)
+            .transaction(|(connectors, names, credentials)| {
+                for (id, name, old_name, bytes, creds) in &prepared {
+                    if let Some(old) = old_name {
+                        names.remove(old.as_slice())?;
+                    }
+                    if let Some(other) = names.get(name)?
+                        && other.as_ref() != id.to_key()
+                    {
+                        return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
+                            String::from_utf8_lossy(name).into_owned(),
+                        )));
+                    }
+                    names.insert(name.as_slice(), &id.to_key())?;
+                    connectors.insert(&id.to_key(), bytes.as_slice())?;
+                    if let Some(c) = creds {
+                        credentials.insert(&id.to_key(), c.as_slice())?;
+                    }
+                }
+                Ok(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()?;
+        Ok(prepared.into_iter().map(|p| p.0).collect())
+    }
+}

@@ -1,0 +1,262 @@
+//! Run history: one record per flow run, holding the engine's ten-step snapshot (with its HTTP
+//! exchanges).
+//!
+//! The engine hands over snapshots that are already free of secrets (it serializes
+//! [`signet_oauth1::Secret`]s, which print `<redacted>`). As a second line of defence the store
+//! redacts, before writing, the value of every JSON object key that contains `secret`,
+//! `private_key`, `password` or `verifier` (any case).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::connectors::not_found;
+use crate::error::{Error, Result};
+use crate::keys::{self, ConnectorId, RunId};
+use crate::schema;
+use crate::store::Store;
+use crate::time::Timestamp;
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// Still going (or the app stopped before it ended).
+    InProgress,
+    /// Reached the step it was asked to reach.
+    Completed,
+    /// Stopped by an error at a step.
+    Failed {
+        /// The step (1 to 10) it failed at, when known.
+        step: Option<u8>,
+        /// What went wrong (already free of secrets).
+        message: String,
+    },
+    /// The user cancelled it.
+    Cancelled,
+}
+
+/// A run to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRun {
+    /// The connector it ran.
+    pub connector_id: ConnectorId,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// When it ended, if it has.
+    pub finished_at: Option<Timestamp>,
+    /// How it ended.
+    pub outcome: RunOutcome,
+    /// The engine's serialized flow snapshot, HTTP exchanges included.
+    pub snapshot: Value,
+}
+
+/// A recorded run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Its id; later runs have larger ids.
+    pub id: RunId,
+    /// The connector it ran.
+    pub connector_id: ConnectorId,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// When it ended, if it has.
+    pub finished_at: Option<Timestamp>,
+    /// How it ended.
+    pub outcome: RunOutcome,
+    /// The snapshot, redacted.
+    pub snapshot: Value,
+}
+
+pub(crate) fn decode_run(key: &[u8], bytes: &[u8]) -> Result<RunRecord> {
+    schema::decode(
+        "run",
+        || match keys::split_run_key(key) {
+            Some((c, r)) => format!("{r} of connector {c}"),
+            None => format!("{key:?}"),
+        },
+        bytes,
+        schema::RUN_VERSION,
+        schema::no_upgrade,
+    )
+}
+
+/// Whether a JSON key names something secret.
+fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "secret",
+        "private_key",
+        "privatekey",
+        "password",
+        "verifier",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+}
+
+/// Replaces the value of every secret-looking key with `"<redacted>"`, at any depth.
+pub fn redact(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if is_secret_key(k) {
+                    if !v.is_null() && v.as_str() != Some(signet_oauth1::secret::REDACTED) {
+                        *v = Value::String(signet_oauth1::secret::REDACTED.into());
+                    }
+                } else {
+                    redact(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+impl Store {
+    /// Records a run (redacting its snapshot) and flushes.
+    pub fn record_run(&self, run: NewRun) -> Result<RunRecord> {
+        if self.connector(run.connector_id)?.is_none() {
+            return Err(not_found(run.connector_id));
+        }
+        let id = RunId(self.db.generate_id().map_err(|e| self.sled_err(e))?);
+        let mut snapshot = run.snapshot;
+        redact(&mut snapshot);
+        let record = RunRecord {
+            id,
+            connector_id: run.connector_id,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            outcome: run.outcome,
+            snapshot,
+        };
+        self.put_run(&record)?;
+        Ok(record)
+    }
+
+    /// Keeps what a flow run produced for a saved connector: its token credentials, only when
+    /// the flow issued them (a failed run never leaves half a token), then the run in the
+    /// connector's history with the outcome the snapshot shows. The CLI and the app share this.
+    pub fn record_flow(
+        &self,
+        connector_id: ConnectorId,
+        started_at: Timestamp,
+        snapshot: &signet_oauth1::flow::Snapshot,
+        issued: Option<&signet_oauth1::flow::TokenCredentials>,
+    ) -> Result<RunRecord> {
+        use signet_oauth1::flow::Phase;
+        if let Some(t) = issued {
+            let response = signet_oauth1::TokenResponse {
+                token: t.token.clone(),
+                token_secret: t.secret.clone(),
+                callback_confirmed: None,
+                extra: t.extra.clone(),
+            };
+            self.save_token(connector_id, &response, None)?;
+        }
+        let outcome = match snapshot.phase {
+            Phase::Finished => RunOutcome::Completed,
+            Phase::Cancelled => RunOutcome::Cancelled,
+            Phase::Failed => RunOutcome::Failed {
+                step: snapshot.error.as_ref().map(|e| e.step.number()),
+                message: snapshot
+                    .error
+                    .as_ref()
+                    .map_or_else(String::new, |e| e.error.message.clone()),
+            },
+            _ => RunOutcome::InProgress,
+        };
+        let finished = !matches!(outcome, RunOutcome::InProgress);
+        self.record_run(NewRun {
+            connector_id,
+            started_at,
+            finished_at: finished.then(Timestamp::now),
+            outcome,
+            snapshot: serde_json::to_value(snapshot).map_err(|e| Error::Database(e.to_string()))?,
+        })
+    }
+
+    /// Replaces a recorded run (to finish one that was in progress), redacting again.
+    pub fn update_run(&self, run: &RunRecord) -> Result<()> {
+        let key = keys::run_key(run.connector_id, run.id);
+        if !self.runs.contains_key(key).map_err(|e| self.sled_err(e))? {
+            return Err(Error::NotFound {
+                what: "run",
+                name: format!("{} of connector {}", run.id, run.connector_id),
+            });
+        }
+        let mut run = run.clone();
+        redact(&mut run.snapshot);
+        self.put_run(&run)
+    }
+
+    fn put_run(&self, run: &RunRecord) -> Result<()> {
+        let bytes = schema::encode(schema::RUN_VERSION, run);
+        self.runs
+            .insert(keys::run_key(run.connector_id, run.id), bytes)
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
+    /// One run.
+    pub fn run(&self, connector_id: ConnectorId, id: RunId) -> Result<Option<RunRecord>> {
+        let key = keys::run_key(connector_id, id);
+        match self.runs.get(key).map_err(|e| self.sled_err(e))? {
+            Some(v) => decode_run(&key, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A connector's runs, newest first, at most `limit`. Damaged records are skipped
+    /// ([`Store::verify`] names them).
+    pub fn runs(&self, connector_id: ConnectorId, limit: usize) -> Result<Vec<RunRecord>> {
+        let mut out = Vec::new();
+        for item in self.runs.scan_prefix(connector_id.to_key()).rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            if let Ok(r) = decode_run(&k, &v) {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many runs are recorded in all.
+    pub fn run_count(&self) -> usize {
+        self.runs.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redaction_reaches_every_depth_and_keeps_the_rest() {
+        let mut v = json!({
+            "step": 5,
+            "consumer_secret": "kd94hf93k423kf44",
+            "exchanges": [{"response": {"oauth_token_secret": "hdhd0244k9j7ao03", "oauth_token": "t"}}],
+            "rsa": {"Private_Key_PEM": "-----BEGIN"},
+            "oauth_verifier": "hfdp7dh39dks9884",
+            "already": {"token_secret": "<redacted>"},
+            "empty_secret": null
+        });
+        redact(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "step": 5,
+                "consumer_secret": "<redacted>",
+                "exchanges": [{"response": {"oauth_token_secret": "<redacted>", "oauth_token": "t"}}],
+                "rsa": {"Private_Key_PEM": "<redacted>"},
+                "oauth_verifier": "<redacted>",
+                "already": {"token_secret": "<redacted>"},
+                "empty_secret": null
+            })
+        );
+    }
+}

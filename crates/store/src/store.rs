@@ -1,0 +1,570 @@
+//! Opening the database: where it lives, its lock, its schema version and its data key.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::crypto::{DataKey, OpenError, Sealed};
+use crate::error::{Error, Result};
+use crate::keyring::{
+    KeyFile, KeyLocation, KeyStatus, KeyStore, KeyStoreError, KeyringChoice, default_system_store,
+};
+use crate::keys;
+use crate::schema::{self, SCHEMA_VERSION};
+
+/// The environment variable that overrides the data directory (tests, the CLI, the app).
+pub const DATA_DIR_ENV: &str = "SIGNET_DATA_DIR";
+/// The database directory's name inside the data directory.
+pub const DB_DIR_NAME: &str = "db";
+/// The key file's name inside the data directory (used when there is no system keyring).
+pub const KEY_FILE_NAME: &str = "data-key";
+
+/// The data directory: `--data-dir` if given, else `$SIGNET_DATA_DIR`, else the platform data
+/// directory (`$XDG_DATA_HOME/signet`, usually `~/.local/share/signet`, on Linux).
+pub fn resolve_data_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_owned());
+    }
+    if let Some(p) = std::env::var_os(DATA_DIR_ENV).filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    dirs::data_dir().map(|d| d.join("signet")).ok_or_else(|| {
+        Error::Database(format!(
+            "no data directory is known for this user; set {DATA_DIR_ENV} or pass --data-dir"
+        ))
+    })
+}
+
+/// How to open a [`Store`].
+#[derive(Clone)]
+pub struct OpenOptions {
+    data_dir: PathBuf,
+    keyring: KeyringChoice,
+    system_keyring: Option<Arc<dyn KeyStore>>,
+    use_default_system_keyring: bool,
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("data_dir", &self.data_dir)
+            .field("keyring", &self.keyring)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OpenOptions {
+    /// The database in `data_dir`, choosing the key's home automatically.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            keyring: KeyringChoice::Auto,
+            system_keyring: None,
+            use_default_system_keyring: true,
+        }
+    }
+
+    /// What the CLI and the app use: [`resolve_data_dir`] for the directory and
+    /// `$SIGNET_KEYRING` for the key's home.
+    pub fn from_env(data_dir_flag: Option<&Path>) -> Result<Self> {
+        Ok(Self::new(resolve_data_dir(data_dir_flag)?).keyring(KeyringChoice::from_env()?))
+    }
+
+    /// Where a new database's data key goes.
+    pub fn keyring(mut self, choice: KeyringChoice) -> Self {
+        self.keyring = choice;
+        self
+    }
+
+    /// Replaces the OS keyring (tests use [`crate::MemoryKeyStore`]).
+    pub fn system_keyring(mut self, store: Arc<dyn KeyStore>) -> Self {
+        self.system_keyring = Some(store);
+        self.use_default_system_keyring = false;
+        self
+    }
+
+    /// Behaves as if this machine had no OS keyring.
+    pub fn without_system_keyring(mut self) -> Self {
+        self.system_keyring = None;
+        self.use_default_system_keyring = false;
+        self
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+/// Signet's database: connectors, credentials, run history and settings, one sled tree each.
+///
+/// Every method that changes something returns only after the change is flushed to disk, and
+/// changes touching several records are one transaction. `Store` is `Send + Sync`; share it
+/// behind an `Arc`.
+pub struct Store {
+    pub(crate) db: sled::Db,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) db_dir: PathBuf,
+    pub(crate) connectors: sled::Tree,
+    pub(crate) names: sled::Tree,
+    pub(crate) credentials: sled::Tree,
+    pub(crate) runs: sled::Tree,
+    pub(crate) settings: sled::Tree,
+    pub(crate) meta: sled::Tree,
+    pub(crate) key: Option<DataKey>,
+    key_status: KeyStatus,
+    key_home: Arc<dyn KeyStore>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("db_dir", &self.db_dir)
+            .field("key_status", &self.key_status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `options.data_dir()`.
+    pub fn open(options: &OpenOptions) -> Result<Self> {
+        let data_dir = options.data_dir.clone();
+        let db_dir = data_dir.join(DB_DIR_NAME);
+        std::fs::create_dir_all(&data_dir).map_err(|e| Error::io("create", &data_dir, e))?;
+        // sled writes to its files as it opens them, so a newer database must be recognised
+        // from the schema marker beside them, before sled runs.
+        if let Some(found) = read_schema_marker(&db_dir)?
+            && found > SCHEMA_VERSION
+        {
+            return Err(Error::NewerSchema {
+                path: db_dir,
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let db = open_sled(&db_dir)?;
+        let sled_err = |e| Error::sled(&db_dir, e);
+
+        // The schema version is read before anything else is touched, so a newer database is
+        // refused without a single write.
+        let existing: Vec<_> = db.tree_names();
+        let has_meta = existing.iter().any(|n| n.as_ref() == keys::META.as_bytes());
+        let found = if has_meta {
+            let meta = db.open_tree(keys::META).map_err(sled_err)?;
+            match meta.get(keys::META_SCHEMA_VERSION).map_err(sled_err)? {
+                Some(v) => Some(schema::decode_schema(&v).ok_or_else(|| Error::Corrupt {
+                    path: db_dir.clone(),
+                    detail: "the schema version is unreadable".into(),
+                })?),
+                None => None,
+            }
+        } else {
+            None
+        };
+        if let Some(found) = found
+            && found > SCHEMA_VERSION
+        {
+            return Err(Error::NewerSchema {
+                path: db_dir,
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+
+        let tree = |name: &str| db.open_tree(name).map_err(|e| Error::sled(&db_dir, e));
+        let connectors = tree(keys::CONNECTORS)?;
+        let names = tree(keys::CONNECTOR_NAMES)?;
+        let credentials = tree(keys::CREDENTIALS)?;
+        let runs = tree(keys::RUNS)?;
+        let settings = tree(keys::SETTINGS)?;
+        let meta = tree(keys::META)?;
+
+        let key_home: Arc<dyn KeyStore> = Arc::new(KeyFile::new(data_dir.join(KEY_FILE_NAME)));
+        let mut store = Self {
+            db,
+            data_dir,
+            db_dir,
+            connectors,
+            names,
+            credentials,
+            runs,
+            settings,
+            meta,
+            key: None,
+            key_status: KeyStatus::Missing {
+                location: KeyLocation::Memory,
+                reason: "not yet loaded".into(),
+            },
+            key_home,
+        };
+
+        let version = match found {
+            Some(v) => v,
+            // A database with records but no version predates versioning: schema 1.
+            None if !store.connectors.is_empty() || !store.credentials.is_empty() => 1,
+            None => SCHEMA_VERSION,
+        };
+        if version < SCHEMA_VERSION || found.is_none() {
+            store.migrate(version)?;
+        }
+        if read_schema_marker(&store.db_dir)? != Some(SCHEMA_VERSION) {
+            write_schema_marker(&store.db_dir)?;
+        }
+        store.load_key(options)?;
+        Ok(store)
+    }
+
+    /// Opens the database in `data_dir` with the key's home from `$SIGNET_KEYRING`.
+    pub fn open_dir(data_dir: impl Into<PathBuf>) -> Result<Self> {
+        Self::open(&OpenOptions::new(data_dir).keyring(KeyringChoice::from_env()?))
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The sled database directory inside it.
+    pub fn db_dir(&self) -> &Path {
+        &self.db_dir
+    }
+
+    /// Whether secrets can be read, where the key lives, in words for the user
+    /// ([`KeyStatus::describe`]).
+    pub fn key_status(&self) -> &KeyStatus {
+        &self.key_status
+    }
+
+    /// The schema version this database is at.
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self
+            .meta
+            .get(keys::META_SCHEMA_VERSION)
+            .map_err(|e| self.sled_err(e))?
+            .and_then(|v| schema::decode_schema(&v))
+            .unwrap_or(SCHEMA_VERSION))
+    }
+
+    /// Moves a damaged database aside so a fresh one can be created: renames
+    /// `<data_dir>/db` to `<data_dir>/db.damaged-<UTC time>` and returns the new path. Never
+    /// deletes anything; the key file (if any) stays, so the old secrets remain recoverable.
+    pub fn move_aside(data_dir: &Path) -> Result<PathBuf> {
+        let from = data_dir.join(DB_DIR_NAME);
+        let stamp = crate::Timestamp::now().compact();
+        let mut to = data_dir.join(format!("{DB_DIR_NAME}.damaged-{stamp}"));
+        let mut n = 1;
+        while to.exists() {
+            n += 1;
+            to = data_dir.join(format!("{DB_DIR_NAME}.damaged-{stamp}-{n}"));
+        }
+        std::fs::rename(&from, &to).map_err(|e| Error::io("rename", &from, e))?;
+        Ok(to)
+    }
+
+    /// Makes a new data key (in the same place the old one was meant to be) after the old one was
+    /// lost. Secrets saved under the old key stay in the database, still unreadable; re-enter
+    /// them. Does nothing but report when the current key is fine.
+    pub fn reset_data_key(&mut self) -> Result<&KeyStatus> {
+        if self.key_status.is_ready() {
+            return Ok(&self.key_status);
+        }
+        let key = DataKey::generate()?;
+        self.key_home
+            .save(&key.encode())
+            .map_err(|e| Error::Keyring(format!("cannot save the new key: {e}")))?;
+        self.record_key(&key, self.key_home.location())?;
+        self.key_status = KeyStatus::Ready {
+            location: self.key_home.location(),
+            created: true,
+        };
+        self.key = Some(key);
+        Ok(&self.key_status)
+    }
+
+    /// Flushes everything written so far to disk.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map(drop).map_err(|e| self.sled_err(e))
+    }
+
+    pub(crate) fn sled_err(&self, e: sled::Error) -> Error {
+        Error::sled(&self.db_dir, e)
+    }
+
+    pub(crate) fn tx_err(&self, e: TransactionError<Error>) -> Error {
+        match e {
+            TransactionError::Abort(e) => e,
+            TransactionError::Storage(e) => self.sled_err(e),
+        }
+    }
+
+    /// The data key, or why there is none.
+    pub(crate) fn data_key(&self) -> Result<&DataKey> {
+        self.key.as_ref().ok_or_else(|| match &self.key_status {
+            KeyStatus::Missing { reason, .. } => Error::SecretsUnreadable(reason.clone()),
+            KeyStatus::Ready { .. } => {
+                Error::SecretsUnreadable("the data key is not loaded".into())
+            }
+        })
+    }
+
+    /// Turns a failed [`DataKey::open`] into a message.
+    pub(crate) fn unreadable(&self, e: OpenError) -> Error {
+        Error::SecretsUnreadable(match e {
+            OpenError::OtherKey => {
+                "this secret was saved under a data key that is no longer available".into()
+            }
+            OpenError::Damaged => "the stored secret is damaged and does not decrypt".into(),
+        })
+    }
+
+    fn migrate(&self, from: u32) -> Result<()> {
+        // 1 → 2: rewrite connector records in the current record version.
+        let mut batch = Vec::new();
+        if from < 2 {
+            for item in self.connectors.iter() {
+                let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                if schema::record_version(&v) == Some(1) {
+                    let c: crate::Connector = schema::decode(
+                        "connector",
+                        || format!("{:?}", k),
+                        &v,
+                        schema::CONNECTOR_VERSION,
+                        schema::upgrade_connector,
+                    )?;
+                    batch.push((k, schema::encode(schema::CONNECTOR_VERSION, &c)));
+                }
+            }
+        }
+        (&self.connectors, &self.meta)
+            .transaction(|(connectors, meta)| {
+                for (k, v) in &batch {
+                    connectors.insert(k, v.as_slice())?;
+                }
+                meta.insert(
+                    keys::META_SCHEMA_VERSION,
+                    &schema::encode_schema(SCHEMA_VERSION),
+                )?;
+                Ok::<_, ConflictableTransactionError<Error>>(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()
+    }
+
+    fn load_key(&mut self, options: &OpenOptions) -> Result<()> {
+        let file: Arc<dyn KeyStore> = Arc::new(KeyFile::new(self.data_dir.join(KEY_FILE_NAME)));
+        let system: Option<Arc<dyn KeyStore>> =
+            match (&options.system_keyring, options.use_default_system_keyring) {
+                (Some(s), _) => Some(s.clone()),
+                (None, true) => default_system_store(&self.data_dir),
+                (None, false) => None,
+            };
+        let recorded = self
+            .meta
+            .get(keys::META_KEY_LOCATION)
+            .map_err(|e| self.sled_err(e))?;
+        let check: Option<Sealed> = match self
+            .meta
+            .get(keys::META_KEY_CHECK)
+            .map_err(|e| self.sled_err(e))?
+        {
+            Some(v) => serde_json::from_slice(&v).ok(),
+            None => None,
+        };
+
+        if let Some(recorded) = recorded {
+            // The key was put somewhere when the database was created: look only there.
+            let home = match recorded.as_ref() {
+                b"file" => Some(file),
+                b"system" => system,
+                _ => None,
+            };
+            let Some(home) = home else {
+                self.key_status = KeyStatus::Missing {
+                    location: KeyLocation::SystemKeyring {
+                        service: crate::keyring::KEYRING_SERVICE.into(),
+                        account: String::new(),
+                    },
+                    reason: "the data key is in a system keyring, and none is available now".into(),
+                };
+                return Ok(());
+            };
+            let location = home.location();
+            self.key_home = home.clone();
+            self.key_status = match home.load() {
+                Ok(Some(text)) => match DataKey::decode(text.expose()) {
+                    Some(k) if check.as_ref().is_none_or(|c| k.matches(c)) => {
+                        self.key = Some(k);
+                        KeyStatus::Ready {
+                            location,
+                            created: false,
+                        }
+                    }
+                    Some(_) => KeyStatus::Missing {
+                        location: location.clone(),
+                        reason: format!("{location} holds a different key than this database's"),
+                    },
+                    None => KeyStatus::Missing {
+                        location: location.clone(),
+                        reason: format!("{location} does not hold a valid key"),
+                    },
+                },
+                Ok(None) => KeyStatus::Missing {
+                    location: location.clone(),
+                    reason: format!("the data key is missing from {location}"),
+                },
+                Err(e) => KeyStatus::Missing {
+                    location: location.clone(),
+                    reason: format!("{location} cannot be read: {e}"),
+                },
+            };
+            return Ok(());
+        }
+
+        // A new database (or one whose key was never recorded): reuse a key left by an earlier
+        // database in this directory (moved aside, or a crash before the record), else make one.
+        let candidates: Vec<Arc<dyn KeyStore>> = match options.keyring {
+            KeyringChoice::File => vec![file],
+            KeyringChoice::System => match system {
+                Some(s) => vec![s],
+                None => {
+                    return Err(Error::Keyring(
+                        "SIGNET_KEYRING=system, but this build has no system keyring support"
+                            .into(),
+                    ));
+                }
+            },
+            KeyringChoice::Auto => system.into_iter().chain([file]).collect(),
+        };
+        let mut reasons = Vec::new();
+        // First any key already there (in any candidate), then a new key in the first that
+        // takes it.
+        let mut empty = Vec::new();
+        for home in &candidates {
+            match home.load() {
+                Ok(Some(text)) => match DataKey::decode(text.expose()) {
+                    Some(k) => return self.adopt(k, home.clone(), false),
+                    None => reasons.push(format!("{} does not hold a valid key", home.location())),
+                },
+                Ok(None) => empty.push(home.clone()),
+                Err(KeyStoreError::Unavailable(m)) => {
+                    reasons.push(format!("{}: not available ({m})", home.location()))
+                }
+                Err(KeyStoreError::Failed(m)) => reasons.push(format!("{}: {m}", home.location())),
+            }
+        }
+        for home in empty {
+            let k = DataKey::generate()?;
+            match home.save(&k.encode()) {
+                Ok(()) => return self.adopt(k, home, true),
+                Err(e) => reasons.push(format!("{}: {e}", home.location())),
+            }
+        }
+        if options.keyring == KeyringChoice::System {
+            return Err(Error::Keyring(reasons.join("; ")));
+        }
+        let location = candidates
+            .last()
+            .map(|c| c.location())
+            .unwrap_or(KeyLocation::Memory);
+        self.key_status = KeyStatus::Missing {
+            location,
+            reason: format!("no place to keep a data key ({})", reasons.join("; ")),
+        };
+        Ok(())
+    }
+
+    fn adopt(&mut self, key: DataKey, home: Arc<dyn KeyStore>, created: bool) -> Result<()> {
+        let location = home.location();
+        self.record_key(&key, location.clone())?;
+        self.key = Some(key);
+        self.key_home = home;
+        self.key_status = KeyStatus::Ready { location, created };
+        Ok(())
+    }
+
+    fn record_key(&self, key: &DataKey, location: KeyLocation) -> Result<()> {
+        let check = serde_json::to_vec(&key.key_check()?).expect("sealed serializes");
+        let mut batch = sled::Batch::default();
+        batch.insert(keys::META_KEY_LOCATION, location.tag().as_bytes());
+        batch.insert(keys::META_KEY_CHECK, check);
+        self.meta.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+}
+
+/// The schema marker: the schema version as text, in a small file beside sled's own.
+const SCHEMA_MARKER: &str = "signet-schema";
+
+fn read_schema_marker(db_dir: &Path) -> Result<Option<u32>> {
+    let path = db_dir.join(SCHEMA_MARKER);
+    match std::fs::read(&path) {
+        Ok(bytes) => std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .map(Some)
+            .ok_or_else(|| Error::Corrupt {
+                path: db_dir.to_owned(),
+                detail: format!("{} does not hold a schema version", path.display()),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io("read", &path, e)),
+    }
+}
+
+fn write_schema_marker(db_dir: &Path) -> Result<()> {
+    use std::io::Write;
+    let path = db_dir.join(SCHEMA_MARKER);
+    let tmp = db_dir.join(format!("{SCHEMA_MARKER}.tmp"));
+    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    writeln!(f, "{SCHEMA_VERSION}")
+        .and_then(|()| f.sync_all())
+        .map_err(|e| Error::io("write", &tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io("rename", &tmp, e))?;
+    if let Ok(d) = std::fs::File::open(db_dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Opens sled, turning its errors (and the panics some corrupt files cause in sled 0.34) into
+/// clear ones.
+fn open_sled(db_dir: &Path) -> Result<sled::Db> {
+    if db_dir.exists() && !db_dir.is_dir() {
+        return Err(Error::Corrupt {
+            path: db_dir.to_owned(),
+            detail: "it is a file, not a directory".into(),
+        });
+    }
+    let config = sled::Config::new()
+        .path(db_dir)
+        .cache_capacity(64 * 1024 * 1024)
+        .flush_every_ms(Some(500));
+    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()));
+    match opened {
+        Ok(Ok(db)) => Ok(db),
+        Ok(Err(e)) => Err(match e {
+            // At open time these mean sled cannot make sense of its files.
+            sled::Error::Unsupported(detail) | sled::Error::ReportableBug(detail) => {
+                Error::Corrupt {
+                    path: db_dir.to_owned(),
+                    detail,
+                }
+            }
+            e => Error::sled(db_dir, e),
+        }),
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "the storage engine could not read its files".into());
+            Err(Error::Corrupt {
+                path: db_dir.to_owned(),
+                detail,
+            })
+        }
+    }
+}
+
+use sled::Transactional;

@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use signet_oauth1::{Secret, TokenResponse};
+use signet_store::{ConnectorSpec, OpenOptions, Store};
+
+/// A test RSA key (1024 bits, made for these tests only).
+pub const RSA_PEM: &str = include_str!("../data/test-rsa-key.pem");
+
+/// Opens `dir` as on a machine without a system keyring (the key goes to a key file).
+#[track_caller]
+pub fn open(dir: &Path) -> Store {
+    Store::open(&OpenOptions::new(dir).without_system_keyring()).expect("store opens")
+}
+
+pub fn spec(name: &str) -> ConnectorSpec {
+    ConnectorSpec::new(
+        name,
+        "https://photos.example.net/initiate",
+        "https://photos.example.net/authorize",
+        "https://photos.example.net/token",
+    )
+}
+
+pub fn token(token: &str, secret: &str) -> TokenResponse {
+    TokenResponse {
+        token: token.into(),
+        token_secret: Secret::new(secret),
+        callback_confirmed: None,
+        extra: vec![("user_id".into(), "42".into())],
+    }
+}
+
+/// Every regular file under `dir`, recursively.
+pub fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `(path, contents)` for every file under `dir`.
+pub fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|p| {
+            let c = std::fs::read(&p).unwrap();
+            (p, c)
+        })
+        .collect()
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,734 @@
+//! The store's behaviour across opens: records, secrets at rest, keys, locks, damage, versions.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{RSA_PEM, contains, open, snapshot, spec, token};
+use serde_json::json;
+use signet_oauth1::{Secret, SignatureMethod};
+use signet_store::{
+    ClientSecret, ClientSecretKind, Error, KeyLocation, KeyStatus, KeyringChoice, MemoryKeyStore,
+    NewRun, OpenOptions, RunOutcome, SCHEMA_VERSION, Store, Timestamp,
+};
+
+const CONSUMER_SECRET: &str = "kd94hf93k423kf44-consumer-secret";
+const TOKEN_SECRET: &str = "pfkkdhi9sl3r4s00-token-secret";
+
+#[test]
+fn connectors_round_trip_names_are_unique_and_removal_takes_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let b = store.create_connector(spec("Beta")).unwrap();
+    let a = store.create_connector(spec("alpha")).unwrap();
+    let e = store.create_connector(spec(" BETA ")).unwrap_err();
+    assert_eq!(e.kind(), "duplicate_name");
+    assert_eq!(
+        e.to_string(),
+        "a connector named \"BETA\" already exists; choose another name"
+    );
+    let names: Vec<_> = store
+        .list_connectors()
+        .unwrap()
+        .into_iter()
+        .map(|c| c.spec.name)
+        .collect();
+    assert_eq!(names, ["alpha", "Beta"]);
+
+    // Renaming frees the old name and takes the new one.
+    let mut renamed = b.spec.clone();
+    renamed.name = "Gamma".into();
+    store.update_connector(b.id, renamed).unwrap();
+    assert!(store.connector_by_name("beta").unwrap().is_none());
+    assert_eq!(store.connector_by_name("GAMMA").unwrap().unwrap().id, b.id);
+    let mut clash = a.spec.clone();
+    clash.name = "gamma".into();
+    assert_eq!(
+        store.update_connector(a.id, clash).unwrap_err().kind(),
+        "duplicate_name"
+    );
+
+    store
+        .set_client_credentials(b.id, "key", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .unwrap();
+    store
+        .save_token(b.id, &token("tok", TOKEN_SECRET), None)
+        .unwrap();
+    store
+        .record_run(NewRun {
+            connector_id: b.id,
+            started_at: Timestamp(1),
+            finished_at: None,
+            outcome: RunOutcome::InProgress,
+            snapshot: json!({}),
+        })
+        .unwrap();
+    assert!(store.remove_connector(b.id).unwrap());
+    assert!(!store.remove_connector(b.id).unwrap());
+    assert!(store.credentials(b.id).unwrap().is_none());
+    assert!(store.runs(b.id, 10).unwrap().is_empty());
+    assert!(store.connector_by_name("gamma").unwrap().is_none());
+    // The name is free again.
+    store.create_connector(spec("Gamma")).unwrap();
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.connector_count(), 2);
+    assert_eq!(store.verify().unwrap().len(), 0);
+}
+
+#[test]
+fn invalid_connectors_are_refused_with_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let mut s = spec("");
+    s.access_token_url = "photos.example.net/token".into();
+    let e = store.create_connector(s).unwrap_err();
+    assert_eq!(e.kind(), "invalid");
+    assert_eq!(
+        e.to_string(),
+        "the connector is not valid:\nname: must not be empty\naccess_token_url: \"photos.example.net/token\" is not an http or https URL"
+    );
+    assert_eq!(store.connector_count(), 0);
+}
+
+#[test]
+fn credentials_and_tokens_round_trip_with_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let c = store.create_connector(spec("Photos")).unwrap();
+    assert!(store.credentials(c.id).unwrap().is_none());
+    let e = store
+        .save_token(c.id, &token("t", TOKEN_SECRET), None)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "no credentials for connector {}; save the consumer key and secret first",
+            c.id
+        )
+    );
+
+    store
+        .set_client_credentials(c.id, " key ", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .unwrap();
+    store
+        .save_token(c.id, &token("tok", TOKEN_SECRET), Some(Timestamp(1_000)))
+        .unwrap();
+    drop(store);
+
+    let store = open(dir.path());
+    let creds = store.credentials(c.id).unwrap().unwrap();
+    assert_eq!(creds.consumer_key, "key");
+    assert_eq!(
+        creds.client_secret,
+        ClientSecret::Shared(CONSUMER_SECRET.into())
+    );
+    let t = creds.token.clone().unwrap();
+    assert_eq!(t.token, "tok");
+    assert_eq!(t.token_secret.expose(), TOKEN_SECRET);
+    assert_eq!(t.extra, vec![("user_id".to_owned(), "42".to_owned())]);
+    assert_eq!(t.obtained_at, Timestamp(1_000));
+    // Debug output of what the API hands out never shows a secret.
+    let dbg = format!("{creds:?}");
+    assert!(
+        !dbg.contains(CONSUMER_SECRET) && !dbg.contains(TOKEN_SECRET),
+        "{dbg}"
+    );
+
+    // Same consumer key: the token stays. New consumer key: the old token goes.
+    store
+        .set_client_credentials(c.id, "key", ClientSecret::Shared("other".into()))
+        .unwrap();
+    assert!(store.credentials(c.id).unwrap().unwrap().token.is_some());
+    store
+        .set_client_credentials(c.id, "key2", ClientSecret::Shared("other".into()))
+        .unwrap();
+    assert!(store.credentials(c.id).unwrap().unwrap().token.is_none());
+
+    // An RSA connector wants a PEM key.
+    let mut rsa = spec("Jira");
+    rsa.signature_method = SignatureMethod::RsaSha1;
+    let j = store.create_connector(rsa).unwrap();
+    let e = store
+        .set_client_credentials(j.id, "k", ClientSecret::Shared("s".into()))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the credentials is not valid:\nclient_secret: RSA-SHA1 signs with an RSA private key, not a consumer secret"
+    );
+    let e = store
+        .set_client_credentials(j.id, "k", ClientSecret::RsaPrivateKey("not a key".into()))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("client_secret: is not a PEM RSA private key (PKCS#1 or PKCS#8)"),
+        "{e}"
+    );
+    store
+        .set_client_credentials(j.id, "k", ClientSecret::RsaPrivateKey(RSA_PEM.into()))
+        .unwrap();
+    let s = store.credentials_summary(j.id).unwrap().unwrap();
+    assert_eq!(s.client_secret_kind, ClientSecretKind::RsaPrivateKey);
+    assert!(s.secrets_readable);
+}
+
+#[test]
+fn no_plaintext_secret_reaches_any_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let mut secrets = Vec::new();
+    for i in 0..20 {
+        let c = store.create_connector(spec(&format!("C{i}"))).unwrap();
+        let consumer = format!("consumer-secret-{i:02}-Zq81xLw");
+        let token_secret = format!("token-secret-{i:02}-Pm42vRt");
+        store
+            .set_client_credentials(c.id, "ck", ClientSecret::Shared(consumer.clone().into()))
+            .unwrap();
+        store
+            .save_token(c.id, &token("tok", &token_secret), None)
+            .unwrap();
+        // A careless snapshot: the store redacts it anyway.
+        store
+            .record_run(NewRun {
+                connector_id: c.id,
+                started_at: Timestamp::now(),
+                finished_at: Some(Timestamp::now()),
+                outcome: RunOutcome::Completed,
+                snapshot: json!({"response": {"oauth_token_secret": token_secret, "consumer_secret": consumer}}),
+            })
+            .unwrap();
+        secrets.push(consumer);
+        secrets.push(token_secret);
+    }
+    let mut rsa = spec("Jira");
+    rsa.signature_method = SignatureMethod::RsaSha256;
+    let j = store.create_connector(rsa).unwrap();
+    store
+        .set_client_credentials(j.id, "ck", ClientSecret::RsaPrivateKey(RSA_PEM.into()))
+        .unwrap();
+    // The PEM's base64 body, line by line (a line is 64 characters of key material).
+    let pem_lines: Vec<&str> = RSA_PEM
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 20)
+        .collect();
+    store.flush().unwrap();
+    drop(store);
+
+    let files = snapshot(dir.path());
+    assert!(files.len() >= 3, "{files:?}");
+    for (path, bytes) in &files {
+        for s in &secrets {
+            assert!(!contains(bytes, s.as_bytes()), "{s} found in {path:?}");
+        }
+        for l in &pem_lines {
+            assert!(
+                !contains(bytes, l.as_bytes()),
+                "a PEM line found in {path:?}"
+            );
+        }
+    }
+    // And the secrets are still there for whoever holds the key.
+    let store = open(dir.path());
+    let j = store.connector_by_name("Jira").unwrap().unwrap();
+    assert_eq!(
+        store
+            .credentials(j.id)
+            .unwrap()
+            .unwrap()
+            .client_secret
+            .secret()
+            .expose(),
+        RSA_PEM
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn without_a_keyring_the_key_goes_to_a_private_key_file_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let key_file = dir.path().join("data-key");
+    assert_eq!(
+        store.key_status(),
+        &KeyStatus::Ready {
+            location: KeyLocation::KeyFile {
+                path: key_file.clone()
+            },
+            created: true
+        }
+    );
+    let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let words = store.key_status().describe();
+    assert!(
+        words.starts_with("Your secrets are encrypted with a key kept in the file "),
+        "{words}"
+    );
+    assert!(words.contains(&key_file.display().to_string()), "{words}");
+    drop(store);
+    let store = open(dir.path());
+    assert!(matches!(
+        store.key_status(),
+        KeyStatus::Ready { created: false, .. }
+    ));
+}
+
+#[test]
+fn forced_file_choice_ignores_an_available_keyring() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = MemoryKeyStore::new();
+    let store = Store::open(
+        &OpenOptions::new(dir.path())
+            .keyring(KeyringChoice::File)
+            .system_keyring(Arc::new(ring.clone())),
+    )
+    .unwrap();
+    assert!(matches!(
+        store.key_status().location(),
+        KeyLocation::KeyFile { .. }
+    ));
+    assert!(!ring.has_key());
+}
+
+#[test]
+fn keyring_is_preferred_and_losing_it_leaves_all_but_secrets_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = MemoryKeyStore::new();
+    let opts = OpenOptions::new(dir.path()).system_keyring(Arc::new(ring.clone()));
+    let store = Store::open(&opts).unwrap();
+    assert!(matches!(
+        store.key_status(),
+        KeyStatus::Ready {
+            location: KeyLocation::SystemKeyring { .. },
+            created: true
+        }
+    ));
+    assert!(ring.has_key());
+    assert!(!dir.path().join("data-key").exists());
+    assert!(
+        store
+            .key_status()
+            .describe()
+            .starts_with("Your secrets are encrypted with a key kept in your system keyring")
+    );
+    let c = store.create_connector(spec("Photos")).unwrap();
+    store
+        .set_client_credentials(c.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .unwrap();
+    store
+        .save_token(c.id, &token("tok", TOKEN_SECRET), None)
+        .unwrap();
+    drop(store);
+
+    // The keyring goes away (no Secret Service this session).
+    ring.set_unavailable(true);
+    let store = Store::open(&opts).unwrap();
+    assert!(!store.key_status().is_ready());
+    // No key file was made behind the user's back.
+    assert!(!dir.path().join("data-key").exists());
+    let e = store.credentials(c.id).unwrap_err();
+    assert_eq!(e.kind(), "secrets_unreadable");
+    assert!(
+        e.to_string().starts_with(
+            "stored secrets cannot be read: the system keyring (service \"memory\") cannot be read: not available"
+        ),
+        "{e}"
+    );
+    // Everything else works.
+    assert_eq!(store.list_connectors().unwrap().len(), 1);
+    let summary = store.credentials_summary(c.id).unwrap().unwrap();
+    assert_eq!(summary.consumer_key, "ck");
+    assert_eq!(summary.token.unwrap().token, "tok");
+    assert!(!summary.secrets_readable);
+    store.create_connector(spec("Another")).unwrap();
+    store.set_setting("theme", &json!("dark")).unwrap();
+    // New secrets cannot be saved without the key, and say so.
+    assert_eq!(
+        store
+            .save_token(c.id, &token("t2", "x"), None)
+            .unwrap_err()
+            .kind(),
+        "secrets_unreadable"
+    );
+    drop(store);
+
+    // The keyring comes back: all is well again.
+    ring.set_unavailable(false);
+    let store = Store::open(&opts).unwrap();
+    assert!(store.key_status().is_ready());
+    assert_eq!(
+        store
+            .credentials(c.id)
+            .unwrap()
+            .unwrap()
+            .token
+            .unwrap()
+            .token_secret
+            .expose(),
+        TOKEN_SECRET
+    );
+}
+
+#[test]
+fn removed_key_file_reports_secrets_unreadable_and_a_reset_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let c = store.create_connector(spec("Photos")).unwrap();
+    store
+        .set_client_credentials(c.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .unwrap();
+    drop(store);
+    let key_file = dir.path().join("data-key");
+    std::fs::remove_file(&key_file).unwrap();
+
+    let mut store = open(dir.path());
+    let KeyStatus::Missing { reason, .. } = store.key_status() else {
+        panic!("{:?}", store.key_status())
+    };
+    assert_eq!(
+        reason,
+        &format!(
+            "the data key is missing from the key file {}",
+            key_file.display()
+        )
+    );
+    assert!(store.key_status().describe().starts_with(
+        "Your saved secrets cannot be read: the data key is missing from the key file"
+    ));
+    assert_eq!(
+        store.credentials(c.id).unwrap_err().to_string(),
+        format!(
+            "stored secrets cannot be read: the data key is missing from the key file {}",
+            key_file.display()
+        )
+    );
+    assert_eq!(store.list_connectors().unwrap().len(), 1);
+    assert!(
+        !key_file.exists(),
+        "opening must not silently make a new key"
+    );
+
+    // The user chooses to start over with a new key: old secrets stay stored but unreadable.
+    store.reset_data_key().unwrap();
+    assert!(key_file.exists());
+    assert_eq!(
+        store.credentials(c.id).unwrap_err().to_string(),
+        "stored secrets cannot be read: this secret was saved under a data key that is no longer available"
+    );
+    store
+        .set_client_credentials(c.id, "ck", ClientSecret::Shared("new".into()))
+        .unwrap();
+    assert_eq!(
+        store
+            .credentials(c.id)
+            .unwrap()
+            .unwrap()
+            .client_secret
+            .secret()
+            .expose(),
+        "new"
+    );
+}
+
+#[test]
+fn a_different_key_file_is_not_mistaken_for_the_right_one() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(dir.path()));
+    let other = tempfile::tempdir().unwrap();
+    drop(open(other.path()));
+    std::fs::copy(other.path().join("data-key"), dir.path().join("data-key")).unwrap();
+    let store = open(dir.path());
+    let KeyStatus::Missing { reason, .. } = store.key_status() else {
+        panic!("{:?}", store.key_status())
+    };
+    assert!(
+        reason.ends_with("holds a different key than this database's"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_second_instance_is_told_the_database_is_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(dir.path());
+    let e = Store::open(&OpenOptions::new(dir.path()).without_system_keyring()).unwrap_err();
+    assert_eq!(e.kind(), "database_locked");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the database at {} is in use by another running Signet (the app or the command line); close it or use --data-dir to open another database",
+            dir.path().join("db").display()
+        )
+    );
+    // The first one is unharmed.
+    first.create_connector(spec("Still works")).unwrap();
+}
+
+#[test]
+fn a_damaged_database_is_reported_and_moved_aside_never_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store.create_connector(spec("Photos")).unwrap();
+    drop(store);
+    let db = dir.path().join("db");
+    // Scribble over every file sled wrote (sled's own, not Signet's schema marker).
+    for f in common::files(&db) {
+        if f.ends_with("signet-schema") {
+            continue;
+        }
+        let len = std::fs::metadata(&f).unwrap().len() as usize;
+        std::fs::write(&f, vec![0xA5u8; len.max(64)]).unwrap();
+    }
+    let before = snapshot(&db);
+    let e = Store::open(&OpenOptions::new(dir.path()).without_system_keyring()).unwrap_err();
+    assert_eq!(e.kind(), "database_corrupt", "{e}");
+    assert!(
+        e.to_string().ends_with(
+            "it can be moved aside (kept, not deleted) so Signet starts with a fresh one"
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        e.report().hint.as_deref(),
+        Some("choose \"move aside and start fresh\": the damaged files are renamed, never deleted")
+    );
+
+    let aside = Store::move_aside(dir.path()).unwrap();
+    let name = aside.file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with("db.damaged-"), "{name}");
+    // Byte for byte what was there.
+    let moved: Vec<_> = snapshot(&aside)
+        .into_iter()
+        .map(|(p, c)| (db.join(p.strip_prefix(&aside).unwrap()), c))
+        .collect();
+    assert_eq!(moved, before);
+
+    let store = open(dir.path());
+    assert_eq!(store.connector_count(), 0);
+    store.create_connector(spec("Fresh")).unwrap();
+}
+
+#[test]
+fn a_newer_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store.create_connector(spec("Photos")).unwrap();
+    drop(store);
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &99u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    // What a newer Signet writes beside sled's files, so that older ones can refuse untouched.
+    std::fs::write(dir.path().join("db").join("signet-schema"), "99\n").unwrap();
+    let before = snapshot(dir.path());
+    let e = Store::open(&OpenOptions::new(dir.path()).without_system_keyring()).unwrap_err();
+    assert_eq!(e.kind(), "newer_schema");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the database at {} was written by a newer version of Signet (schema version 99; this version understands up to {SCHEMA_VERSION}); update Signet, or use --data-dir to open another database. Nothing was changed",
+            dir.path().join("db").display()
+        )
+    );
+    assert!(snapshot(dir.path()) == before, "refusing must not write");
+}
+
+#[test]
+fn an_older_database_is_upgraded() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // Schema 1: connector records of version 1, without include_version and extra lists.
+        let db = sled::open(dir.path().join("db")).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema_version", &1u32.to_be_bytes())
+            .unwrap();
+        let record = json!({
+            "id": 7, "name": "Legacy", "preset": null,
+            "request_token_url": "https://legacy.example/rt",
+            "authorize_url": "https://legacy.example/auth",
+            "access_token_url": "https://legacy.example/at",
+            "resource_url": null, "signature_method": "HMAC-SHA1", "placement": "header",
+            "realm": null, "callback_mode": "oob", "callback_url": null,
+            "created_at": 5, "updated_at": 6
+        });
+        let mut bytes = vec![1u8];
+        bytes.extend(serde_json::to_vec(&record).unwrap());
+        db.open_tree("connectors")
+            .unwrap()
+            .insert(7u64.to_be_bytes(), bytes)
+            .unwrap();
+        db.open_tree("connector_names")
+            .unwrap()
+            .insert("legacy", &7u64.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = open(dir.path());
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let c = store.connector_by_name("legacy").unwrap().unwrap();
+    assert!(c.spec.include_version);
+    assert!(c.spec.extra_request_token_params.is_empty());
+    assert_eq!(c.created_at, Timestamp(5));
+    drop(store);
+    let db = sled::open(dir.path().join("db")).unwrap();
+    let raw = db
+        .open_tree("connectors")
+        .unwrap()
+        .get(7u64.to_be_bytes())
+        .unwrap()
+        .unwrap();
+    assert_eq!(raw[0], 2, "the record was rewritten in the current version");
+}
+
+#[test]
+fn runs_list_newest_first_and_are_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let c = store.create_connector(spec("Photos")).unwrap();
+    let other = store.create_connector(spec("Other")).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let r = store
+            .record_run(NewRun {
+                connector_id: c.id,
+                started_at: Timestamp(i),
+                finished_at: None,
+                outcome: RunOutcome::InProgress,
+                snapshot: json!({"step": i, "token_secret": "leak"}),
+            })
+            .unwrap();
+        assert_eq!(r.snapshot, json!({"step": i, "token_secret": "<redacted>"}));
+        ids.push(r.id);
+    }
+    store
+        .record_run(NewRun {
+            connector_id: other.id,
+            started_at: Timestamp(0),
+            finished_at: None,
+            outcome: RunOutcome::Cancelled,
+            snapshot: json!(null),
+        })
+        .unwrap();
+    let runs = store.runs(c.id, 3).unwrap();
+    let got: Vec<_> = runs.iter().map(|r| r.id).collect();
+    assert_eq!(got, [ids[4], ids[3], ids[2]]);
+
+    let mut last = runs[0].clone();
+    last.outcome = RunOutcome::Failed {
+        step: Some(8),
+        message: "signature_invalid".into(),
+    };
+    last.finished_at = Some(Timestamp(99));
+    last.snapshot = json!({"consumer_secret": "x"});
+    store.update_run(&last).unwrap();
+    drop(store);
+    let store = open(dir.path());
+    let r = store.run(c.id, ids[4]).unwrap().unwrap();
+    assert_eq!(r.outcome, last.outcome);
+    assert_eq!(r.snapshot, json!({"consumer_secret": "<redacted>"}));
+    assert_eq!(store.run_count(), 6);
+    let e = store
+        .record_run(NewRun {
+            connector_id: signet_store::ConnectorId(123_456),
+            started_at: Timestamp(0),
+            finished_at: None,
+            outcome: RunOutcome::Completed,
+            snapshot: json!({}),
+        })
+        .unwrap_err();
+    assert_eq!(e.to_string(), "no connector with id 123456");
+}
+
+#[test]
+fn settings_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    assert_eq!(store.setting("theme").unwrap(), None);
+    store.set_setting("theme", &json!("dark")).unwrap();
+    store.set_setting("window", &json!({"w": 800})).unwrap();
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.setting("theme").unwrap(), Some(json!("dark")));
+    assert_eq!(store.settings().unwrap().len(), 2);
+    assert!(store.remove_setting("theme").unwrap());
+    assert_eq!(store.setting("theme").unwrap(), None);
+}
+
+#[test]
+fn data_dir_flag_beats_environment() {
+    let flag = std::path::Path::new("/tmp/flag");
+    assert_eq!(
+        signet_store::resolve_data_dir(Some(flag)).unwrap(),
+        flag.to_owned()
+    );
+}
+
+#[test]
+fn secrets_in_errors_and_reports_stay_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let c = store.create_connector(spec("Photos")).unwrap();
+    store
+        .set_client_credentials(
+            c.id,
+            "ck",
+            ClientSecret::Shared(Secret::new(CONSUMER_SECRET)),
+        )
+        .unwrap();
+    let summary = serde_json::to_string(&store.credentials_summary(c.id).unwrap()).unwrap();
+    assert!(!summary.contains(CONSUMER_SECRET), "{summary}");
+    let dbg = format!("{store:?}");
+    assert!(!dbg.contains(CONSUMER_SECRET));
+}
+
+#[test]
+fn error_reports_carry_kind_message_and_hint() {
+    let e = Error::SecretsUnreadable("the data key is missing".into());
+    let r = e.report();
+    assert_eq!(r.kind, "secrets_unreadable");
+    assert_eq!(
+        r.message,
+        "stored secrets cannot be read: the data key is missing"
+    );
+    assert!(
+        r.hint
+            .unwrap()
+            .starts_with("connectors and history still work")
+    );
+}
+
+#[test]
+fn a_fresh_database_reuses_the_key_left_in_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let c = store.create_connector(spec("Photos")).unwrap();
+    store
+        .set_client_credentials(c.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .unwrap();
+    drop(store);
+    let key_before = std::fs::read(dir.path().join("data-key")).unwrap();
+    let aside = Store::move_aside(dir.path()).unwrap();
+    // A keyring has appeared since; the existing key file is still preferred over a new key.
+    let ring = MemoryKeyStore::new();
+    let store =
+        Store::open(&OpenOptions::new(dir.path()).system_keyring(Arc::new(ring.clone()))).unwrap();
+    assert!(matches!(
+        store.key_status(),
+        KeyStatus::Ready {
+            location: KeyLocation::KeyFile { .. },
+            created: false
+        }
+    ));
+    assert!(!ring.has_key());
+    assert_eq!(
+        std::fs::read(dir.path().join("data-key")).unwrap(),
+        key_before
+    );
+    assert!(aside.join("signet-schema").exists());
+}

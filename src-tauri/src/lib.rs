@@ -1,0 +1,300 @@
+//! Signet's desktop app: the Tauri v2 shell around the engine, the store and the wizard UI.
+//!
+//! - [`run`] is generic over the runtime, so a mock-runtime test builds the same app.
+//! - The commands are the IPC contract's (`signet_ipc::COMMANDS`); progress goes out as
+//!   `flow-snapshot` events, refused links as `deep-link-refused`.
+//! - `signet://callback?...` links reach the running window: the deep-link plugin reads the
+//!   link the app was started with, and the single-instance plugin hands a second launch's
+//!   link over the D-Bus session bus. Without a bus, the second launch finds the database
+//!   locked and hands the link over the data directory's socket instead (or says plainly that
+//!   Signet is already running).
+#![warn(missing_docs)]
+
+pub mod browser;
+pub mod commands;
+pub mod deep_link;
+pub mod draft;
+pub mod error;
+pub mod runs;
+pub mod state;
+
+use std::path::{Path, PathBuf};
+
+use signet_store::{OpenOptions, Store};
+use tauri::{App, Builder, Context, Runtime};
+
+pub use state::{AppExt, AppState};
+
+/// The binary's entry point.
+pub fn main() {
+    let code = run(tauri::Builder::default(), tauri::generate_context!());
+    std::process::exit(code);
+}
+
+/// Starts Signet (or hands the link to the Signet already running) and returns the exit code.
+pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) -> i32 {
+    let link = std::env::args()
+        .skip(1)
+        .find(|a| deep_link::is_signet_link(a));
+    let options = match OpenOptions::from_env(None) {
+        Ok(o) => o,
+        Err(e) => return fail(&e.to_string()),
+    };
+    match Store::open(&options) {
+        Ok(store) => {
+            let data_dir = store.data_dir().to_owned();
+            match build(
+                with_plugins(builder),
+                context,
+                AppState::new(store),
+                Some(data_dir),
+            ) {
+                Ok(app) => {
+                    app.run(|_, _| {});
+                    0
+                }
+                Err(e) => fail(&format!("Signet could not start: {e}")),
+            }
+        }
+        Err(signet_store::Error::Locked { .. }) => {
+            second_launch(builder, context, options.data_dir(), link.as_deref())
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+/// With `SIGNET_READY_PROBE` set, prints `signet: ready <ms since the epoch>` once, when the
+/// wizard first asks for its data (it is drawn and listening by then): the measurement script's
+/// "cold start to interactive wizard".
+pub fn ready_probe() {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if std::env::var_os("SIGNET_READY_PROBE").is_some()
+        && !DONE.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        eprintln!("signet: ready {ms}");
+    }
+}
+
+fn fail(message: &str) -> i32 {
+    eprintln!("signet-desktop: {message}");
+    1
+}
+
+/// Another Signet holds the database: give it the link (or just bring it forward) and exit 0.
+fn second_launch<R: Runtime>(
+    builder: Builder<R>,
+    mut context: Context<R>,
+    data_dir: &Path,
+    link: Option<&str>,
+) -> i32 {
+    if has_session_bus() {
+        // The single-instance plugin hands our arguments to the running app over D-Bus and
+        // exits while the app is built; no window is declared, so none flashes up.
+        context.config_mut().app.windows.clear();
+        let built = builder
+            .plugin(tauri_plugin_single_instance::init(|_, _, _| {}))
+            .build(context);
+        drop(built);
+    }
+    match deep_link::forward(data_dir, link) {
+        Ok(answer) => {
+            match (link, answer.split_once(' ')) {
+                (None, _) => println!("Signet is already running; brought its window forward."),
+                (Some(_), Some(("refused", why))) => {
+                    println!(
+                        "Signet is already running; it was handed the link and refused it: {why}"
+                    )
+                }
+                (Some(_), _) => println!("Signet is already running; handed it the link."),
+            }
+            0
+        }
+        Err(e) => {
+            println!(
+                "Signet is already running (its database at {} is in use), and it could not be reached ({e}). Switch to its window, or close it and start Signet again.",
+                data_dir.display()
+            );
+            0
+        }
+    }
+}
+
+fn has_session_bus() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|d| PathBuf::from(d).join("bus").exists())
+}
+
+/// The plugins of the real app: single instance first (its deep-link feature forwards a
+/// second launch's link to the deep-link plugin), then deep links and the opener.
+pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            deep_link::focus_main(app);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
+}
+
+/// Builds the app around `state`: commands, deep links, the link socket (in `data_dir`, when
+/// given). Generic over the runtime: tests pass `tauri::test::mock_builder()`.
+pub fn build<R: Runtime>(
+    builder: Builder<R>,
+    context: Context<R>,
+    state: AppState,
+    data_dir: Option<PathBuf>,
+) -> tauri::Result<App<R>> {
+    builder
+        .manage(state)
+        .invoke_handler(signet_handler!())
+        .setup(move |app| {
+            if app.config().plugins.0.contains_key("deep-link") {
+                setup_deep_links(app);
+            }
+            if let Some(dir) = &data_dir
+                && let Err(e) = deep_link::listen(app.handle().clone(), dir)
+            {
+                eprintln!("signet: cannot listen for links from second launches: {e}");
+            }
+            Ok(())
+        })
+        .build(context)
+}
+
+fn setup_deep_links<R: Runtime>(app: &mut App<R>) {
+    use tauri_plugin_deep_link::DeepLinkExt;
+    let dl = app.deep_link();
+    #[cfg(target_os = "linux")]
+    if should_register_scheme()
+        && let Err(e) = dl.register_all()
+    {
+        eprintln!("signet: cannot register the signet:// scheme: {e}");
+    }
+    let handle = app.handle().clone();
+    dl.on_open_url(move |event| {
+        for url in event.urls() {
+            deep_link::handle(&handle, url.as_str());
+        }
+    });
+    // A link the app was started with: kept (as a refusal, since no run can wait for it yet)
+    // until the UI listens.
+    if let Ok(Some(urls)) = dl.get_current() {
+        for url in urls {
+            deep_link::handle(app.handle(), url.as_str());
+        }
+    }
+}
+
+/// Installed packages declare the scheme in their desktop entry; a binary run from a build
+/// tree registers itself (unless `SIGNET_NO_SCHEME_REGISTRATION` is set).
+#[cfg(target_os = "linux")]
+fn should_register_scheme() -> bool {
+    if std::env::var_os("SIGNET_NO_SCHEME_REGISTRATION").is_some() {
+        return false;
+    }
+    std::env::current_exe().is_ok_and(|p| !p.starts_with("/usr"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tauri::Manager;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
+    use tauri::webview::InvokeRequest;
+
+    fn app() -> (tempfile::TempDir, App<tauri::test::MockRuntime>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store =
+            Store::open(&OpenOptions::new(dir.path()).keyring(signet_store::KeyringChoice::File))
+                .unwrap();
+        // The real context (capabilities included), on the mock runtime.
+        let app = build(
+            mock_builder(),
+            tauri::generate_context!(test = true),
+            AppState::new(store),
+            None,
+        )
+        .unwrap();
+        (dir, app)
+    }
+
+    #[track_caller]
+    fn invoke(
+        app: &App<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let webview = tauri::WebviewWindowBuilder::new(app, "main", Default::default())
+            .build()
+            .or_else(|_| app.get_webview_window("main").ok_or(()))
+            .unwrap();
+        get_ipc_response(
+            &webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+    }
+
+    #[test]
+    fn the_app_builds_and_answers_commands() {
+        let (_dir, app) = app();
+        let info = invoke(&app, "app_info", serde_json::json!({})).unwrap();
+        assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(info["demo_provider_url"], serde_json::Value::Null);
+        let list = invoke(&app, "connectors_list", serde_json::json!({})).unwrap();
+        assert_eq!(list, serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_missing_connector_fails_with_an_error_report() {
+        let (_dir, app) = app();
+        let err = invoke(
+            &app,
+            "connector_get",
+            serde_json::json!({"args": {"id": "42"}}),
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "not_found");
+        assert!(err["message"].as_str().unwrap().contains("42"));
+    }
+
+    #[test]
+    fn every_contract_command_is_registered_and_permitted() {
+        let caps = include_str!("../capabilities/main.json");
+        for c in signet_ipc::COMMANDS {
+            let permission = format!("\"allow-{}\"", c.name.replace('_', "-"));
+            assert!(
+                caps.contains(&permission),
+                "{permission} missing from the capability"
+            );
+        }
+        let (_dir, app) = app();
+        for c in signet_ipc::COMMANDS {
+            let args = if c.args.is_some() {
+                serde_json::json!({"args": {}})
+            } else {
+                serde_json::json!({})
+            };
+            if let Err(e) = invoke(&app, c.name, args) {
+                let text = e.to_string();
+                assert!(
+                    !text.contains("not found"),
+                    "{} is not registered: {text}",
+                    c.name
+                );
+            }
+        }
+    }
+}

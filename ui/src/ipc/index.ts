@@ -1,0 +1,147 @@
+// The UI's only door to the backend. Everything else imports from here, never from
+// @tauri-apps/* (eslint enforces it). The real transport talks to the Tauri shell; the fake
+// replays recorded dances so the UI runs in a plain browser and in tests.
+
+import type {
+  AppInfo,
+  BaseStringDiff,
+  CommandMap,
+  Connector,
+  ConnectorDraft,
+  ConnectorSummary,
+  DeepLinkRefusedEvent,
+  DemoProvider,
+  ErrorReport,
+  EventMap,
+  FailureDiagnosis,
+  FieldProblem,
+  FlowSnapshotEvent,
+  FlowStarted,
+  FlowTarget,
+  Lint,
+  PresetApplied,
+  PresetSummary,
+  RunRecord,
+  RunSummary,
+  SecretKind,
+  TokenSummary,
+} from "./bindings";
+
+export type * from "./bindings";
+export { STEPS, COMMAND_NAMES, EVENT_NAMES } from "./bindings";
+
+/** Stops a subscription. */
+export type Unlisten = () => void;
+
+/** The two primitives both transports provide: typed invoke and typed listen. */
+export interface Transport {
+  readonly kind: "tauri" | "fake";
+  invoke<K extends keyof CommandMap>(
+    name: K,
+    args: CommandMap[K]["args"],
+  ): Promise<CommandMap[K]["result"]>;
+  listen<E extends keyof EventMap>(
+    event: E,
+    handler: (payload: EventMap[E]) => void,
+  ): Promise<Unlisten>;
+}
+
+/** Every command and event, named and typed. Every promise rejects with an ErrorReport. */
+export interface Ipc {
+  readonly kind: "tauri" | "fake";
+  appInfo(): Promise<AppInfo>;
+  demoProviderStart(): Promise<DemoProvider>;
+  connectorValidate(draft: ConnectorDraft): Promise<FieldProblem[]>;
+  connectorsList(): Promise<ConnectorSummary[]>;
+  connectorGet(id: string): Promise<Connector>;
+  connectorSave(draft: ConnectorDraft): Promise<Connector>;
+  connectorDelete(id: string): Promise<void>;
+  connectorRevealSecret(id: string, which: SecretKind): Promise<string>;
+  flowStart(target: FlowTarget): Promise<FlowStarted>;
+  flowSubmitPin(runId: string, pin: string): Promise<void>;
+  flowSubmitCallback(runId: string, url: string): Promise<void>;
+  flowRetry(runId: string): Promise<void>;
+  flowCancel(runId: string): Promise<void>;
+  runsList(connectorId?: string | null): Promise<RunSummary[]>;
+  runGet(runId: string): Promise<RunRecord>;
+  tokensList(): Promise<TokenSummary[]>;
+  tokenForget(connectorId: string): Promise<void>;
+  presetsList(): Promise<PresetSummary[]>;
+  presetApply(presetId: string, inputs: Record<string, string>): Promise<PresetApplied>;
+  connectorLint(draft: ConnectorDraft): Promise<Lint[]>;
+  runDiagnose(runId: string): Promise<FailureDiagnosis>;
+  diagnosePaste(runId: string, text: string): Promise<BaseStringDiff>;
+  clockOffsetSet(offsetSeconds: number): Promise<void>;
+  onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
+  onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
+}
+
+/** Builds the named API on a transport. */
+export function makeIpc(t: Transport): Ipc {
+  const done = async (p: Promise<null>): Promise<void> => {
+    await p;
+  };
+  return {
+    kind: t.kind,
+    appInfo: () => t.invoke("app_info", null),
+    demoProviderStart: () => t.invoke("demo_provider_start", null),
+    connectorValidate: (draft) => t.invoke("connector_validate", { draft }),
+    connectorsList: () => t.invoke("connectors_list", null),
+    connectorGet: (id) => t.invoke("connector_get", { id }),
+    connectorSave: (draft) => t.invoke("connector_save", { draft }),
+    connectorDelete: (id) => done(t.invoke("connector_delete", { id })),
+    connectorRevealSecret: (id, which) => t.invoke("connector_reveal_secret", { id, which }),
+    flowStart: (target) => t.invoke("flow_start", { target }),
+    flowSubmitPin: (run_id, pin) => done(t.invoke("flow_submit_pin", { run_id, pin })),
+    flowSubmitCallback: (run_id, url) => done(t.invoke("flow_submit_callback", { run_id, url })),
+    flowRetry: (run_id) => done(t.invoke("flow_retry", { run_id })),
+    flowCancel: (run_id) => done(t.invoke("flow_cancel", { run_id })),
+    runsList: (connector_id = null) => t.invoke("runs_list", { connector_id }),
+    runGet: (run_id) => t.invoke("run_get", { run_id }),
+    tokensList: () => t.invoke("tokens_list", null),
+    tokenForget: (id) => done(t.invoke("token_forget", { id })),
+    presetsList: () => t.invoke("presets_list", null),
+    presetApply: (preset_id, inputs) => t.invoke("preset_apply", { preset_id, inputs }),
+    connectorLint: (draft) => t.invoke("connector_lint", { draft }),
+    runDiagnose: (run_id) => t.invoke("run_diagnose", { run_id }),
+    diagnosePaste: (run_id, text) => t.invoke("diagnose_paste", { run_id, text }),
+    clockOffsetSet: (offset_seconds) => done(t.invoke("clock_offset_set", { offset_seconds })),
+    onSnapshot: (handler) => t.listen("flow-snapshot", handler),
+    onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
+  };
+}
+
+/** Whether a value has the `{ kind, message, hint? }` shape every command fails with. */
+export function isErrorReport(e: unknown): e is ErrorReport {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as ErrorReport).kind === "string" &&
+    typeof (e as ErrorReport).message === "string"
+  );
+}
+
+/** Any rejection as an ErrorReport (a string or an Error from the transport included). */
+export function toErrorReport(e: unknown): ErrorReport {
+  if (isErrorReport(e)) return e;
+  if (e instanceof Error) return { kind: "ipc", message: e.message };
+  return { kind: "ipc", message: String(e) };
+}
+
+/** True inside the Tauri webview. */
+export function inTauri(w: unknown = globalThis): boolean {
+  return typeof w === "object" && w !== null && "__TAURI_INTERNALS__" in w;
+}
+
+/**
+ * The IPC for this environment: Tauri inside the app, else the in-browser fake (loaded on
+ * demand, so the app's bundle never runs it).
+ */
+export async function connectIpc(options: { scenario?: string | null } = {}): Promise<Ipc> {
+  if (inTauri()) {
+    const { tauriTransport } = await import("./tauri");
+    return makeIpc(tauriTransport());
+  }
+  const { FakeBackend } = await import("./fake");
+  return makeIpc(new FakeBackend({ scenario: options.scenario ?? null }));
+}
