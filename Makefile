@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 # Debian packages the build and the tests need (installed only when missing).
-APT_PACKAGES := build-essential pkg-config
+APT_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev
 STAMP := target/.setup-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
-.PHONY: setup ui-deps ui ui-checks bindings-check run demo test check-fmt clippy unit fuzz bench provider clean-setup
+.PHONY: setup ui-deps ui ui-checks bindings-check run cli demo test check-fmt clippy unit e2e deb deb-test measure-desktop fuzz bench provider clean-setup
 
 ## setup: install what is missing (Debian packages, Rust components, the UI's npm packages)
 setup: $(STAMP) ui-deps
@@ -32,22 +32,46 @@ ui/node_modules/.package-lock.json: ui/package-lock.json
 ui: ui-deps
 	cd ui && npm run build
 
-## run: set up, build, and run the ten-step dance against the built-in demo provider
+## run: set up, build the UI and launch the desktop app (press "Try it with the demo provider")
+run: setup ui
+	$(CARGO) run -q -p signet-desktop
+
+## cli: the ten-step dance in a terminal against the built-in demo provider
 ## (your browser opens the provider's consent page: sign in as alice / wonderland)
-run: setup
+cli: setup ui
 	$(CARGO) run -q -p signet-cli -- flow --demo
 
-## demo: the same dance with the consent approved automatically (no browser needed)
-demo: setup
+## demo: the same terminal dance with the consent approved automatically (no browser needed)
+demo: setup ui
 	$(CARGO) build -q -p signet-cli
 	./target/debug/signet flow --demo --browser "$(CURDIR)/target/debug/signet approve"
 
 ## provider: run the demo provider on port 8000 until Ctrl-C
-provider: setup
+provider: setup ui
 	$(CARGO) run -q -p signet-cli -- provider --port 8000
 
-## test: set up, then every check CI runs (format, lints, bindings, all tests)
-test: setup ui check-fmt clippy bindings-check unit ui-checks
+## test: set up, then every check CI runs (format, lints, bindings, all tests, the real app
+## end to end under Xvfb, and the .deb's signet:// handler)
+test: setup ui check-fmt clippy bindings-check unit ui-checks e2e deb-test
+
+# The desktop app embeds ui/dist at compile time: every cargo build of the workspace needs it.
+clippy unit bindings-check: ui
+
+## e2e: drive the real app with tauri-driver + WebKitWebDriver (screenshots in target/e2e/)
+e2e: setup ui
+	scripts/e2e.sh
+
+## deb: build the Debian package (release, LTO) into target/release/bundle/deb/
+deb: setup ui
+	cd src-tauri && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npx tauri build --bundles deb
+
+## deb-test: install the .deb, open a signet:// URL with gio and check the running app got it
+deb-test: deb
+	xvfb-run -a dbus-run-session -- tests/e2e/deb.sh
+
+## measure-desktop: cold start, memory and binary size beside a bare Tauri app
+measure-desktop: setup ui
+	scripts/measure-desktop.sh
 
 ui-checks: ui-deps
 	cd ui && npm run check && npm run lint && npm run format:check && npm test
@@ -64,9 +88,11 @@ clippy:
 unit:
 	$(CARGO) test --workspace
 
-## bench: signing and store benchmarks (figures in README.md)
-bench: setup
+## bench: signing, dance and store benchmarks (figures in README.md)
+bench: setup ui
 	$(CARGO) bench -p signet-oauth1 --bench sign
+	$(CARGO) bench -p signet-engine --bench dance
+	$(CARGO) bench -p signet-store
 
 ## fuzz: run each fuzz target for FUZZ_SECONDS (default 300); needs the nightly toolchain
 FUZZ_SECONDS ?= 300

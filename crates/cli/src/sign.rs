@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use signet_engine::Clock;
 use signet_engine::nonce::nonce;
+use signet_oauth1::vector::VectorRequest;
 use signet_oauth1::{
-    HttpRequest, OAuthParams, Placement, RsaPrivateKeyPem, Secret, SignOptions, SignatureMethod,
-    Signed, Signer, sign_traced,
+    HttpRequest, OAuthParams, RsaPrivateKeyPem, Secret, SignOptions, SignatureMethod, Signed,
+    Signer, sign_traced,
 };
 
 use crate::args::{CredentialArgs, RequestArgs, SignArgs};
@@ -158,28 +159,6 @@ pub fn run(a: SignArgs) -> Outcome {
     Ok(())
 }
 
-/// A request in the vector format (shared/vectors/oauth1/README.md).
-#[derive(Debug, Deserialize)]
-struct VectorRequest {
-    method: String,
-    url: String,
-    body: Option<String>,
-    content_type: Option<String>,
-    consumer_key: String,
-    consumer_secret: Option<String>,
-    token: Option<String>,
-    token_secret: Option<String>,
-    callback: Option<String>,
-    verifier: Option<String>,
-    realm: Option<String>,
-    signature_method: SignatureMethod,
-    placement: Option<Placement>,
-    include_version: Option<bool>,
-    nonce: String,
-    timestamp: String,
-    rsa_private_key: Option<String>,
-}
-
 /// What `signet sign --json` prints.
 #[derive(Debug, Serialize)]
 struct VectorResult {
@@ -205,8 +184,8 @@ fn run_json(a: &SignArgs) -> Outcome {
             "see shared/vectors/oauth1/README.md for the fields (method, url, consumer_key, signature_method, nonce, timestamp, ...)",
         )
     })?;
-    let signer = if v.signature_method.is_rsa() {
-        let key = match (&a.credentials.rsa_key, &v.rsa_private_key) {
+    let key = if v.signature_method.is_rsa() {
+        Some(match (&a.credentials.rsa_key, &v.rsa_private_key) {
             (Some(path), _) => read_rsa_key(path)?,
             (None, Some(k)) if k.contains("-----BEGIN") => {
                 RsaPrivateKeyPem::parse(k).map_err(usage)?
@@ -218,39 +197,12 @@ fn run_json(a: &SignArgs) -> Outcome {
                     "put the PEM (or a path to it) in rsa_private_key, or pass --rsa-key FILE",
                 ));
             }
-        };
-        Signer::rsa(v.signature_method, &key).map_err(usage)?
+        })
     } else {
-        let ts = v.token_secret.clone().map(Secret::new);
-        Signer::shared(
-            v.signature_method,
-            &Secret::new(v.consumer_secret.clone().unwrap_or_default()),
-            ts.as_ref(),
-        )
-        .map_err(usage)?
+        None
     };
-    let req = HttpRequest {
-        method: &v.method,
-        url: &v.url,
-        content_type: v.content_type.as_deref(),
-        body: v.body.as_deref().map(str::as_bytes),
-    };
-    let oauth = OAuthParams {
-        consumer_key: &v.consumer_key,
-        token: v.token.as_deref(),
-        callback: v.callback.as_deref(),
-        verifier: v.verifier.as_deref(),
-        nonce: &v.nonce,
-        timestamp: &v.timestamp,
-        realm: v.realm.as_deref(),
-        extra: &[],
-    };
-    let opts = SignOptions {
-        placement: v.placement.unwrap_or_default(),
-        include_version: v.include_version.unwrap_or(true),
-        ..SignOptions::default()
-    };
-    let signed = signet_oauth1::sign(&req, &oauth, &signer, &opts).map_err(usage)?;
+    let signer = v.signer(key.as_ref()).map_err(usage)?;
+    let signed = v.sign(&signer).map_err(usage)?;
     let result = vector_result(&signed);
     println!(
         "{}",

@@ -39,6 +39,7 @@ pub mod response;
 pub mod secret;
 pub mod signing;
 pub mod trace;
+pub mod vector;
 pub mod verify;
 
 pub use callback::{Callback, CallbackError, CallbackMode};

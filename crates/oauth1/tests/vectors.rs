@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use signet_oauth1::encoding::{form_decode, lossy};
 use signet_oauth1::parameters::split_pairs;
+use signet_oauth1::vector::VectorRequest;
 use signet_oauth1::verify::inspect;
 use signet_oauth1::{
-    AuthorizationHeader, HttpRequest, OAuthParams, Placement, RsaPrivateKeyPem, Secret,
-    SignOptions, SignatureMethod, Signer, Verifier, sign, sign_traced,
+    AuthorizationHeader, HttpRequest, OAuthParams, RsaPrivateKeyPem, Secret, Verifier, sign_traced,
 };
 
 #[derive(Deserialize)]
@@ -24,23 +24,8 @@ struct File {
 #[derive(Deserialize)]
 struct Vector {
     id: String,
-    method: String,
-    url: String,
-    body: Option<String>,
-    content_type: Option<String>,
-    consumer_key: String,
-    consumer_secret: Option<String>,
-    token: Option<String>,
-    token_secret: Option<String>,
-    callback: Option<String>,
-    verifier: Option<String>,
-    realm: Option<String>,
-    signature_method: SignatureMethod,
-    placement: Option<Placement>,
-    include_version: Option<bool>,
-    nonce: String,
-    timestamp: String,
-    rsa_private_key: Option<String>,
+    #[serde(flatten)]
+    request: VectorRequest,
     expected: Expected,
 }
 
@@ -106,44 +91,35 @@ fn split_url(url: &str) -> (String, Multiset) {
 }
 
 fn check(v: &Vector, dir: &Path) -> Result<(), String> {
-    let mut key = None;
-    let signer = if v.signature_method.is_rsa() {
-        let name = v
-            .rsa_private_key
-            .as_deref()
-            .ok_or("rsa vector without rsa_private_key")?;
-        let pem = std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
-        let parsed = RsaPrivateKeyPem::parse(&pem).map_err(|e| e.to_string())?;
-        let signer = Signer::rsa(v.signature_method, &parsed).map_err(|e| e.to_string())?;
-        key = Some(parsed);
-        signer
-    } else {
-        let cs = Secret::new(v.consumer_secret.clone().unwrap_or_default());
-        let ts = v.token_secret.clone().map(Secret::new);
-        Signer::shared(v.signature_method, &cs, ts.as_ref()).map_err(|e| e.to_string())?
+    let r = &v.request;
+    let key = match (r.signature_method.is_rsa(), &r.rsa_private_key) {
+        (true, Some(name)) => {
+            let pem =
+                std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
+            Some(RsaPrivateKeyPem::parse(&pem).map_err(|e| e.to_string())?)
+        }
+        (true, None) => return Err("rsa vector without rsa_private_key".into()),
+        (false, _) => None,
     };
+    let signer = r.signer(key.as_ref()).map_err(|e| e.to_string())?;
     let req = HttpRequest {
-        method: &v.method,
-        url: &v.url,
-        content_type: v.content_type.as_deref(),
-        body: v.body.as_deref().map(str::as_bytes),
+        method: &r.method,
+        url: &r.url,
+        content_type: r.content_type.as_deref(),
+        body: r.body.as_deref().map(str::as_bytes),
     };
     let oauth = OAuthParams {
-        consumer_key: &v.consumer_key,
-        token: v.token.as_deref(),
-        callback: v.callback.as_deref(),
-        verifier: v.verifier.as_deref(),
-        nonce: &v.nonce,
-        timestamp: &v.timestamp,
-        realm: v.realm.as_deref(),
+        consumer_key: &r.consumer_key,
+        token: r.token.as_deref(),
+        callback: r.callback.as_deref(),
+        verifier: r.verifier.as_deref(),
+        nonce: &r.nonce,
+        timestamp: &r.timestamp,
+        realm: r.realm.as_deref(),
         extra: &[],
     };
-    let opts = SignOptions {
-        placement: v.placement.unwrap_or_default(),
-        include_version: v.include_version.unwrap_or(true),
-        ..SignOptions::default()
-    };
-    let signed = sign(&req, &oauth, &signer, &opts).map_err(|e| e.to_string())?;
+    let opts = r.options();
+    let signed = r.sign(&signer).map_err(|e| e.to_string())?;
     let e = &v.expected;
     if let Some(b) = &e.base_string
         && *b != signed.base_string
@@ -254,8 +230,8 @@ fn check(v: &Vector, dir: &Path) -> Result<(), String> {
         Verifier::Rsa(key.public_key())
     } else {
         Verifier::Shared {
-            consumer_secret: Secret::new(v.consumer_secret.clone().unwrap_or_default()),
-            token_secret: v.token_secret.clone().map(Secret::new),
+            consumer_secret: Secret::new(r.consumer_secret.clone().unwrap_or_default()),
+            token_secret: r.token_secret.clone().map(Secret::new),
         }
     };
     if !incoming.verify(&verifier) {

@@ -185,3 +185,8 @@ export function diffRow(d: Difference): DiffRow {
       return { what: "pasted text", ours: "", theirs: "", note: d.reason };
   }
 }
+
+/** "Register exactly …": a lint's fix as the start of a sentence. */
+export function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
