@@ -29,4 +29,10 @@ const COMMANDS: &[&str] = &[
     "run_get",
     "tokens_list",
     "token_forget",
+    "presets_list",
+    "preset_apply",
+    "connector_lint",
+    "run_diagnose",
+    "diagnose_paste",
+    "clock_offset_set",
 ];

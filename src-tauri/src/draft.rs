@@ -104,6 +104,12 @@ pub fn flow_config(
     stored: Option<&Credentials>,
 ) -> Result<FlowConfig, Vec<FieldProblem>> {
     let key = key_of(draft, stored).map_err(|p| vec![p])?;
+    // The preset knows whether its provider reads the callback from the authorize URL and
+    // whether it confirms callbacks (TripIt and Garmin do not).
+    let (callback_on_authorize_url, require_callback_confirmed) =
+        crate::commands::presets::catalog().map_or((false, true), |c| {
+            signet_ipc::presets::callback_flags(c, draft)
+        });
     let mode = match draft.mode {
         FlowMode::ThreeLegged => ModeConfig::ThreeLegged(ThreeLeggedConfig {
             request_token: draft.endpoints.request_token.clone(),
@@ -111,8 +117,8 @@ pub fn flow_config(
             access_token: draft.endpoints.access_token.clone(),
             callback: callback_config(&draft.callback),
             authorize_params: draft.authorize_params.clone(),
-            callback_on_authorize_url: false,
-            require_callback_confirmed: true,
+            callback_on_authorize_url,
+            require_callback_confirmed,
         }),
         FlowMode::OneLegged => ModeConfig::OneLegged,
         FlowMode::PreIssuedToken => {

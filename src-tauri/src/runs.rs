@@ -81,6 +81,8 @@ pub fn spawn_drive<R: Runtime>(
         }
         let mut guard = entry.driver.lock().await;
         let (engine, run) = &mut *guard;
+        // The offset the user chose after a refused timestamp applies to this drive, retries too.
+        engine.set_clock_offset(crate::commands::presets::clock_offset());
         let result = engine
             .drive(run, event, None, |snap| progress(&app, &entry, snap))
             .await;

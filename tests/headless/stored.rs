@@ -386,3 +386,46 @@ async fn a_stored_connector_runs_again_after_its_token_is_forgotten() {
     assert_eq!(store.runs(id, 10).unwrap().len(), 2);
     p.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_legged_signs_the_resource_call_with_the_consumer_credentials_only() {
+    // The provider in WooCommerce's profile: one-legged, parameters in the query, HMAC-SHA256.
+    let inputs =
+        signet_presets::Inputs::from([("base_url".to_owned(), "http://shop.example".to_owned())]);
+    let profile = signet_provider::QuirkProfile::for_preset("woocommerce", &inputs).unwrap();
+    let p = start(ProviderConfig::demo().with_profile(profile))
+        .await
+        .unwrap();
+    let mut cfg = config(
+        &p,
+        SignatureMethod::HmacSha256,
+        CallbackConfig::oob(),
+        Placement::Query,
+    );
+    cfg.mode = ModeConfig::OneLegged;
+    cfg.resource = Some(ResourceRequest::get(format!("{}?per_page=5", p.echo_url())));
+    let engine = Engine::new(quick()).unwrap();
+    let (_run, out) = engine.run(cfg, None, |_| {}).await.unwrap();
+    assert_eq!(out.stop, Stop::Finished, "{:?}", out.snapshot.error);
+    for n in 3..=9 {
+        assert_eq!(
+            out.snapshot.step(StepId::from_number(n).unwrap()).status,
+            StepStatus::Skipped,
+            "step {n}"
+        );
+    }
+    let x = &out.snapshot.step(StepId::ResourceAccess).exchanges[0];
+    assert!(
+        x.request.url.contains("oauth_signature_method=HMAC-SHA256"),
+        "{}",
+        x.request.url
+    );
+    assert!(
+        !x.request.url.contains("oauth_token="),
+        "one-legged sends no token: {}",
+        x.request.url
+    );
+    assert!(out.credentials.is_none(), "one-legged issues no token");
+    assert_eq!(out.snapshot.resource.as_ref().map(|r| r.status), Some(200));
+    p.shutdown().await;
+}

@@ -39,6 +39,12 @@ export class AppState {
   readonly touched = new SvelteSet<string>();
   showAllProblems = $state(false);
   runId: string | null = $state(null);
+  /** Whether the run on screen belongs to a saved connector (its token is kept). */
+  runSaved = $state(false);
+  /** Snapshots of runs whose id `flowStart` has not told us yet (events can arrive first). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
+  private early = new Map<string, Snapshot>();
+  private starting = false;
   snapshot: Snapshot | null = $state(null);
   /** Viewing a past run (read-only). */
   replaying = $state(false);
@@ -79,6 +85,8 @@ export class AppState {
         if (e.run_id === this.runId) {
           this.snapshot = e.snapshot;
           if (e.snapshot.phase === "failed") void this.diagnose();
+        } else if (this.runId === null || this.starting) {
+          this.early.set(e.run_id, e.snapshot);
         }
         if (e.snapshot.phase === "finished" || e.snapshot.phase === "failed") void this.refresh();
       }),
@@ -263,11 +271,17 @@ export class AppState {
       this.draft.id !== null && this.stored
         ? ({ kind: "connector", id: this.draft.id } as const)
         : ({ kind: "draft", draft: $state.snapshot(this.draft) } as const);
+    this.early.clear();
+    this.starting = true;
     const started = await this.guard((ipc) => ipc.flowStart(target));
+    this.starting = false;
     if (!started) return;
     this.clearDiagnosis();
     this.runId = started.run_id;
-    this.snapshot = started.snapshot;
+    this.runSaved = target.kind === "connector";
+    this.snapshot = this.early.get(started.run_id) ?? started.snapshot;
+    this.early.clear();
+    if (this.snapshot.phase === "failed") void this.diagnose();
     this.replaying = false;
     this.focused = null;
   }
@@ -336,6 +350,7 @@ export class AppState {
     const r = await this.guard((ipc) => ipc.runGet(runId));
     if (!r) return;
     this.runId = runId;
+    this.runSaved = r.summary.connector_id !== null;
     this.snapshot = r.snapshot;
     this.replaying = true;
     this.focused = null;

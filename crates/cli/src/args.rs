@@ -251,9 +251,14 @@ pub struct FlowArgs {
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub clock_offset: i64,
     /// Use a saved connector (its endpoints and credentials); its token is saved when issued
-    /// and the run is kept in its history.
+    /// and the run is kept in its history. With --connector-file: which connector of the file.
     #[arg(long, value_name = "NAME", conflicts_with = "demo")]
     pub connector: Option<String>,
+    /// Run a connector from a connectors file (`signet connectors export`, format in
+    /// crates/store/EXPORT-FORMAT.md); consumer credentials from the flags unless the file
+    /// carries them (encrypted: SIGNET_EXPORT_PASSPHRASE). Nothing is saved.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "save_as"])]
+    pub connector_file: Option<PathBuf>,
     /// Save these flags as a connector under this name, then keep its token and history.
     #[arg(long, value_name = "NAME", conflicts_with = "connector")]
     pub save_as: Option<String>,

@@ -138,10 +138,91 @@ pub fn spec_from_flags(
         .consumer_key
         .clone()
         .ok_or_else(|| Failure::usage("no consumer key", "pass --consumer-key"))?;
-    let client_secret = if c.signature_method.is_rsa() {
+    let client_secret = client_secret(c, c.signature_method)?;
+    Ok((
+        spec,
+        Credentials {
+            consumer_key,
+            client_secret,
+            token: None,
+        },
+    ))
+}
+
+/// The flow configuration of one connector in a connectors file: imported into a throwaway
+/// store (so the file gets the same validation as an import), with the consumer credentials
+/// from the flags when the file carries none.
+pub fn from_file(
+    file: &Path,
+    name: Option<&str>,
+    flags: &CredentialArgs,
+) -> Result<FlowConfig, Failure> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        Failure::usage(
+            format!("cannot read {}: {e}", file.display()),
+            "check the path",
+        )
+    })?;
+    let scratch = tempfile::tempdir().map_err(|e| Failure {
+        exit: Exit::Internal,
+        message: format!("cannot make a temporary directory: {e}"),
+        hint: None,
+    })?;
+    let store =
+        Store::open(&OpenOptions::new(scratch.path()).keyring(signet_store::KeyringChoice::File))
+            .map_err(store_failure)?;
+    let passphrase = std::env::var("SIGNET_EXPORT_PASSPHRASE")
+        .ok()
+        .map(Secret::new);
+    store
+        .import(
+            &text,
+            &ImportOptions {
+                passphrase,
+                on_conflict: OnConflict::Fail,
+            },
+        )
+        .map_err(store_failure)?;
+    let all = store.list_connectors().map_err(store_failure)?;
+    let c = match (name, all.as_slice()) {
+        (Some(name), _) => find(&store, name)?,
+        (None, [one]) => one.clone(),
+        (None, many) => {
+            let names: Vec<&str> = many.iter().map(|c| c.spec.name.as_str()).collect();
+            return Err(Failure::usage(
+                format!("{} holds {} connectors", file.display(), many.len()),
+                format!("pick one with --connector NAME: {}", names.join(", ")),
+            ));
+        }
+    };
+    if store
+        .credentials_summary(c.id)
+        .map_err(store_failure)?
+        .is_none()
+    {
+        let consumer_key = flags.consumer_key.clone().ok_or_else(|| {
+            Failure::usage(
+                format!("the file has no consumer credentials for {:?}", c.spec.name),
+                "pass --consumer-key and --consumer-secret (or --rsa-key)",
+            )
+        })?;
+        let secret = client_secret(flags, c.spec.signature_method)?;
+        store
+            .set_client_credentials(c.id, &consumer_key, secret)
+            .map_err(store_failure)?;
+    }
+    Ok(flow_config(&store, &c)?.0)
+}
+
+/// The consumer secret or RSA private key the flags give, for `method`.
+fn client_secret(
+    c: &CredentialArgs,
+    method: signet_oauth1::SignatureMethod,
+) -> Result<ClientSecret, Failure> {
+    if method.is_rsa() {
         let path = c.rsa_key.as_ref().ok_or_else(|| {
             Failure::usage(
-                format!("{} needs an RSA private key", c.signature_method),
+                format!("{method} needs an RSA private key"),
                 "pass --rsa-key FILE",
             )
         })?;
@@ -151,24 +232,16 @@ pub fn spec_from_flags(
                 "check the path",
             )
         })?;
-        ClientSecret::RsaPrivateKey(Secret::new(pem))
+        Ok(ClientSecret::RsaPrivateKey(Secret::new(pem)))
     } else {
         let secret = c.consumer_secret.clone().ok_or_else(|| {
             Failure::usage(
-                format!("{} needs the consumer secret", c.signature_method),
+                format!("{method} needs the consumer secret"),
                 "pass --consumer-secret (or set SIGNET_CONSUMER_SECRET)",
             )
         })?;
-        ClientSecret::Shared(Secret::new(secret))
-    };
-    Ok((
-        spec,
-        Credentials {
-            consumer_key,
-            client_secret,
-            token: None,
-        },
-    ))
+        Ok(ClientSecret::Shared(Secret::new(secret)))
+    }
 }
 
 #[derive(Serialize)]

@@ -36,15 +36,16 @@ pub async fn run(mut a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
         None
     };
     let mut saved: Option<(Store, Connector)> = None;
-    let mut config = match &a.connector {
-        Some(name) => {
+    let mut config = match (&a.connector_file, &a.connector) {
+        (Some(file), name) => connectors::from_file(file, name.as_deref(), &a.credentials)?,
+        (None, Some(name)) => {
             let store = connectors::open(data_dir)?;
             let c = connectors::find(&store, name)?;
             let (config, _) = connectors::flow_config(&store, &c)?;
             saved = Some((store, c));
             config
         }
-        None => config(&a)?,
+        (None, None) => config(&a)?,
     };
     crate::presets::adjust(&mut config, chosen.as_ref());
     let problems = config.validate();

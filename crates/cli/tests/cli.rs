@@ -662,3 +662,71 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flow_runs_a_connector_file_with_credentials_from_the_flags() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let url = provider.url().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let file = dir.join("connectors.json");
+    let (d, u, f) = (dir.clone(), url.clone(), file.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        let add = signet_in(
+            &d,
+            &[
+                "connectors",
+                "add",
+                "demo",
+                "--consumer-key",
+                "signet-demo",
+                "--consumer-secret",
+                "signet-demo-secret",
+                "--request-token-url",
+                &format!("{u}/oauth/request_token"),
+                "--authorize-url",
+                &format!("{u}/oauth/authorize"),
+                "--access-token-url",
+                &format!("{u}/oauth/access_token"),
+                "--resource-url",
+                &format!("{u}/api/me"),
+            ],
+        );
+        assert!(add.status.success(), "{}", text(&add));
+        let export = signet_in(&d, &["connectors", "export", "--out", f.to_str().unwrap()]);
+        assert!(export.status.success(), "{}", text(&export));
+        // Without credentials the file cannot run, and says what to pass.
+        let bare = signet_in(&d, &["flow", "--connector-file", f.to_str().unwrap()]);
+        assert_eq!(bare.status.code(), Some(2), "{}", text(&bare));
+        assert!(
+            text(&bare).contains("pass --consumer-key and --consumer-secret"),
+            "{}",
+            text(&bare)
+        );
+        signet_in(
+            &d,
+            &[
+                "flow",
+                "--connector-file",
+                f.to_str().unwrap(),
+                "--consumer-key",
+                "signet-demo",
+                "--consumer-secret",
+                "signet-demo-secret",
+                "--browser",
+                &approve(),
+                "--json",
+                "--no-secrets",
+            ],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["outcome"], "finished");
+    assert_eq!(doc["snapshot"]["resource"]["status"], 200);
+    provider.shutdown().await;
+}

@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use signet_oauth1::CallbackMode;
@@ -136,7 +137,8 @@ impl Run {
 /// Runs flows: the only holder of the HTTP client, the clock, the nonce source and the browser.
 pub struct Engine {
     http: Http,
-    clock: Clock,
+    /// The clock's offset in seconds; the user may change it between a failure and its retry.
+    clock_offset: AtomicI64,
     callback_timeout: Duration,
     browser: Arc<dyn Browser>,
     inbox: UnboundedSender<Incoming>,
@@ -147,7 +149,7 @@ impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("http", &self.http.settings())
-            .field("clock", &self.clock)
+            .field("clock", &self.clock())
             .field("callback_timeout", &self.callback_timeout)
             .finish_non_exhaustive()
     }
@@ -159,7 +161,7 @@ impl Engine {
         let (inbox, received) = unbounded_channel();
         Ok(Self {
             http: Http::new(settings.http)?,
-            clock: settings.clock,
+            clock_offset: AtomicI64::new(settings.clock.offset_seconds),
             callback_timeout: settings.callback_timeout,
             browser: Arc::new(SystemBrowser),
             inbox,
@@ -180,7 +182,13 @@ impl Engine {
 
     /// The clock in use.
     pub fn clock(&self) -> Clock {
-        self.clock
+        Clock::with_offset(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// Sets the seconds added to `oauth_timestamp` from the next request on — what the user
+    /// chooses when a provider refuses timestamps (a retry of the same run then uses it).
+    pub fn set_clock_offset(&self, seconds: i64) {
+        self.clock_offset.store(seconds, Ordering::Relaxed);
     }
 
     /// Builds the flow; for a loopback callback, binds the listener first (port 0: a free
@@ -226,7 +234,8 @@ impl Engine {
     ) -> Result<RunOutcome> {
         let mut warnings = Vec::new();
         loop {
-            let inputs = Inputs::new(self.clock.now_ms(), self.clock.timestamp(), nonce());
+            let clock = self.clock();
+            let inputs = Inputs::new(clock.now_ms(), clock.timestamp(), nonce());
             let commands = run.flow.handle(event, &inputs)?;
             if run.flow.status(StepId::RedirectToConsumer) == StepStatus::Done {
                 // Single use: the redirect came in and checked out.
@@ -304,7 +313,7 @@ impl Engine {
         match outcome {
             Ok(got) => {
                 if let Some(date) = got.response.header("date")
-                    && let Some(skew) = self.clock.skew_from_date(date, got.at)
+                    && let Some(skew) = self.clock().skew_from_date(date, got.at)
                 {
                     run.flow.observe_clock_skew(skew);
                 }

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod connectors;
 pub mod flows;
+pub mod presets;
 pub mod runs;
 
 /// The invoke handler for every command.
@@ -30,6 +31,12 @@ macro_rules! signet_handler {
             $crate::commands::runs::run_get,
             $crate::commands::runs::tokens_list,
             $crate::commands::runs::token_forget,
+            $crate::commands::presets::presets_list,
+            $crate::commands::presets::preset_apply,
+            $crate::commands::presets::connector_lint,
+            $crate::commands::presets::run_diagnose,
+            $crate::commands::presets::diagnose_paste,
+            $crate::commands::presets::clock_offset_set,
         ]
     };
 }

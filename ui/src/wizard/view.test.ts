@@ -101,6 +101,8 @@ describe("headline and progress", () => {
     expect(headline(null, false)).toMatch(/Step 1/);
     expect(headline(pinWait, true)).toMatch(/PIN/);
     expect(headline(last(dance), true)).toMatch(/Connected/);
+    expect(headline(last(dance), true)).toMatch(/save the connector to keep it/);
+    expect(headline(last(dance), true, true)).toMatch(/stored safely/);
     expect(headline(failedSig, true)).toMatch(/step 4 \(User authentication\)/);
   });
 

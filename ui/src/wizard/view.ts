@@ -191,7 +191,7 @@ export function actions(snapshot: Snapshot | null, formValid: boolean, busy = fa
 }
 
 /** One sentence on where the run stands, for the top of the screen. */
-export function headline(snapshot: Snapshot | null, formValid: boolean): string {
+export function headline(snapshot: Snapshot | null, formValid: boolean, saved = false): string {
   if (!snapshot) {
     return formValid
       ? "Ready. Press Connect to start the dance."
@@ -211,9 +211,10 @@ export function headline(snapshot: Snapshot | null, formValid: boolean): string 
     case "accessing_resource":
       return "Signet is calling the API with the new access token…";
     case "finished":
-      return snapshot.mode === "three_legged"
+      if (snapshot.mode !== "three_legged") return "Done. The signed call went through.";
+      return saved
         ? "Connected. The access token works and is stored safely."
-        : "Done. The signed call went through.";
+        : "Connected. The access token works; save the connector to keep it.";
     case "failed": {
       const step = snapshot.error ? STEPS.find((s) => s.id === snapshot.error?.step) : null;
       return step
