@@ -30,20 +30,7 @@ pub fn without_secrets(draft: &ConnectorDraft) -> ConnectorDraft {
     d
 }
 
-/// The `oauth_callback` the draft's callback settings mean.
-pub fn callback_config(cb: &DraftCallback) -> CallbackConfig {
-    match cb.mode {
-        CallbackMode::DeepLink => CallbackConfig::deep_link(),
-        CallbackMode::Loopback => CallbackConfig::loopback(cb.loopback_port, &cb.loopback_path),
-        CallbackMode::Oob => match cb.oob_url.as_deref().map(str::trim) {
-            Some(url) if !url.is_empty() => CallbackConfig {
-                mode: CallbackMode::Oob,
-                url: url.to_owned(),
-            },
-            _ => CallbackConfig::oob(),
-        },
-    }
-}
+pub use signet_ipc::presets::callback_config;
 
 /// The key material: the draft's when typed in, else the stored one.
 fn key_of(
@@ -122,10 +109,19 @@ pub fn flow_config(
         }),
         FlowMode::OneLegged => ModeConfig::OneLegged,
         FlowMode::PreIssuedToken => {
+            // Some providers (Xero private apps) take the consumer key as the token.
+            let key_is_token = draft.preset.as_deref().is_some_and(|id| {
+                crate::commands::presets::catalog()
+                    .ok()
+                    .and_then(|c| c.get(id))
+                    .is_some_and(|p| p.demo.consumer_key_as_token)
+            });
             let token = draft
                 .token
                 .as_ref()
                 .map(|t| t.token.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .or_else(|| key_is_token.then(|| draft.consumer_key.trim().to_owned()))
                 .unwrap_or_default();
             let secret = draft
                 .token

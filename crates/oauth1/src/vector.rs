@@ -84,15 +84,19 @@ impl VectorRequest {
         }
     }
 
-    /// Signs the request with `signer`.
-    pub fn sign(&self, signer: &Signer) -> Result<Signed<'_>> {
-        let req = HttpRequest {
+    /// The HTTP request the vector describes.
+    pub fn http_request(&self) -> HttpRequest<'_> {
+        HttpRequest {
             method: &self.method,
             url: &self.url,
             content_type: self.content_type.as_deref(),
             body: self.body.as_deref().map(str::as_bytes),
-        };
-        let oauth = OAuthParams {
+        }
+    }
+
+    /// The protocol parameters the vector describes, with its pinned nonce and timestamp.
+    pub fn oauth_params(&self) -> OAuthParams<'_> {
+        OAuthParams {
             consumer_key: &self.consumer_key,
             token: self.token.as_deref(),
             callback: self.callback.as_deref(),
@@ -101,7 +105,16 @@ impl VectorRequest {
             timestamp: &self.timestamp,
             realm: self.realm.as_deref(),
             extra: &[],
-        };
-        sign(&req, &oauth, signer, &self.options())
+        }
+    }
+
+    /// Signs the request with `signer`.
+    pub fn sign(&self, signer: &Signer) -> Result<Signed<'_>> {
+        sign(
+            &self.http_request(),
+            &self.oauth_params(),
+            signer,
+            &self.options(),
+        )
     }
 }

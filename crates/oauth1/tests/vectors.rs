@@ -13,7 +13,7 @@ use signet_oauth1::parameters::split_pairs;
 use signet_oauth1::vector::VectorRequest;
 use signet_oauth1::verify::inspect;
 use signet_oauth1::{
-    AuthorizationHeader, HttpRequest, OAuthParams, RsaPrivateKeyPem, Secret, Verifier, sign_traced,
+    AuthorizationHeader, HttpRequest, RsaPrivateKeyPem, Secret, Verifier, sign_traced,
 };
 
 #[derive(Deserialize)]
@@ -102,22 +102,8 @@ fn check(v: &Vector, dir: &Path) -> Result<(), String> {
         (false, _) => None,
     };
     let signer = r.signer(key.as_ref()).map_err(|e| e.to_string())?;
-    let req = HttpRequest {
-        method: &r.method,
-        url: &r.url,
-        content_type: r.content_type.as_deref(),
-        body: r.body.as_deref().map(str::as_bytes),
-    };
-    let oauth = OAuthParams {
-        consumer_key: &r.consumer_key,
-        token: r.token.as_deref(),
-        callback: r.callback.as_deref(),
-        verifier: r.verifier.as_deref(),
-        nonce: &r.nonce,
-        timestamp: &r.timestamp,
-        realm: r.realm.as_deref(),
-        extra: &[],
-    };
+    let req = r.http_request();
+    let oauth = r.oauth_params();
     let opts = r.options();
     let signed = r.sign(&signer).map_err(|e| e.to_string())?;
     let e = &v.expected;
