@@ -312,3 +312,76 @@ pub fn resolve_secrets(draft: &mut ConnectorDraft) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use signet_oauth1::{Placement, SignatureMethod};
+
+    use super::*;
+
+    fn draft(preset: &str, mode: FlowMode) -> ConnectorDraft {
+        ConnectorDraft {
+            id: None,
+            name: "test".into(),
+            preset: Some(preset.into()),
+            mode,
+            consumer_key: "consumer-key".into(),
+            consumer_secret: Some(Secret::new("consumer-secret")),
+            rsa_private_key_pem: None,
+            signature_method: SignatureMethod::HmacSha1,
+            placement: Placement::Header,
+            realm: None,
+            include_version: true,
+            endpoints: DraftEndpoints {
+                request_token: Endpoint::post("https://provider.example/request_token"),
+                authorize_url: "https://provider.example/authorize".into(),
+                access_token: Endpoint::post("https://provider.example/access_token"),
+            },
+            callback: DraftCallback {
+                mode: CallbackMode::Loopback,
+                loopback_port: 0,
+                loopback_path: "/callback".into(),
+                oob_url: None,
+            },
+            authorize_params: vec![],
+            resource: Some(ResourceRequest::get("https://provider.example/api")),
+            token: None,
+        }
+    }
+
+    #[test]
+    fn presets_decide_the_callback_rules_of_the_flow() {
+        for (preset, on_authorize_url, confirmed) in [
+            ("tripit", true, false),
+            ("garmin", true, false),
+            ("generic", false, true),
+        ] {
+            let config = flow_config(&draft(preset, FlowMode::ThreeLegged), None).unwrap();
+            let ModeConfig::ThreeLegged(t) = config.mode else {
+                panic!("{preset}: three-legged expected");
+            };
+            assert_eq!(t.callback_on_authorize_url, on_authorize_url, "{preset}");
+            assert_eq!(t.require_callback_confirmed, confirmed, "{preset}");
+        }
+    }
+
+    #[test]
+    fn a_preset_whose_consumer_key_is_the_token_needs_no_token_typed() {
+        let mut d = draft("xero-private", FlowMode::PreIssuedToken);
+        d.signature_method = SignatureMethod::RsaSha1;
+        d.consumer_secret = None;
+        d.rsa_private_key_pem = Some(Secret::new(signet_provider::demo::RSA_PRIVATE_KEY_PEM));
+        let config = flow_config(&d, None).unwrap();
+        let ModeConfig::PreIssuedToken(t) = config.mode else {
+            panic!("pre-issued expected");
+        };
+        assert_eq!(t.token, "consumer-key");
+        // Other pre-issued presets still need the token typed in, and say so.
+        let problems =
+            flow_config(&draft("netsuite-token", FlowMode::PreIssuedToken), None).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.field == "token.token"),
+            "{problems:?}"
+        );
+    }
+}
