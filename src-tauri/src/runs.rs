@@ -10,7 +10,6 @@ use signet_ipc::{
     EVENT_FLOW_SNAPSHOT, FlowMode, FlowSnapshotEvent, Phase, RunId, RunSummary, Snapshot,
     StepStatus,
 };
-use signet_oauth1::TokenResponse;
 use signet_oauth1::flow::{Event, FlowConfig};
 use signet_store::{ConnectorId, NewRun, RunOutcome as StoredOutcome, Timestamp};
 use tauri::{AppHandle, Emitter, Runtime};
@@ -131,16 +130,9 @@ fn finish<R: Runtime>(app: &AppHandle<R>, entry: &FlowEntry, outcome: &RunOutcom
     if let (Some(cid), Some(creds), FlowMode::ThreeLegged) =
         (entry.connector_id, &outcome.credentials, entry.mode)
         && snap.access_token.is_some()
+        && let Err(e) = app.store().save_issued_token(cid, creds)
     {
-        let response = TokenResponse {
-            token: creds.token.clone(),
-            token_secret: creds.secret.clone(),
-            callback_confirmed: None,
-            extra: creds.extra.clone(),
-        };
-        if let Err(e) = app.store().save_token(cid, &response, None) {
-            eprintln!("signet: the access token could not be saved: {e}");
-        }
+        eprintln!("signet: the access token could not be saved: {e}");
     }
     let record = entry
         .record
@@ -149,7 +141,7 @@ fn finish<R: Runtime>(app: &AppHandle<R>, entry: &FlowEntry, outcome: &RunOutcom
         .clone();
     if let Some(mut record) = record {
         record.finished_at = finished_ms.map(|ms| Timestamp(ms as i64));
-        record.outcome = stored_outcome(outcome.stop, &snap);
+        record.outcome = StoredOutcome::of(&snap);
         record.snapshot = serde_json::to_value(&snap).unwrap_or_default();
         if let Err(e) = app.store().update_run(&record) {
             eprintln!("signet: the run could not be recorded: {e}");
@@ -160,22 +152,6 @@ fn finish<R: Runtime>(app: &AppHandle<R>, entry: &FlowEntry, outcome: &RunOutcom
         eprintln!("signet: {w}");
     }
     emit(app, &entry.id, snap);
-}
-
-fn stored_outcome(stop: Stop, snap: &Snapshot) -> StoredOutcome {
-    match stop {
-        Stop::Finished | Stop::Reached(_) => StoredOutcome::Completed,
-        Stop::Cancelled => StoredOutcome::Cancelled,
-        Stop::Failed(step) => StoredOutcome::Failed {
-            step: Some(step.number()),
-            message: snap
-                .step(step)
-                .error
-                .as_ref()
-                .map_or_else(|| "the step failed".into(), |e| e.message.clone()),
-        },
-        Stop::CallbackTimeout => StoredOutcome::InProgress,
-    }
 }
 
 fn emit<R: Runtime>(app: &AppHandle<R>, run_id: &str, snapshot: Snapshot) {

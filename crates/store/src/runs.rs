@@ -35,6 +35,25 @@ pub enum RunOutcome {
     Cancelled,
 }
 
+impl RunOutcome {
+    /// How the run a flow snapshot shows stands: over (completed, failed, cancelled) or not.
+    pub fn of(snapshot: &signet_oauth1::flow::Snapshot) -> Self {
+        use signet_oauth1::flow::Phase;
+        match snapshot.phase {
+            Phase::Finished => Self::Completed,
+            Phase::Cancelled => Self::Cancelled,
+            Phase::Failed => Self::Failed {
+                step: snapshot.error.as_ref().map(|e| e.step.number()),
+                message: snapshot
+                    .error
+                    .as_ref()
+                    .map_or_else(|| "the step failed".into(), |e| e.error.message.clone()),
+            },
+            _ => Self::InProgress,
+        }
+    }
+}
+
 /// A run to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRun {
@@ -144,28 +163,10 @@ impl Store {
         snapshot: &signet_oauth1::flow::Snapshot,
         issued: Option<&signet_oauth1::flow::TokenCredentials>,
     ) -> Result<RunRecord> {
-        use signet_oauth1::flow::Phase;
         if let Some(t) = issued {
-            let response = signet_oauth1::TokenResponse {
-                token: t.token.clone(),
-                token_secret: t.secret.clone(),
-                callback_confirmed: None,
-                extra: t.extra.clone(),
-            };
-            self.save_token(connector_id, &response, None)?;
+            self.save_issued_token(connector_id, t)?;
         }
-        let outcome = match snapshot.phase {
-            Phase::Finished => RunOutcome::Completed,
-            Phase::Cancelled => RunOutcome::Cancelled,
-            Phase::Failed => RunOutcome::Failed {
-                step: snapshot.error.as_ref().map(|e| e.step.number()),
-                message: snapshot
-                    .error
-                    .as_ref()
-                    .map_or_else(String::new, |e| e.error.message.clone()),
-            },
-            _ => RunOutcome::InProgress,
-        };
+        let outcome = RunOutcome::of(snapshot);
         let finished = !matches!(outcome, RunOutcome::InProgress);
         self.record_run(NewRun {
             connector_id,
@@ -174,6 +175,21 @@ impl Store {
             outcome,
             snapshot: serde_json::to_value(snapshot).map_err(|e| Error::Database(e.to_string()))?,
         })
+    }
+
+    /// Saves the token credentials a flow issued (obtained now).
+    pub fn save_issued_token(
+        &self,
+        connector_id: ConnectorId,
+        issued: &signet_oauth1::flow::TokenCredentials,
+    ) -> Result<()> {
+        let response = signet_oauth1::TokenResponse {
+            token: issued.token.clone(),
+            token_secret: issued.secret.clone(),
+            callback_confirmed: None,
+            extra: issued.extra.clone(),
+        };
+        self.save_token(connector_id, &response, None)
     }
 
     /// Replaces a recorded run (to finish one that was in progress), redacting again.
