@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use percent_encoding::percent_decode;
+use wide::u8x16;
 
 /// Whether `b` is in RFC 3986's unreserved set and so is never encoded.
 #[inline]
@@ -35,12 +36,85 @@ const ESCAPES: &str = "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12
 /// Whether every byte is unreserved: most values (keys, nonces, tokens) pass.
 #[inline]
 pub fn all_unreserved(bytes: &[u8]) -> bool {
-    all_bytes(bytes, is_unreserved_branchless)
+    find_reserved(bytes).is_none()
+}
+
+/// Bit `i` is set when `chunk[i]` is not unreserved: sixteen bytes classified at once with
+/// vector compares (SSE2 on x86-64, NEON on AArch64, plain code elsewhere).
+#[inline(always)]
+pub(crate) fn reserved_mask(chunk: [u8; 16]) -> u32 {
+    let v = u8x16::new(chunk);
+    // `x` is in `lo..=hi` when `x - lo` (wrapping) is at most `hi - lo`.
+    let within = |x: u8x16, lo: u8, hi: u8| {
+        let d = x - u8x16::splat(lo);
+        d.max(u8x16::splat(hi - lo)).simd_eq(u8x16::splat(hi - lo))
+    };
+    let unreserved = within(v | u8x16::splat(0x20), b'a', b'z')
+        | within(v, b'0', b'9')
+        | within(v, b'-', b'.')
+        | v.simd_eq(u8x16::splat(b'_'))
+        | v.simd_eq(u8x16::splat(b'~'));
+    !unreserved.to_bitmask() & 0xffff
+}
+
+/// Bit `i` is set when `chunk[i] == needle`.
+#[inline(always)]
+pub(crate) fn eq_mask(chunk: [u8; 16], needle: u8) -> u32 {
+    u8x16::new(chunk).simd_eq(u8x16::splat(needle)).to_bitmask()
+}
+
+/// The index of the first byte of `bytes` that is not unreserved.
+#[inline(always)]
+pub(crate) fn find_reserved(bytes: &[u8]) -> Option<usize> {
+    find_by_mask(bytes, reserved_mask)
+}
+
+/// The index of the first `needle` in `bytes` (short texts: no call, no set-up).
+#[inline(always)]
+pub(crate) fn find_eq(bytes: &[u8], needle: u8) -> Option<usize> {
+    find_by_mask(bytes, |c| eq_mask(c, needle))
+}
+
+/// The first index whose bit `mask` sets, over chunks of 16; shorter texts are gathered into
+/// one chunk (two overlapping halves), so even a four-byte value costs one vector pass.
+#[inline(always)]
+fn find_by_mask(bytes: &[u8], mask: impl Fn([u8; 16]) -> u32) -> Option<usize> {
+    let n = bytes.len();
+    let first = |m: u32, base: usize| (m != 0).then(|| base + m.trailing_zeros() as usize);
+    if let Some(last) = bytes.last_chunk::<16>() {
+        let (chunks, _) = bytes.as_chunks::<16>();
+        for (k, c) in chunks.iter().enumerate() {
+            let m = mask(*c);
+            if m != 0 {
+                return Some(16 * k + m.trailing_zeros() as usize);
+            }
+        }
+        // The remainder, as the last 16 bytes: those before it were already found clear.
+        return first(mask(*last), n - 16);
+    }
+    let mut c = [0u8; 16];
+    let m = if let (Some(a), Some(b)) = (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        c[..8].copy_from_slice(a);
+        c[8..].copy_from_slice(b);
+        let m = mask(c);
+        (m & 0xff) | (m >> 8) << (n - 8)
+    } else if let (Some(a), Some(b)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        c[..4].copy_from_slice(a);
+        c[4..8].copy_from_slice(b);
+        let m = mask(c);
+        (m & 0xf) | ((m >> 4) & 0xf) << (n - 4)
+    } else {
+        for (d, &b) in c.iter_mut().zip(bytes) {
+            *d = b;
+        }
+        mask(c) & ((1 << n) - 1)
+    };
+    first(m, 0)
 }
 
 /// [`is_unreserved`] without branches, so that checks over many bytes vectorize.
 #[inline(always)]
-fn is_unreserved_branchless(b: u8) -> bool {
+pub(crate) fn is_unreserved_branchless(b: u8) -> bool {
     let l = b | 0x20;
     (l.wrapping_sub(b'a') <= b'z' - b'a')
         | (b.wrapping_sub(b'0') <= 9)
@@ -85,8 +159,23 @@ pub(crate) fn find_byte(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option
             .enumerate()
             .fold(0, |m, (i, &b)| m | (u32::from(hit(b)) << i))
     }
+    /// The same over 8 bytes.
+    fn mask8(chunk: &[u8; 8], hit: impl Fn(u8) -> bool) -> u32 {
+        chunk
+            .iter()
+            .enumerate()
+            .fold(0, |m, (i, &b)| m | (u32::from(hit(b)) << i))
+    }
     let Some(last) = bytes.last_chunk::<16>() else {
-        return bytes.iter().position(|&b| hit(b));
+        // Short text: two overlapping 8-byte masks, or a few bytes one by one.
+        return if let (Some(first), Some(last)) =
+            (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
+        {
+            let m = mask8(first, hit) | mask8(last, hit) << (bytes.len() - 8);
+            (m != 0).then(|| m.trailing_zeros() as usize)
+        } else {
+            bytes.iter().position(|&b| hit(b))
+        };
     };
     let (chunks, _) = bytes.as_chunks::<16>();
     for (k, c) in chunks.iter().enumerate() {
@@ -100,7 +189,7 @@ pub(crate) fn find_byte(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option
     (m != 0).then(|| bytes.len() - 16 + m.trailing_zeros() as usize)
 }
 
-#[inline]
+#[inline(always)]
 pub(crate) fn escape(b: u8) -> &'static str {
     let i = 3 * b as usize;
     &ESCAPES[i..i + 3]
@@ -155,22 +244,6 @@ pub fn encode_into(out: &mut String, s: &str) {
     }
 }
 
-/// Appends the encoding of `s` to a byte buffer (for keys built on the stack).
-#[inline]
-pub(crate) fn encode_into_bytes<const N: usize>(out: &mut smallvec::SmallVec<[u8; N]>, s: &str) {
-    if all_unreserved(s.as_bytes()) {
-        out.extend_from_slice(s.as_bytes());
-        return;
-    }
-    for &b in s.as_bytes() {
-        if UNRESERVED[b as usize] {
-            out.push(b);
-        } else {
-            out.extend_from_slice(escape(b).as_bytes());
-        }
-    }
-}
-
 /// Appends `enc(text)` where `text` is already RFC 3986-encoded, so its only reserved character
 /// is `%`: the double encoding the base string needs, done by copying runs between the `%`s.
 #[inline]
@@ -212,25 +285,69 @@ pub fn lossy(bytes: &[u8]) -> Cow<'_, str> {
 /// of decoding and re-encoding. `+` is never canonical (a space in forms, `%2B` elsewhere).
 #[inline]
 pub fn is_canonical(s: &str) -> bool {
-    let b = s.as_bytes();
-    if all_unreserved(b) {
-        return true;
-    }
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if UNRESERVED[c as usize] {
-            i += 1;
-        } else if c == b'%' && i + 2 < b.len() {
-            match (upper_hex(b[i + 1]), upper_hex(b[i + 2])) {
-                (Some(h), Some(l)) if !is_unreserved(h << 4 | l) => i += 3,
-                _ => return false,
+    canonical(s.as_bytes()).is_some()
+}
+
+/// `Some(has_escape)` when `bytes` is canonical (see [`is_canonical`]), in one pass: hex digits
+/// are unreserved, so a text is canonical when its reserved bytes are exactly its `%`s and each
+/// opens an upper-case escape of a reserved byte.
+#[inline]
+pub(crate) fn canonical(bytes: &[u8]) -> Option<bool> {
+    let mut escaped = false;
+    let ok = each_window(bytes, |base, chunk, fresh| {
+        let reserved = reserved_mask(chunk) & fresh;
+        if reserved == 0 {
+            return true;
+        }
+        if reserved != eq_mask(chunk, b'%') & fresh {
+            return false;
+        }
+        escaped = true;
+        let mut m = reserved;
+        while m != 0 {
+            if !escape_at(bytes, base + m.trailing_zeros() as usize) {
+                return false;
             }
-        } else {
+            m &= m - 1;
+        }
+        true
+    });
+    ok.then_some(escaped)
+}
+
+/// Whether the `%` at `at` opens an upper-case escape of a reserved byte.
+#[inline(always)]
+fn escape_at(bytes: &[u8], at: usize) -> bool {
+    let hex = |i: usize| bytes.get(i).and_then(|&c| upper_hex(c));
+    match (hex(at + 1), hex(at + 2)) {
+        (Some(h), Some(l)) => !is_unreserved(h << 4 | l),
+        _ => false,
+    }
+}
+
+/// Calls `f(offset, chunk, fresh)` over 16-byte windows covering `bytes` in order, while it
+/// returns true; `fresh` has bit `i` set for the window's bytes no earlier window covered (the
+/// last window overlaps its predecessor; a short text is one zero-padded window).
+#[inline(always)]
+pub(crate) fn each_window(bytes: &[u8], mut f: impl FnMut(usize, [u8; 16], u32) -> bool) -> bool {
+    let n = bytes.len();
+    let (chunks, rest) = bytes.as_chunks::<16>();
+    if chunks.is_empty() {
+        let mut c = [0u8; 16];
+        for (d, &b) in c.iter_mut().zip(rest) {
+            *d = b;
+        }
+        return f(0, c, (1u32 << n) - 1);
+    }
+    for (k, c) in chunks.iter().enumerate() {
+        if !f(16 * k, *c, 0xffff) {
             return false;
         }
     }
-    true
+    match bytes.last_chunk::<16>() {
+        Some(last) if !rest.is_empty() => f(n - 16, *last, (0xffff << (16 - rest.len())) & 0xffff),
+        _ => true,
+    }
 }
 
 #[inline]
@@ -261,6 +378,60 @@ pub fn reencode(component: &str, form: bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-at-a-time definition the vector scans must agree with.
+    fn canonical_reference(s: &str) -> Option<bool> {
+        let b = s.as_bytes();
+        let (mut i, mut escaped) = (0, false);
+        while i < b.len() {
+            if is_unreserved(b[i]) {
+                i += 1;
+                continue;
+            }
+            if b[i] != b'%' || i + 2 >= b.len() {
+                return None;
+            }
+            match (upper_hex(b[i + 1]), upper_hex(b[i + 2])) {
+                (Some(h), Some(l)) if !is_unreserved(h << 4 | l) => (i, escaped) = (i + 3, true),
+                _ => return None,
+            }
+        }
+        Some(escaped)
+    }
+
+    #[test]
+    fn vector_scans_agree_with_the_byte_at_a_time_definition() {
+        // Every length from 0 to 40 (short texts, whole chunks, overlapping tails), with the
+        // interesting piece at every offset.
+        let pieces = [
+            "%20", "%2B", "%2b", "%41", "%", "%2", "+", " ", "&", "=", "é", "~", "Z", "%%20",
+        ];
+        for len in 0..=40 {
+            for piece in pieces {
+                for at in 0..=len {
+                    let mut text: String = "a".repeat(at);
+                    text.push_str(piece);
+                    text.push_str(&"b".repeat(len - at));
+                    assert_eq!(
+                        canonical(text.as_bytes()),
+                        canonical_reference(&text),
+                        "{text:?}"
+                    );
+                    assert_eq!(
+                        find_reserved(text.as_bytes()),
+                        text.bytes().position(|b| !is_unreserved(b)),
+                        "{text:?}"
+                    );
+                    assert_eq!(find_eq(text.as_bytes(), b'%'), text.find('%'), "{text:?}");
+                }
+            }
+        }
+        for b in 0..=255u8 {
+            let chunk = [b; 16];
+            assert_eq!(reserved_mask(chunk) == 0, is_unreserved(b), "byte {b}");
+            assert_eq!(eq_mask(chunk, b), 0xffff);
+        }
+    }
 
     #[test]
     fn every_byte_value_encodes_per_section_3_6() {

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use crate::encoding::{all_unreserved, contains_byte, is_canonical, reencode};
+use crate::encoding::{canonical, contains_byte, find_eq, reencode};
 
 /// Where a parameter came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -130,13 +130,13 @@ impl<'a> Iterator for FormPairs<'a> {
             if rest.is_empty() {
                 return None;
             }
-            let end = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
+            let end = find_eq(rest.as_bytes(), b'&').unwrap_or(rest.len());
             self.at = (self.at + end + 1).min(self.text.len());
             let segment = &rest[..end];
             if segment.is_empty() {
                 continue;
             }
-            let (name, value) = match memchr::memchr(b'=', segment.as_bytes()) {
+            let (name, value) = match find_eq(segment.as_bytes(), b'=') {
                 Some(eq) => (&segment[..eq], &segment[eq + 1..]),
                 None => (segment, ""),
             };
@@ -157,10 +157,9 @@ impl<'a> Iterator for FormPairs<'a> {
 /// meaningful when canonical).
 #[inline]
 fn classify(s: &str) -> (bool, bool) {
-    if all_unreserved(s.as_bytes()) {
-        (true, true)
-    } else {
-        (is_canonical(s), false)
+    match canonical(s.as_bytes()) {
+        Some(escaped) => (true, !escaped),
+        None => (false, false),
     }
 }
 
@@ -187,6 +186,12 @@ pub(crate) fn cmp_params(a: &Param<'_>, b: &Param<'_>) -> Ordering {
 /// registers before calling `memcmp`.
 #[inline]
 pub(crate) fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    // Names mostly differ in their first byte.
+    if let (Some(x), Some(y)) = (a.first(), b.first())
+        && x != y
+    {
+        return x.cmp(y);
+    }
     if let (Some(x), Some(y)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) {
         let (x, y) = (u64::from_be_bytes(*x), u64::from_be_bytes(*y));
         if x != y {
@@ -219,6 +224,7 @@ pub fn normalize(sorted: &[Param<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::is_canonical;
 
     #[test]
     fn section_3_4_1_3_example_normalizes() {

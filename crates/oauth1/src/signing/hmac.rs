@@ -10,7 +10,7 @@ use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 
 use super::{Hash, SignatureMethod};
-use crate::encoding::{encode_into, encode_into_bytes};
+use crate::encoding::encode_into;
 use crate::secret::Secret;
 
 /// The HMAC key string, `enc(consumer_secret)&enc(token_secret)`.
@@ -35,44 +35,25 @@ pub(crate) fn key_shape(consumer_len: usize, token_len: Option<usize>) -> String
     }
 }
 
-#[derive(Clone)]
-enum Keyed {
-    Sha1(Hmac<Sha1>),
-    Sha256(Hmac<Sha256>),
-    Sha512(Hmac<Sha512>),
-}
-
-/// An HMAC keyed once with the request's secrets.
+/// An HMAC signer holding its key string, `enc(consumer secret)&enc(token secret)`, built once.
+///
+/// The key string rather than a keyed HMAC state: keying is the same few compressions either
+/// way, and the string is a fraction of the size of a SHA-512 HMAC state, which every move of
+/// the signer would copy.
 #[derive(Clone)]
 pub struct HmacSigner {
-    keyed: Keyed,
+    hash: Hash,
+    key: Secret,
     consumer_len: usize,
     token_len: Option<usize>,
 }
 
 impl HmacSigner {
-    /// Keys an HMAC with `enc(consumer_secret)&enc(token_secret)`.
+    /// Prepares the key `enc(consumer_secret)&enc(token_secret)` for `hash`.
     pub fn new(hash: Hash, consumer_secret: &Secret, token_secret: Option<&Secret>) -> Self {
-        // The key is built on the stack: it is needed only to key the HMAC.
-        let mut key = smallvec::SmallVec::<[u8; 256]>::new();
-        encode_into_bytes(&mut key, consumer_secret.expose());
-        key.push(b'&');
-        encode_into_bytes(&mut key, token_secret.map(Secret::expose).unwrap_or(""));
-        let k = key.as_slice();
-        // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
-        let keyed = match hash {
-            Hash::Sha1 => {
-                Keyed::Sha1(<Hmac<Sha1> as KeyInit>::new_from_slice(k).expect("any key length"))
-            }
-            Hash::Sha256 => {
-                Keyed::Sha256(<Hmac<Sha256> as KeyInit>::new_from_slice(k).expect("any key length"))
-            }
-            Hash::Sha512 => {
-                Keyed::Sha512(<Hmac<Sha512> as KeyInit>::new_from_slice(k).expect("any key length"))
-            }
-        };
         Self {
-            keyed,
+            hash,
+            key: Secret::new(key(consumer_secret, token_secret)),
             consumer_len: consumer_secret.len(),
             token_len: token_secret.map(Secret::len),
         }
@@ -80,47 +61,44 @@ impl HmacSigner {
 
     /// The method this signer implements.
     pub fn method(&self) -> SignatureMethod {
-        match self.keyed {
-            Keyed::Sha1(_) => SignatureMethod::HmacSha1,
-            Keyed::Sha256(_) => SignatureMethod::HmacSha256,
-            Keyed::Sha512(_) => SignatureMethod::HmacSha512,
+        match self.hash {
+            Hash::Sha1 => SignatureMethod::HmacSha1,
+            Hash::Sha256 => SignatureMethod::HmacSha256,
+            Hash::Sha512 => SignatureMethod::HmacSha512,
         }
     }
 
     /// base64(HMAC(key, text)).
     pub fn sign(&self, text: &[u8]) -> String {
-        match &self.keyed {
-            Keyed::Sha1(m) => STANDARD.encode(mac(m.clone(), text)),
-            Keyed::Sha256(m) => STANDARD.encode(mac(m.clone(), text)),
-            Keyed::Sha512(m) => STANDARD.encode(mac(m.clone(), text)),
-        }
+        let mut out = smallvec::SmallVec::new();
+        self.sign_to(text, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
     }
 
     /// Appends base64(HMAC(key, text)) to `out`, without allocating.
     pub(crate) fn sign_to(&self, text: &[u8], out: &mut smallvec::SmallVec<[u8; 88]>) {
-        fn put<M: Mac + Clone>(m: &M, text: &[u8], out: &mut smallvec::SmallVec<[u8; 88]>) {
-            let digest = mac(m.clone(), text);
+        fn put<M: Mac + KeyInit>(key: &[u8], text: &[u8], out: &mut smallvec::SmallVec<[u8; 88]>) {
+            // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+            let mut m = <M as KeyInit>::new_from_slice(key).expect("any key length");
+            m.update(text);
+            let digest = m.finalize().into_bytes();
             let mut buf = [0u8; 88];
             let n = STANDARD
-                .encode_slice(digest.as_ref(), &mut buf)
+                .encode_slice(digest, &mut buf)
                 .expect("88 bytes hold the base64 of a SHA-512 digest");
             out.extend_from_slice(&buf[..n]);
         }
-        match &self.keyed {
-            Keyed::Sha1(m) => put(m, text, out),
-            Keyed::Sha256(m) => put(m, text, out),
-            Keyed::Sha512(m) => put(m, text, out),
+        let key = self.key.expose().as_bytes();
+        match self.hash {
+            Hash::Sha1 => put::<Hmac<Sha1>>(key, text, out),
+            Hash::Sha256 => put::<Hmac<Sha256>>(key, text, out),
+            Hash::Sha512 => put::<Hmac<Sha512>>(key, text, out),
         }
     }
 
     pub(crate) fn key_shape(&self) -> String {
         key_shape(self.consumer_len, self.token_len)
     }
-}
-
-fn mac<M: Mac>(mut m: M, text: &[u8]) -> impl AsRef<[u8]> {
-    m.update(text);
-    m.finalize().into_bytes()
 }
 
 /// Verifies a base64 HMAC signature in constant time.
