@@ -144,6 +144,11 @@ measure_in_session() {
     mem_of_tree "$LAST_PID" > "$WORK/$tag.idle"
     stop "$LAST_PID"; sleep 0.5
   done
+  # Signet turns WebKitGTK's accelerated compositing off; for a like-for-like view, the bare
+  # app once more with the same setting (through the environment: same effect, no code).
+  WEBKIT_DISABLE_COMPOSITING_MODE=1 launch "$BARE_BIN" bare > /dev/null; sleep 3
+  mem_of_tree "$LAST_PID" > "$WORK/bare-nocomp.idle"
+  stop "$LAST_PID"; sleep 0.5
   # After a dance: the ten steps driven through the UI by WebDriver, then memory again.
   if command -v tauri-driver >/dev/null && [ -d tests/e2e/node_modules/webdriverio ]; then
     SIGNET_APP="$SIGNET_BIN" SIGNET_CLI="$ROOT/target/release/signet" \
@@ -173,6 +178,13 @@ if [ -s "$WORK/signet.dance" ]; then
   read -r d_rss d_pss d_names < "$WORK/signet.dance"
   printf '%-34s %16s %16s %8s  %s\n' "RSS after a dance" "$(mb "$d_rss")" "(idle) $(mb "$b_rss")" "$(ratio "$d_rss" "$b_rss")" "<= 1.2x"
   printf '%-34s %16s %16s %8s  %s\n' "PSS after a dance" "$(mb "$d_pss")" "(idle) $(mb "$b_pss")" "$(ratio "$d_pss" "$b_pss")" "<= 1.2x"
+fi
+read -r n_rss n_pss n_names < "$WORK/bare-nocomp.idle"
+printf '%-34s %16s %16s %8s  %s\n' "  same, bare app also without" "$(mb "$s_rss")" "$(mb "$n_rss")" "$(ratio "$s_rss" "$n_rss")" "(RSS, for reference)"
+printf '%-34s %16s %16s %8s  %s\n' "  compositing" "$(mb "$s_pss")" "$(mb "$n_pss")" "$(ratio "$s_pss" "$n_pss")" "(PSS)"
+if [ -s "$WORK/signet.dance" ]; then
+  printf '%-34s %16s %16s %8s  %s\n' "  after a dance, same comparison" "$(mb "$d_rss")" "$(mb "$n_rss")" "$(ratio "$d_rss" "$n_rss")" "(RSS)"
+  printf '%-34s %16s %16s %8s  %s\n' "" "$(mb "$d_pss")" "$(mb "$n_pss")" "$(ratio "$d_pss" "$n_pss")" "(PSS)"
 fi
 printf '%-34s %16s %16s %8s  %s\n' "release binary" "$(awk -v b="$s_size" 'BEGIN {printf "%.1f MB", b/1048576}')" "$(awk -v b="$b_size" 'BEGIN {printf "%.1f MB", b/1048576}')" "$(ratio "$s_size" "$b_size")" "< 20 MB"
 echo "processes measured: signet:$s_names; bare:$b_names"

@@ -13,6 +13,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { remote } from "webdriverio";
+import { saveWindowShot } from "./window-shot.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const APP = process.env.SIGNET_APP ?? path.join(ROOT, "target/debug/signet-desktop");
@@ -48,7 +49,7 @@ function release(decision = "allow") {
 async function screenshot(name) {
   shot += 1;
   const file = path.join(SHOTS, `${String(shot).padStart(2, "0")}-${name}.png`);
-  await browser.saveScreenshot(file);
+  await saveWindowShot(browser, file);
   return file;
 }
 

@@ -16,6 +16,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { remote } from "webdriverio";
+import { saveWindowShot } from "./window-shot.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const APP = process.env.SIGNET_APP ?? path.join(ROOT, "target/debug/signet-desktop");
@@ -117,7 +118,7 @@ async function screenshot(name) {
   });
   await browser.pause(250);
   const file = path.join(SHOTS, `${name}.png`);
-  await browser.saveScreenshot(file);
+  await saveWindowShot(browser, file);
   return file;
 }
 
@@ -127,7 +128,7 @@ function shooting(name, body) {
     try {
       await body();
     } catch (e) {
-      await browser?.saveScreenshot(path.join(SHOTS, `FAILED-fault-${name}.png`)).catch(() => {});
+      await saveWindowShot(browser, path.join(SHOTS, `FAILED-fault-${name}.png`)).catch(() => {});
       const text = await bodyText().catch(() => "");
       writeFileSync(path.join(SHOTS, `FAILED-fault-${name}.txt`), String(text));
       await setFaults({}).catch(() => {});
@@ -299,7 +300,7 @@ describe("a user who triggers a demo-provider fault sees the right explanation",
       assert.equal(await meter.getAttribute("aria-valuenow"), "10", "10 of 10 steps done");
       await browser.execute(() => window.scrollTo(0, 0));
       await browser.pause(500); // the progress bar's width transition (0.4 s)
-      await browser.saveScreenshot(path.join(SHOTS, `fault-${f.name}-retried.png`));
+      await saveWindowShot(browser, path.join(SHOTS, `fault-${f.name}-retried.png`));
     }));
   }
 });
