@@ -165,6 +165,8 @@ const FAULTS = [
       // The skew is measured from the provider's Date header and a one-click fix is offered.
       assert.match(text, /ahead/i, "the callout should say the provider's clock is ahead");
       assert.match(text, /Apply offset \(.+\) and retry/, "an 'Apply offset and retry' button");
+      // The provider's own words are quoted as they came, not re-capitalised.
+      assert.match(text, /The provider says: “oauth_timestamp \d+ is/, "the provider's words verbatim");
     },
   },
   {
