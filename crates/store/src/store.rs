@@ -143,7 +143,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let db = open_sled(&db_dir)?;
+        let db = open_sled_after_own_close(&db_dir)?;
         let sled_err = |e| Error::sled(&db_dir, e);
 
         // The schema version is read before anything else is touched, so a newer database is
@@ -525,6 +525,50 @@ fn write_schema_marker(db_dir: &Path) -> Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Databases this process closed, and when: sled 0.34's background threads can hold the
+/// database file (and its lock) for a moment after the last handle is dropped.
+fn recently_closed() -> &'static std::sync::Mutex<Vec<(PathBuf, std::time::Instant)>> {
+    static CLOSED: std::sync::OnceLock<std::sync::Mutex<Vec<(PathBuf, std::time::Instant)>>> =
+        std::sync::OnceLock::new();
+    CLOSED.get_or_init(Default::default)
+}
+
+/// How long a database this process closed may still look locked to it.
+const OWN_LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Ok(mut closed) = recently_closed().lock() {
+            let now = std::time::Instant::now();
+            closed.retain(|(p, at)| p != &self.db_dir && now.duration_since(*at) < OWN_LOCK_GRACE);
+            closed.push((self.db_dir.clone(), now));
+        }
+    }
+}
+
+/// [`open_sled`], waiting out the lock sled's threads may still hold on a database this
+/// process has just closed. A lock held by another process is reported at once (a second
+/// launch hands its link to the first without delay).
+fn open_sled_after_own_close(db_dir: &Path) -> Result<sled::Db> {
+    let closed_at = recently_closed().lock().ok().and_then(|closed| {
+        closed
+            .iter()
+            .rev()
+            .find(|(p, _)| p == db_dir)
+            .map(|&(_, at)| at)
+    });
+    loop {
+        match open_sled(db_dir) {
+            Err(Error::Locked { .. })
+                if closed_at.is_some_and(|at| at.elapsed() < OWN_LOCK_GRACE) =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Opens sled, turning its errors (and the panics some corrupt files cause in sled 0.34) into

@@ -466,6 +466,36 @@ fn a_second_instance_is_told_the_database_is_in_use() {
 }
 
 #[test]
+fn a_database_this_process_closed_reopens_while_its_lock_lingers() {
+    // sled 0.34's background threads can hold the database file, and so its lock, for a
+    // moment after the last handle goes. Reopening in the same process waits that out instead
+    // of calling the database "in use".
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    store.create_connector(spec("Photos")).unwrap();
+    drop(store);
+    // Stand in for sled's lingering thread: hold the lock for 300 ms.
+    let lock = std::fs::File::open(dir.path().join("db").join("db")).unwrap();
+    lock.lock().unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(lock);
+    });
+    let started = std::time::Instant::now();
+    let store = open(dir.path());
+    assert!(started.elapsed() >= std::time::Duration::from_millis(250));
+    assert_eq!(store.list_connectors().unwrap().len(), 1);
+    release.join().unwrap();
+    drop(store);
+
+    // A lock that is still held when the grace ends is reported as before.
+    let lock = std::fs::File::open(dir.path().join("db").join("db")).unwrap();
+    lock.lock().unwrap();
+    let e = Store::open(&OpenOptions::new(dir.path()).without_system_keyring()).unwrap_err();
+    assert_eq!(e.kind(), "database_locked");
+}
+
+#[test]
 fn a_damaged_database_is_reported_and_moved_aside_never_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
