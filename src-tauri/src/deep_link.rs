@@ -108,12 +108,7 @@ fn route<R: Runtime>(app: &AppHandle<R>, url: &str) -> Routed {
         entry.inbox.deep_link(url);
     } else {
         // Waiting again after a timeout: this link moves it on.
-        crate::runs::spawn_drive(
-            app.clone(),
-            entry.clone(),
-            Event::Callback(url.to_owned()),
-            Duration::ZERO,
-        );
+        crate::runs::spawn_drive(app.clone(), entry.clone(), Event::Callback(url.to_owned()));
     }
     Routed::Delivered(entry.id.clone())
 }

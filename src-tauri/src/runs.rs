@@ -3,7 +3,6 @@
 //! secrets) and saves the access token when one is issued.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use signet_engine::{Engine, EngineSettings, RunOutcome, Stop};
 use signet_ipc::{
@@ -17,10 +16,6 @@ use tauri::{AppHandle, Emitter, Runtime};
 use crate::browser::AppBrowser;
 use crate::error::{Error, Result};
 use crate::state::{AppExt, FlowEntry, Latest};
-
-/// How long a started run waits before its first request, so `flow_start`'s answer reaches the
-/// UI before the run's first events do.
-const FIRST_EVENT_DELAY: Duration = Duration::from_millis(150);
 
 /// Prepares a run of `config` and starts driving it; returns its entry.
 pub async fn start<R: Runtime>(
@@ -63,21 +58,14 @@ pub async fn start<R: Runtime>(
         driver: tokio::sync::Mutex::new((engine, run)),
     });
     app.flows().insert(entry.clone());
-    spawn_drive(app.clone(), entry.clone(), Event::Start, FIRST_EVENT_DELAY);
+    // The run starts at once: the UI keeps snapshots that arrive before `flow_start`'s answer.
+    spawn_drive(app.clone(), entry.clone(), Event::Start);
     Ok(entry)
 }
 
 /// Drives `entry` with `event` on a task until the run stops.
-pub fn spawn_drive<R: Runtime>(
-    app: AppHandle<R>,
-    entry: Arc<FlowEntry>,
-    event: Event,
-    delay: Duration,
-) {
+pub fn spawn_drive<R: Runtime>(app: AppHandle<R>, entry: Arc<FlowEntry>, event: Event) {
     tauri::async_runtime::spawn(async move {
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
         let mut guard = entry.driver.lock().await;
         let (engine, run) = &mut *guard;
         // The offset the user chose after a refused timestamp applies to this drive, retries too.

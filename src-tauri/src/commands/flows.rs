@@ -1,8 +1,6 @@
 //! Running a connector: start, hand in a PIN or a pasted address, retry, cancel. Progress
 //! reaches the UI as `flow-snapshot` events (see `crate::runs`).
 
-use std::time::Duration;
-
 use signet_ipc::{
     FlowStartArgs, FlowStarted, FlowTarget, RunArgs, SubmitCallbackArgs, SubmitPinArgs, Waiting,
 };
@@ -79,12 +77,7 @@ pub async fn flow_submit_pin<R: Runtime>(app: AppHandle<R>, args: SubmitPinArgs)
     if entry.is_driving() {
         entry.inbox.pin(pin);
     } else {
-        runs::spawn_drive(
-            app.clone(),
-            entry,
-            Event::Pin(pin.to_owned()),
-            Duration::ZERO,
-        );
+        runs::spawn_drive(app.clone(), entry, Event::Pin(pin.to_owned()));
     }
     Ok(())
 }
@@ -113,12 +106,7 @@ pub async fn flow_submit_callback<R: Runtime>(
     if entry.is_driving() {
         entry.inbox.deep_link(url);
     } else {
-        runs::spawn_drive(
-            app.clone(),
-            entry,
-            Event::Callback(url.to_owned()),
-            Duration::ZERO,
-        );
+        runs::spawn_drive(app.clone(), entry, Event::Callback(url.to_owned()));
     }
     Ok(())
 }
@@ -140,7 +128,7 @@ pub async fn flow_retry<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<
             "the run is over; start a new one",
         ));
     }
-    runs::spawn_drive(app.clone(), entry, Event::Retry, Duration::ZERO);
+    runs::spawn_drive(app.clone(), entry, Event::Retry);
     Ok(())
 }
 
@@ -154,7 +142,7 @@ pub async fn flow_cancel<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result
     if entry.is_driving() {
         entry.inbox.cancel();
     } else {
-        runs::spawn_drive(app.clone(), entry, Event::Cancel, Duration::ZERO);
+        runs::spawn_drive(app.clone(), entry, Event::Cancel);
     }
     Ok(())
 }
