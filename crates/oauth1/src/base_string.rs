@@ -7,12 +7,10 @@
 //! > encoded (Section 3.6).
 
 use crate::encoding::{
-    all_bytes, all_unreserved, encode_encoded_into, encode_into, find_byte,
-    is_unreserved_branchless,
+    all_bytes, encode_encoded_into, encode_into, find_byte, is_unreserved_branchless,
 };
 use crate::error::{Error, Result};
 use crate::parameters::Param;
-use crate::writer::Writer;
 
 /// A URL split into the parts signing needs, borrowed from the text as sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,22 +144,6 @@ impl<'a> UrlParts<'a> {
     }
 
     /// Appends `enc(base string URI)` without building the URI first.
-    pub(crate) fn write_encoded_base_uri_to(&self, out: &mut Writer) {
-        put_lower_encoded(out, self.scheme);
-        out.put("%3A%2F%2F");
-        put_lower_encoded(out, self.host);
-        if !self.port_is_default() {
-            out.put("%3A");
-            out.put(self.port.unwrap_or_default());
-        }
-        if self.path.is_empty() {
-            out.put("%2F");
-        } else {
-            out.put_encoded(self.path);
-        }
-    }
-
-    /// Appends the base string URI, encoded (section 3.4.1.2, then 3.6).
     pub(crate) fn write_encoded_base_uri(&self, out: &mut String) {
         push_lower_encoded(out, self.scheme);
         out.push_str("%3A%2F%2F");
@@ -184,18 +166,10 @@ fn is_control(b: u8) -> bool {
     b <= b' ' || b == 0x7f
 }
 
-fn put_lower_encoded(out: &mut Writer, s: &str) {
+fn push_lower_encoded(out: &mut String, s: &str) {
     if all_bytes(s.as_bytes(), |b| {
         is_unreserved_branchless(b) & !b.is_ascii_uppercase()
     }) {
-        out.put(s);
-    } else {
-        out.put_encoded(&s.to_ascii_lowercase());
-    }
-}
-
-fn push_lower_encoded(out: &mut String, s: &str) {
-    if all_unreserved(s.as_bytes()) && !s.bytes().any(|b| b.is_ascii_uppercase()) {
         out.push_str(s);
     } else {
         encode_into(out, &s.to_ascii_lowercase());

@@ -42,7 +42,7 @@ pub fn all_unreserved(bytes: &[u8]) -> bool {
 /// Bit `i` is set when `chunk[i]` is not unreserved: sixteen bytes classified at once with
 /// vector compares (SSE2 on x86-64, NEON on AArch64, plain code elsewhere).
 #[inline(always)]
-pub(crate) fn reserved_mask(chunk: [u8; 16]) -> u32 {
+fn reserved_mask(chunk: [u8; 16]) -> u32 {
     let v = u8x16::new(chunk);
     // `x` is in `lo..=hi` when `x - lo` (wrapping) is at most `hi - lo`.
     let within = |x: u8x16, lo: u8, hi: u8| {
@@ -59,7 +59,7 @@ pub(crate) fn reserved_mask(chunk: [u8; 16]) -> u32 {
 
 /// Bit `i` is set when `chunk[i] == needle`.
 #[inline(always)]
-pub(crate) fn eq_mask(chunk: [u8; 16], needle: u8) -> u32 {
+fn eq_mask(chunk: [u8; 16], needle: u8) -> u32 {
     u8x16::new(chunk).simd_eq(u8x16::splat(needle)).to_bitmask()
 }
 
@@ -220,44 +220,48 @@ pub fn encode_bytes(bytes: &[u8]) -> String {
     out
 }
 
-/// Appends the encoding of `s` to `out`, copying runs of unreserved characters whole.
+/// Appends the encoding of `s` to `out`: runs of unreserved characters whole, each other byte
+/// as its `%XX` escape, found 16 bytes at a time.
 #[inline]
 pub fn encode_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
-    if all_unreserved(bytes) {
-        out.push_str(s);
-        return;
-    }
-    let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !UNRESERVED[b as usize] {
-            // A non-empty run is unreserved ASCII, so both ends are character boundaries.
-            if run < i {
-                out.push_str(&s[run..i]);
+    let mut from = 0;
+    each_window(bytes, |base, chunk, fresh| {
+        let mut m = reserved_mask(chunk) & fresh;
+        while m != 0 {
+            let at = base + m.trailing_zeros() as usize;
+            // A run between reserved bytes is unreserved ASCII: both ends are boundaries.
+            if from < at {
+                out.push_str(&s[from..at]);
             }
-            out.push_str(escape(b));
-            run = i + 1;
+            out.push_str(escape(bytes[at]));
+            from = at + 1;
+            m &= m - 1;
         }
-    }
-    if run < bytes.len() {
-        out.push_str(&s[run..]);
+        true
+    });
+    if from < bytes.len() {
+        out.push_str(&s[from..]);
     }
 }
 
 /// Appends `enc(text)` where `text` is already RFC 3986-encoded, so its only reserved character
-/// is `%`: the double encoding the base string needs, done by copying runs between the `%`s.
+/// is `%`: the double encoding the base string needs, each `%` becoming `%25`.
 #[inline]
 pub fn encode_encoded_into(out: &mut String, encoded: &str) {
-    let bytes = encoded.as_bytes();
-    let mut run = 0;
-    while let Some(n) = memchr::memchr(b'%', &bytes[run..]) {
-        // `%` is ASCII, so both ends of the run are character boundaries.
-        let i = run + n;
-        out.push_str(&encoded[run..i]);
-        out.push_str("%25");
-        run = i + 1;
-    }
-    out.push_str(&encoded[run..]);
+    let mut from = 0;
+    each_window(encoded.as_bytes(), |base, chunk, fresh| {
+        let mut m = eq_mask(chunk, b'%') & fresh;
+        while m != 0 {
+            let at = base + m.trailing_zeros() as usize;
+            out.push_str(&encoded[from..=at]);
+            out.push_str("25");
+            from = at + 1;
+            m &= m - 1;
+        }
+        true
+    });
+    out.push_str(&encoded[from..]);
 }
 
 /// Decodes `%XX` escapes; a `%` not followed by two hex digits is kept as it is.
@@ -329,7 +333,7 @@ fn escape_at(bytes: &[u8], at: usize) -> bool {
 /// returns true; `fresh` has bit `i` set for the window's bytes no earlier window covered (the
 /// last window overlaps its predecessor; a short text is one zero-padded window).
 #[inline(always)]
-pub(crate) fn each_window(bytes: &[u8], mut f: impl FnMut(usize, [u8; 16], u32) -> bool) -> bool {
+fn each_window(bytes: &[u8], mut f: impl FnMut(usize, [u8; 16], u32) -> bool) -> bool {
     let n = bytes.len();
     let (chunks, rest) = bytes.as_chunks::<16>();
     if chunks.is_empty() {
@@ -397,6 +401,42 @@ mod tests {
             }
         }
         Some(escaped)
+    }
+
+    #[test]
+    fn encoding_into_matches_the_reference_for_every_length() {
+        let mut out = String::new();
+        let mut expected = String::new();
+        let text: String = (0u32..0x250).filter_map(char::from_u32).collect();
+        for n in [0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 100, text.len()] {
+            let mut end = n.min(text.len());
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            encode_into(&mut out, &text[..end]);
+            expected.push_str(&encode_bytes(&text.as_bytes()[..end]));
+        }
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn reencoding_turns_each_percent_into_percent_25() {
+        let mut out = String::new();
+        for s in [
+            "",
+            "%",
+            "%%",
+            "a%20b",
+            "Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21",
+            "plain",
+        ] {
+            encode_encoded_into(&mut out, s);
+            out.push('&');
+        }
+        assert_eq!(
+            out,
+            "&%25&%25%25&a%2520b&Hello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521&plain&"
+        );
     }
 
     #[test]

@@ -41,7 +41,6 @@ pub mod signing;
 pub mod trace;
 pub mod vector;
 pub mod verify;
-mod writer;
 
 pub use callback::{Callback, CallbackError, CallbackMode};
 pub use error::{Error, ErrorReport, Result};

@@ -16,14 +16,14 @@ use smallvec::SmallVec;
 
 use crate::base_string::{UrlParts, normalize_method};
 use crate::encoding::{
-    all_unreserved, contains_byte, decode, encode, encode_into, lossy, reencode,
+    all_unreserved, contains_byte, decode, encode, encode_encoded_into, encode_into, lossy,
+    reencode,
 };
 use crate::error::{Error, Result};
 use crate::parameters::{FormPairs, cmp_bytes};
 use crate::placement::{Placement, append_pairs};
 use crate::signing::{Hash, SignatureMethod, Signer};
 use crate::trace::{self, SigningTrace};
-use crate::writer::Writer;
 
 /// The HTTP request to sign, as it will be sent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -381,16 +381,16 @@ pub fn sign<'a>(
         .chain(protocol.iter())
         .map(|p| (p.name.len() + p.value.len()) * 5 / 3 + 6)
         .sum();
-    let mut base_string = Writer::with_capacity(
+    let mut base_string = String::with_capacity(
         method.len()
             + 2
             + 3 * (url.scheme.len() + url.host.len() + url.path.len() + 12)
             + params_len,
     );
-    base_string.put(&method);
-    base_string.put_byte(b'&');
-    url.write_encoded_base_uri_to(&mut base_string);
-    base_string.put_byte(b'&');
+    base_string.push_str(&method);
+    base_string.push('&');
+    url.write_encoded_base_uri(&mut base_string);
+    base_string.push('&');
     let params_start = base_string.len();
     let mut w = 0;
     for p in &protocol {
@@ -404,7 +404,6 @@ pub fn sign<'a>(
         p.write_base(&mut base_string, params_start);
     }
 
-    let base_string = base_string.into_string();
     let mut signature = SmallVec::new();
     signer.sign_to(&base_string, &mut signature);
     let sig = std::str::from_utf8(&signature).expect("signatures are text");
@@ -430,32 +429,30 @@ pub fn sign<'a>(
     match opts.placement {
         Placement::Header => {
             let realm = oauth.realm.map_or(0, |r| 2 * r.len() + 9);
-            let mut h = Writer::with_capacity(6 + realm + params_len + 20 + 3 * sig.len());
-            h.put("OAuth ");
+            let mut h = String::with_capacity(6 + realm + params_len + 20 + 3 * sig.len());
+            h.push_str("OAuth ");
             let mut first = true;
             if let Some(realm) = oauth.realm {
-                let mut r = String::with_capacity(realm.len() + 9);
-                write_realm(&mut r, realm);
-                h.put(&r);
+                write_realm(&mut h, realm);
                 first = false;
             }
             sending(&mut |rank, name, value| {
                 let lead = if first { 2 } else { 0 };
                 first = false;
                 if rank == EXTRA {
-                    h.put(&", "[lead..]);
-                    h.put(name);
-                    h.put("=\"");
+                    h.push_str(&", "[lead..]);
+                    h.push_str(name);
+                    h.push_str("=\"");
                 } else {
-                    h.put(&HEADER_NAMES[rank as usize][lead..]);
+                    h.push_str(&HEADER_NAMES[rank as usize][lead..]);
                 }
-                h.put(value);
-                h.put_byte(b'"');
+                h.push_str(value);
+                h.push('"');
             });
-            h.put(&", oauth_signature=\""[if first { 2 } else { 0 }..]);
-            h.put_encoded(sig);
-            h.put_byte(b'"');
-            authorization = Some(h.into_string());
+            h.push_str(&", oauth_signature=\""[if first { 2 } else { 0 }..]);
+            encode_into(&mut h, sig);
+            h.push('"');
+            authorization = Some(h);
         }
         Placement::Query => {
             let mut u = signed_url.into_owned();
@@ -591,26 +588,26 @@ impl Item<'_> {
 
     /// Appends `enc(name=value)` to the base string, after `%26` unless it is the first.
     #[inline(always)]
-    fn write_base(&self, out: &mut Writer, params_start: usize) {
+    fn write_base(&self, out: &mut String, params_start: usize) {
         let lead = if out.len() == params_start { 3 } else { 0 };
         if self.rank != EXTRA {
-            out.put(&BASE_NAMES[self.rank as usize][lead..]);
+            out.push_str(&BASE_NAMES[self.rank as usize][lead..]);
             if self.plain {
-                out.put(self.value);
+                out.push_str(self.value);
             } else {
-                out.put_reencoded(self.value);
+                encode_encoded_into(out, self.value);
             }
             return;
         }
-        out.put(&"%26"[lead..]);
+        out.push_str(&"%26"[lead..]);
         if self.plain {
-            out.put(self.name);
-            out.put("%3D");
-            out.put(self.value);
+            out.push_str(self.name);
+            out.push_str("%3D");
+            out.push_str(self.value);
         } else {
-            out.put_reencoded(self.name);
-            out.put("%3D");
-            out.put_reencoded(self.value);
+            encode_encoded_into(out, self.name);
+            out.push_str("%3D");
+            encode_encoded_into(out, self.value);
         }
     }
 }
