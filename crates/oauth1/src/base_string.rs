@@ -7,7 +7,7 @@
 //! > encoded (Section 3.6).
 
 use crate::encoding::{
-    all_bytes, encode_encoded_into, encode_into, find_byte, is_unreserved_branchless,
+    all_bytes, encode_encoded_into, encode_into, find_eq, is_unreserved_branchless,
 };
 use crate::error::{Error, Result};
 use crate::parameters::Param;
@@ -68,8 +68,8 @@ impl<'a> UrlParts<'a> {
         }
         let authority_end = i;
         let rest = &bytes[authority_end..];
-        let fragment_at = find_byte(rest, |b| b == b'#').map_or(bytes.len(), |f| authority_end + f);
-        let path_end = find_byte(&bytes[authority_end..fragment_at], |b| b == b'?')
+        let fragment_at = find_eq(rest, b'#').map_or(bytes.len(), |f| authority_end + f);
+        let path_end = find_eq(&bytes[authority_end..fragment_at], b'?')
             .map_or(fragment_at, |q| authority_end + q);
         let path = &url[authority_end..path_end];
         let query = (path_end < fragment_at).then(|| &url[path_end + 1..fragment_at]);

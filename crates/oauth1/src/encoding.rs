@@ -149,46 +149,6 @@ pub(crate) fn all_bytes(bytes: &[u8], keep: impl Fn(u8) -> bool + Copy) -> bool 
     }
 }
 
-/// The index of the first byte for which `hit` holds, found 16 bytes at a time.
-#[inline(always)]
-pub(crate) fn find_byte(bytes: &[u8], hit: impl Fn(u8) -> bool + Copy) -> Option<usize> {
-    /// Bit `i` is set when `hit(chunk[i])`: a vector compare and a byte mask.
-    fn mask(chunk: &[u8; 16], hit: impl Fn(u8) -> bool) -> u32 {
-        chunk
-            .iter()
-            .enumerate()
-            .fold(0, |m, (i, &b)| m | (u32::from(hit(b)) << i))
-    }
-    /// The same over 8 bytes.
-    fn mask8(chunk: &[u8; 8], hit: impl Fn(u8) -> bool) -> u32 {
-        chunk
-            .iter()
-            .enumerate()
-            .fold(0, |m, (i, &b)| m | (u32::from(hit(b)) << i))
-    }
-    let Some(last) = bytes.last_chunk::<16>() else {
-        // Short text: two overlapping 8-byte masks, or a few bytes one by one.
-        return if let (Some(first), Some(last)) =
-            (bytes.first_chunk::<8>(), bytes.last_chunk::<8>())
-        {
-            let m = mask8(first, hit) | mask8(last, hit) << (bytes.len() - 8);
-            (m != 0).then(|| m.trailing_zeros() as usize)
-        } else {
-            bytes.iter().position(|&b| hit(b))
-        };
-    };
-    let (chunks, _) = bytes.as_chunks::<16>();
-    for (k, c) in chunks.iter().enumerate() {
-        let m = mask(c, hit);
-        if m != 0 {
-            return Some(16 * k + m.trailing_zeros() as usize);
-        }
-    }
-    // The remainder, as the last 16 bytes: those before it were already found clear.
-    let m = mask(last, hit);
-    (m != 0).then(|| bytes.len() - 16 + m.trailing_zeros() as usize)
-}
-
 #[inline(always)]
 pub(crate) fn escape(b: u8) -> &'static str {
     let i = 3 * b as usize;
