@@ -251,7 +251,7 @@ describe("the Signet desktop app", () => {
     await waitHeadline(/Your turn: allow access in the browser/);
     const r = secondLaunch("signet://callback?oauth_token=not-the-pending-token&oauth_verifier=x1");
     assert.equal(r.status, 0, `second launch: ${r.stdout} ${r.stderr}`);
-    await browser.waitUntil(async () => /no connection was waiting for/.test(await bodyText()), {
+    await browser.waitUntil(async () => /Signet set aside a link it could not use/.test(await bodyText()), {
       timeout: 10000,
       timeoutMsg: "the refusal was not shown",
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSignatureFailure, providerWords, sentence } from "./text";
+import { finished, isSignatureFailure, providerWords, sentence } from "./text";
 
 describe("sentence", () => {
   it("capitalises and ends a phrase", () => {
@@ -36,5 +36,14 @@ describe("providerWords", () => {
       ),
     ).toBe("the provider refuses every signature (the reject_signatures fault is on)");
     expect(providerWords("wait a moment and retry")).toBeNull();
+  });
+});
+
+describe("finished", () => {
+  it("ends a phrase with a full stop and keeps its case", () => {
+    expect(finished("start the flow again in Signet")).toBe("start the flow again in Signet.");
+    expect(finished("done already.")).toBe("done already.");
+    expect(finished("what now?")).toBe("what now?");
+    expect(finished(" ")).toBe("");
   });
 });

@@ -9,6 +9,12 @@ export function sentence(text: string): string {
   return /[.!?…)]$/.test(first) ? first : `${first}.`;
 }
 
+/** A phrase that ends a sentence begun elsewhere ("…: the reason"): gets a full stop. */
+export function finished(text: string): string {
+  const t = text.trim();
+  return t === "" || /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
 /** Whether comparing base strings can help: the provider refused the signature itself. */
 export function isSignatureFailure(kindOrMessage: string[]): boolean {
   return kindOrMessage.some((s) => /signature/i.test(s));
