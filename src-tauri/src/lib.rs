@@ -40,7 +40,7 @@ pub fn main() {
 /// which it then paints straight into the window instead of into layer tiles. Without a GPU
 /// (a virtual machine, a remote session) those tiles are drawn by software OpenGL and held in
 /// the web process; turning them off takes the whole app from about 1.25x the memory of an
-/// empty Tauri window to about 0.95x (`scripts/measure-desktop.sh`), and looks the same.
+/// empty Tauri window to about 1.0x (`scripts/measure-desktop.sh`), and looks the same.
 #[cfg(target_os = "linux")]
 fn render_without_compositing(webview: &tauri::Webview) {
     use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
