@@ -8,7 +8,7 @@
 
 use signet_ipc::{
     CallbackConfig, CallbackMode, ConnectorDraft, DraftCallback, DraftEndpoints, DraftToken,
-    Endpoint, FieldProblem, FlowMode, Secret, StoredSecrets, ThreeLeggedConfig,
+    Endpoint, FieldProblem, FlowMode, Secret, StoredSecrets,
 };
 use signet_oauth1::flow::{ConsumerKey, FlowConfig, ModeConfig, ResourceRequest, TokenCredentials};
 use signet_oauth1::{RsaPrivateKeyPem, SignOptions};
@@ -93,20 +93,13 @@ pub fn flow_config(
     let key = key_of(draft, stored).map_err(|p| vec![p])?;
     // The preset knows whether its provider reads the callback from the authorize URL and
     // whether it confirms callbacks (TripIt and Garmin do not).
-    let (callback_on_authorize_url, require_callback_confirmed) =
-        crate::commands::presets::catalog().map_or((false, true), |c| {
-            signet_ipc::presets::callback_flags(c, draft)
-        });
+    let flags = crate::commands::presets::catalog().map_or((false, true), |c| {
+        signet_ipc::presets::callback_flags(c, draft)
+    });
     let mode = match draft.mode {
-        FlowMode::ThreeLegged => ModeConfig::ThreeLegged(ThreeLeggedConfig {
-            request_token: draft.endpoints.request_token.clone(),
-            authorize_url: draft.endpoints.authorize_url.trim().to_owned(),
-            access_token: draft.endpoints.access_token.clone(),
-            callback: callback_config(&draft.callback),
-            authorize_params: draft.authorize_params.clone(),
-            callback_on_authorize_url,
-            require_callback_confirmed,
-        }),
+        FlowMode::ThreeLegged => {
+            ModeConfig::ThreeLegged(signet_ipc::presets::three_legged_config_of(draft, flags))
+        }
         FlowMode::OneLegged => ModeConfig::OneLegged,
         FlowMode::PreIssuedToken => {
             // Some providers (Xero private apps) take the consumer key as the token.

@@ -465,7 +465,7 @@ fn add(store: &Store, a: &AddConnectorArgs) -> Outcome {
         "Saved {:?}. Connect with: signet flow --connector {:?}",
         c.spec.name, c.spec.name
     );
-    println!("Secrets are encrypted; {}", store.key_status().describe());
+    println!("{}", store.key_status().describe());
     Ok(())
 }
 

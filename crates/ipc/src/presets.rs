@@ -295,19 +295,31 @@ pub fn callback_flags(catalog: &Catalog, draft: &ConnectorDraft) -> (bool, bool)
         .map_or((false, true), |c| (c.on_authorize_url, c.sends_confirmed))
 }
 
+/// The three-legged part of the flow a draft describes, with the preset's callback flags
+/// (`callback_flags`): whether the callback rides on the authorize URL, whether its
+/// confirmation is required.
+pub fn three_legged_config_of(
+    draft: &ConnectorDraft,
+    (callback_on_authorize_url, require_callback_confirmed): (bool, bool),
+) -> ThreeLeggedConfig {
+    ThreeLeggedConfig {
+        request_token: draft.endpoints.request_token.clone(),
+        authorize_url: draft.endpoints.authorize_url.trim().to_owned(),
+        access_token: draft.endpoints.access_token.clone(),
+        callback: callback_config(&draft.callback),
+        authorize_params: draft.authorize_params.clone(),
+        callback_on_authorize_url,
+        require_callback_confirmed,
+    }
+}
+
 /// The configuration a draft describes, for lints: secrets left empty (lints never read them).
 pub fn lint_config_of(catalog: &Catalog, draft: &ConnectorDraft) -> FlowConfig {
-    let (on_authorize_url, confirmed) = callback_flags(catalog, draft);
     let mode = match draft.mode {
-        FlowMode::ThreeLegged => ModeConfig::ThreeLegged(ThreeLeggedConfig {
-            request_token: draft.endpoints.request_token.clone(),
-            authorize_url: draft.endpoints.authorize_url.trim().to_owned(),
-            access_token: draft.endpoints.access_token.clone(),
-            callback: callback_config(&draft.callback),
-            authorize_params: draft.authorize_params.clone(),
-            callback_on_authorize_url: on_authorize_url,
-            require_callback_confirmed: confirmed,
-        }),
+        FlowMode::ThreeLegged => ModeConfig::ThreeLegged(three_legged_config_of(
+            draft,
+            callback_flags(catalog, draft),
+        )),
         FlowMode::OneLegged => ModeConfig::OneLegged,
         FlowMode::PreIssuedToken => ModeConfig::PreIssuedToken(TokenCredentials {
             token: draft

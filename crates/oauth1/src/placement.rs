@@ -63,15 +63,7 @@ pub(crate) fn write_header<'p>(
     out.push_str("OAuth ");
     let mut first = true;
     if let Some(realm) = realm {
-        // The realm is a quoted-string, not encoded (section 3.5.1); escape what would break it.
-        out.push_str("realm=\"");
-        for c in realm.chars() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
+        write_realm(out, realm);
         first = false;
     }
     for (name, value) in params {
@@ -214,6 +206,19 @@ fn quoted(s: &str) -> Option<(String, &str)> {
 
 fn head(s: &str) -> String {
     s.chars().take(32).collect()
+}
+
+/// Appends the realm parameter: a quoted-string, not encoded (section 3.5.1), with what would
+/// break the quoting escaped.
+pub(crate) fn write_realm(out: &mut String, realm: &str) {
+    out.push_str("realm=\"");
+    for c in realm.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
 }
 
 #[cfg(test)]

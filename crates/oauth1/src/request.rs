@@ -21,7 +21,7 @@ use crate::encoding::{
 };
 use crate::error::{Error, Result};
 use crate::parameters::{FormPairs, cmp_bytes};
-use crate::placement::{Placement, append_pairs};
+use crate::placement::{Placement, append_pairs, write_realm};
 use crate::signing::{Hash, SignatureMethod, Signer};
 use crate::trace::{self, SigningTrace};
 
@@ -610,18 +610,6 @@ impl Item<'_> {
             encode_encoded_into(out, self.value);
         }
     }
-}
-
-/// Appends the realm parameter: a quoted-string, not encoded (section 3.5.1).
-fn write_realm(out: &mut String, realm: &str) {
-    out.push_str("realm=\"");
-    for c in realm.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
 }
 
 /// Receives each sent parameter: rank, encoded name, encoded value.
