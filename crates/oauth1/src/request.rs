@@ -321,16 +321,27 @@ pub fn sign<'a>(
     }
     // Protocol values by rank (`None` when not sent), and the extras in sending order.
     let mut standard: [Option<(Span<'_>, bool)>; 9] = [None; 9];
+    let include = |v: &str| opts.include_empty || !v.is_empty();
+    for (rank, value) in sent.standard() {
+        if let Some(v) = value
+            && include(v)
+        {
+            standard[rank as usize] = Some(if rank == SIGNATURE_METHOD || rank == VERSION {
+                // Signet's own values are plain text.
+                (Span::Text(v), true)
+            } else {
+                encode_span(&mut scratch, v)
+            });
+        }
+    }
     let mut extras: SmallVec<[(Span<'_>, Span<'_>, bool); 2]> = SmallVec::new();
-    sent.each(|rank, name, value| {
-        if rank == EXTRA {
+    for &(name, value) in oauth.extra {
+        if include(value) {
             let (n, np) = encode_span(&mut scratch, name);
             let (v, vp) = encode_span(&mut scratch, value);
             extras.push((n, v, np && vp));
-        } else {
-            standard[rank as usize] = Some(encode_span(&mut scratch, value));
         }
-    });
+    }
     let scratch = scratch.as_str();
 
     // The request's parameters, sorted among themselves (stable: few, often nearly sorted).
@@ -395,13 +406,17 @@ pub fn sign<'a>(
     let mut w = 0;
     for p in &protocol {
         while w < wire.len() && wire[w].cmp(p) != Ordering::Greater {
-            wire[w].write_base(&mut base_string, params_start);
+            wire[w].write_base(&mut base_string);
             w += 1;
         }
-        p.write_base(&mut base_string, params_start);
+        p.write_base(&mut base_string);
     }
     for p in &wire[w..] {
-        p.write_base(&mut base_string, params_start);
+        p.write_base(&mut base_string);
+    }
+    if base_string.len() > params_start {
+        // The last parameter's separator.
+        base_string.truncate(base_string.len() - 3);
     }
 
     let mut signature = SmallVec::new();
@@ -409,16 +424,6 @@ pub fn sign<'a>(
     let sig = std::str::from_utf8(&signature).expect("signatures are text");
 
     // Placement: the protocol parameters in sending order, encoded, then the signature.
-    let sending = |f: Visit<'_>| {
-        for rank in SENDING {
-            if let Some((v, _)) = standard[rank as usize] {
-                f(rank, NAMES[rank as usize], v.get(scratch));
-            }
-        }
-        for (n, v, _) in &extras {
-            f(EXTRA, n.get(scratch), v.get(scratch));
-        }
-    };
     let mut signed_url = match url.fragment {
         Some(f) => Cow::Borrowed(&req.url[..req.url.len() - f.len() - 1]),
         None => Cow::Borrowed(req.url),
@@ -429,27 +434,26 @@ pub fn sign<'a>(
     match opts.placement {
         Placement::Header => {
             let realm = oauth.realm.map_or(0, |r| 2 * r.len() + 9);
-            let mut h = String::with_capacity(6 + realm + params_len + 20 + 3 * sig.len());
+            let mut h = String::with_capacity(6 + realm + params_len + 24 + 3 * sig.len());
             h.push_str("OAuth ");
-            let mut first = true;
             if let Some(realm) = oauth.realm {
                 write_realm(&mut h, realm);
-                first = false;
+                h.push_str(", ");
             }
-            sending(&mut |rank, name, value| {
-                let lead = if first { 2 } else { 0 };
-                first = false;
-                if rank == EXTRA {
-                    h.push_str(&", "[lead..]);
-                    h.push_str(name);
-                    h.push_str("=\"");
-                } else {
-                    h.push_str(&HEADER_NAMES[rank as usize][lead..]);
+            for rank in SENDING {
+                if let Some((v, _)) = standard[rank as usize] {
+                    push_header_name(&mut h, rank);
+                    h.push_str(v.get(scratch));
+                    h.push_str("\", ");
                 }
-                h.push_str(value);
-                h.push('"');
-            });
-            h.push_str(&", oauth_signature=\""[if first { 2 } else { 0 }..]);
+            }
+            for (n, v, _) in &extras {
+                h.push_str(n.get(scratch));
+                h.push_str("=\"");
+                h.push_str(v.get(scratch));
+                h.push_str("\", ");
+            }
+            h.push_str("oauth_signature=\"");
             encode_into(&mut h, sig);
             h.push('"');
             authorization = Some(h);
@@ -459,7 +463,7 @@ pub fn sign<'a>(
             if url.query.is_none() {
                 u.push('?');
             }
-            append_sent(&mut u, &sending, sig);
+            append_sent(&mut u, &standard, &extras, scratch, sig);
             signed_url = Cow::Owned(u);
         }
         Placement::Body => {
@@ -467,7 +471,7 @@ pub fn sign<'a>(
                 Some(b) => String::from_utf8_lossy(&b).into_owned(),
                 None => String::new(),
             };
-            append_sent(&mut b, &sending, sig);
+            append_sent(&mut b, &standard, &extras, scratch, sig);
             body = Some(Cow::Owned(b.into_bytes()));
             content_type = Some(content_type.unwrap_or(FORM));
         }
@@ -586,38 +590,72 @@ impl Item<'_> {
             .then_with(|| cmp_bytes(self.value.as_bytes(), other.value.as_bytes()))
     }
 
-    /// Appends `enc(name=value)` to the base string, after `%26` unless it is the first.
+    /// Appends `enc(name=value)` and the separator `%26` to the base string (the caller cuts
+    /// the last separator).
     #[inline(always)]
-    fn write_base(&self, out: &mut String, params_start: usize) {
-        let lead = if out.len() == params_start { 3 } else { 0 };
+    fn write_base(&self, out: &mut String) {
         if self.rank != EXTRA {
-            out.push_str(&BASE_NAMES[self.rank as usize][lead..]);
-            if self.plain {
-                out.push_str(self.value);
-            } else {
-                encode_encoded_into(out, self.value);
-            }
-            return;
-        }
-        out.push_str(&"%26"[lead..]);
-        if self.plain {
+            push_base_name(out, self.rank);
+        } else if self.plain {
             out.push_str(self.name);
             out.push_str("%3D");
-            out.push_str(self.value);
         } else {
             encode_encoded_into(out, self.name);
             out.push_str("%3D");
+        }
+        if self.plain {
+            out.push_str(self.value);
+        } else {
             encode_encoded_into(out, self.value);
         }
+        out.push_str("%26");
     }
 }
 
-/// Receives each sent parameter: rank, encoded name, encoded value.
-type Visit<'v> = &'v mut dyn FnMut(u8, &str, &str);
+/// Appends `name%3D` for one of [`NAMES`] to the base string, and `name="` to the header: each
+/// arm copies a constant, which compiles to a few stores instead of a call to `memcpy`.
+macro_rules! push_by_rank {
+    ($out:expr, $rank:expr, $suffix:literal) => {
+        match $rank {
+            BODY_HASH => $out.push_str(concat!("oauth_body_hash", $suffix)),
+            CALLBACK => $out.push_str(concat!("oauth_callback", $suffix)),
+            CONSUMER_KEY => $out.push_str(concat!("oauth_consumer_key", $suffix)),
+            NONCE => $out.push_str(concat!("oauth_nonce", $suffix)),
+            SIGNATURE_METHOD => $out.push_str(concat!("oauth_signature_method", $suffix)),
+            TIMESTAMP => $out.push_str(concat!("oauth_timestamp", $suffix)),
+            TOKEN => $out.push_str(concat!("oauth_token", $suffix)),
+            VERIFIER => $out.push_str(concat!("oauth_verifier", $suffix)),
+            _ => $out.push_str(concat!("oauth_version", $suffix)),
+        }
+    };
+}
 
-/// Appends the sent parameters and the signature to a query or form body.
-fn append_sent(out: &mut String, sending: &dyn Fn(Visit<'_>), sig: &str) {
-    sending(&mut |_, name, value| append_pairs(out, std::iter::once((name, value))));
+#[inline(always)]
+fn push_base_name(out: &mut String, rank: u8) {
+    push_by_rank!(out, rank, "%3D");
+}
+
+#[inline(always)]
+fn push_header_name(out: &mut String, rank: u8) {
+    push_by_rank!(out, rank, "=\"");
+}
+
+/// Appends the encoded protocol parameters in sending order, then the signature, to a query or
+/// form body.
+fn append_sent(
+    out: &mut String,
+    standard: &[Option<(Span<'_>, bool)>; 9],
+    extras: &[(Span<'_>, Span<'_>, bool)],
+    scratch: &str,
+    sig: &str,
+) {
+    let standard = SENDING.iter().filter_map(|&rank| {
+        standard[rank as usize].map(|(v, _)| (NAMES[rank as usize], v.get(scratch)))
+    });
+    let extras = extras
+        .iter()
+        .map(|(n, v, _)| (n.get(scratch), v.get(scratch)));
+    append_pairs(out, standard.chain(extras));
     append_pairs(
         out,
         std::iter::once(("oauth_signature", encode(sig).as_ref())),
@@ -636,30 +674,6 @@ const NAMES: [&str; 9] = [
     "oauth_token",
     "oauth_verifier",
     "oauth_version",
-];
-/// `%26name%3D` for each of [`NAMES`]: the base string's separator, name and `=`, encoded.
-const BASE_NAMES: [&str; 9] = [
-    "%26oauth_body_hash%3D",
-    "%26oauth_callback%3D",
-    "%26oauth_consumer_key%3D",
-    "%26oauth_nonce%3D",
-    "%26oauth_signature_method%3D",
-    "%26oauth_timestamp%3D",
-    "%26oauth_token%3D",
-    "%26oauth_verifier%3D",
-    "%26oauth_version%3D",
-];
-/// `, name="` for each of [`NAMES`]: the header's separator, name and opening quote.
-const HEADER_NAMES: [&str; 9] = [
-    ", oauth_body_hash=\"",
-    ", oauth_callback=\"",
-    ", oauth_consumer_key=\"",
-    ", oauth_nonce=\"",
-    ", oauth_signature_method=\"",
-    ", oauth_timestamp=\"",
-    ", oauth_token=\"",
-    ", oauth_verifier=\"",
-    ", oauth_version=\"",
 ];
 const BODY_HASH: u8 = 0;
 const CALLBACK: u8 = 1;
@@ -698,5 +712,82 @@ pub(crate) fn describe_content_type(ct: Option<&str>) -> String {
     match ct {
         Some(ct) => ct.split(';').next().unwrap_or(ct).trim().to_owned(),
         None => "of no declared type".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+
+    fn photos(placement: Placement) -> Signed<'static> {
+        let req = HttpRequest {
+            method: "GET",
+            url: "https://photos.example.net/photos?size=original",
+            content_type: None,
+            body: None,
+        };
+        let oauth = OAuthParams {
+            consumer_key: "dpf43f3p2l4k3l03",
+            token: Some("nnch734d00sl2jdk"),
+            nonce: "chapoH",
+            timestamp: "137131202",
+            realm: Some("Photos \"x\""),
+            extra: &[("oauth_session_handle", "a b")],
+            ..Default::default()
+        };
+        let signer = Signer::shared(
+            SignatureMethod::Plaintext,
+            &Secret::new("kd94hf93k423kf44"),
+            Some(&Secret::new("pfkkdhi9sl3r4s00")),
+        )
+        .unwrap();
+        let opts = SignOptions {
+            placement,
+            ..Default::default()
+        };
+        sign(&req, &oauth, &signer, &opts).unwrap()
+    }
+
+    #[test]
+    fn the_header_has_the_realm_then_signets_parameters_then_the_extras_then_the_signature() {
+        let signed = photos(Placement::Header);
+        assert_eq!(
+            signed.authorization.as_deref(),
+            Some(concat!(
+                r#"OAuth realm="Photos \"x\"", oauth_consumer_key="dpf43f3p2l4k3l03", "#,
+                r#"oauth_token="nnch734d00sl2jdk", oauth_signature_method="PLAINTEXT", "#,
+                r#"oauth_timestamp="137131202", oauth_nonce="chapoH", oauth_version="1.0", "#,
+                r#"oauth_session_handle="a%20b", "#,
+                r#"oauth_signature="kd94hf93k423kf44%26pfkkdhi9sl3r4s00""#
+            ))
+        );
+        // An extra is sorted among the protocol parameters like any other.
+        assert_eq!(
+            signed.base_string,
+            concat!(
+                "GET&https%3A%2F%2Fphotos.example.net%2Fphotos&",
+                "oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DchapoH%26",
+                "oauth_session_handle%3Da%2520b%26oauth_signature_method%3DPLAINTEXT%26",
+                "oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26",
+                "oauth_version%3D1.0%26size%3Doriginal"
+            )
+        );
+    }
+
+    #[test]
+    fn query_placement_appends_the_parameters_in_sending_order_and_the_signature_last() {
+        let signed = photos(Placement::Query);
+        assert_eq!(signed.authorization, None);
+        assert_eq!(
+            signed.url,
+            concat!(
+                "https://photos.example.net/photos?size=original",
+                "&oauth_consumer_key=dpf43f3p2l4k3l03&oauth_token=nnch734d00sl2jdk",
+                "&oauth_signature_method=PLAINTEXT&oauth_timestamp=137131202",
+                "&oauth_nonce=chapoH&oauth_version=1.0&oauth_session_handle=a%20b",
+                "&oauth_signature=kd94hf93k423kf44%26pfkkdhi9sl3r4s00"
+            )
+        );
     }
 }

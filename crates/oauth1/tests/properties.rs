@@ -35,6 +35,19 @@ struct Case {
     token: Option<(String, String)>,
     nonce: String,
     timestamp: u32,
+    /// More protocol parameters (a provider's `oauth_session_handle`, say).
+    extras: Vec<(String, String)>,
+    realm: Option<String>,
+    callback: Option<String>,
+}
+
+impl Case {
+    fn extra(&self) -> Vec<(&str, &str)> {
+        self.extras
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect()
+    }
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -68,6 +81,12 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::of(("[A-Za-z0-9-]{1,20}", text())),
         "[A-Za-z0-9]{20,30}",
         1_000_000_000u32..2_000_000_000,
+        prop::collection::vec(("oauth_x_[a-z_]{1,8}", text()), 0..3),
+        prop::option::of(text()),
+        prop::option::of(prop_oneof![
+            Just("oob".to_owned()),
+            text().prop_map(|t| format!("signet://callback?x={t}"))
+        ]),
     )
         .prop_map(
             |(
@@ -80,6 +99,9 @@ fn case() -> impl Strategy<Value = Case> {
                 token,
                 nonce,
                 timestamp,
+                extras,
+                realm,
+                callback,
             )| {
                 // Body placement needs a form body, which only makes sense with a method that has one.
                 let http_method = if placement == Placement::Body {
@@ -97,6 +119,9 @@ fn case() -> impl Strategy<Value = Case> {
                     token,
                     nonce,
                     timestamp,
+                    extras,
+                    realm,
+                    callback,
                 }
             },
         )
@@ -151,7 +176,12 @@ fn verifier(c: &Case, consumer_secret: &str) -> Verifier {
     }
 }
 
-fn signed<'a>(c: &'a Case, b: &'a Built, ts: &'a str) -> Signed<'a> {
+fn signed<'a>(
+    c: &'a Case,
+    b: &'a Built,
+    ts: &'a str,
+    extra: &'a [(&'a str, &'a str)],
+) -> Signed<'a> {
     let req = HttpRequest {
         method: c.http_method,
         url: &b.url,
@@ -163,6 +193,9 @@ fn signed<'a>(c: &'a Case, b: &'a Built, ts: &'a str) -> Signed<'a> {
         token: c.token.as_ref().map(|(t, _)| t.as_str()),
         nonce: &c.nonce,
         timestamp: ts,
+        realm: c.realm.as_deref(),
+        callback: c.callback.as_deref(),
+        extra,
         ..Default::default()
     };
     let opts = SignOptions {
@@ -209,7 +242,8 @@ proptest! {
     fn what_is_signed_verifies(c in case()) {
         let b = build(&c, "/r/x");
         let ts = c.timestamp.to_string();
-        let s = signed(&c, &b, &ts);
+        let extra = c.extra();
+        let s = signed(&c, &b, &ts, &extra);
         prop_assert!(verifies(&s.method, &s.url, s.body.as_deref(), s.content_type, s.authorization.as_deref(), &verifier(&c, &c.consumer_secret)),
             "round trip failed for {:?}\nbase string {}", c, s.base_string);
     }
@@ -218,7 +252,8 @@ proptest! {
     fn any_change_breaks_verification(c in case(), which in 0usize..6, pick in any::<prop::sample::Index>()) {
         let b = build(&c, "/r/x");
         let ts = c.timestamp.to_string();
-        let s = signed(&c, &b, &ts);
+        let extra = c.extra();
+        let s = signed(&c, &b, &ts, &extra);
         let v = verifier(&c, &c.consumer_secret);
         let (mut method, mut url, mut body) = (s.method.to_string(), s.url.to_string(), s.body.as_deref().map(<[u8]>::to_vec));
         match which {
@@ -246,7 +281,8 @@ proptest! {
                     body = b2.body.clone().map(String::into_bytes);
                 } else {
                     // Re-sign the tampered request and graft the original signature onto it.
-                    let s2 = signed(&c2, &b2, &ts);
+                    let extra2 = c2.extra();
+                    let s2 = signed(&c2, &b2, &ts, &extra2);
                     let enc_new = encode(s2.signature()).into_owned();
                     let enc_old = encode(s.signature()).into_owned();
                     url = s2.url.replace(&enc_new, &enc_old);
