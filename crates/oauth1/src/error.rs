@@ -42,6 +42,14 @@ pub enum Error {
         "oauth parameters can only go in the body of an application/x-www-form-urlencoded request; this body is {0}: use header or query placement"
     )]
     BodyPlacementNeedsForm(String),
+    /// A protocol parameter given twice: an extra with the name of another one sent.
+    #[error(
+        "{0} is given twice: an oauth parameter may appear only once per request (RFC 5849 section 3.1); remove the extra one"
+    )]
+    RepeatedParameter(String),
+    /// An extra parameter that signing itself sets.
+    #[error("{0} is set by signing: remove it from the extra parameters")]
+    ReservedParameter(String),
     /// A form body must be text.
     #[error("the form body is not valid utf-8 text: percent-encode non-ascii bytes (é is %C3%A9)")]
     FormBodyNotUtf8,
@@ -80,6 +88,8 @@ impl Error {
             Self::InvalidUrl { .. } => "invalid_url",
             Self::InvalidMethod(_) => "invalid_method",
             Self::BodyPlacementNeedsForm(_) => "body_placement_needs_form",
+            Self::RepeatedParameter(_) => "repeated_parameter",
+            Self::ReservedParameter(_) => "reserved_parameter",
             Self::FormBodyNotUtf8 => "form_body_not_utf8",
             Self::BodyHashWithPlaintext => "body_hash_with_plaintext",
             Self::InvalidPrivateKey(_) => "invalid_private_key",

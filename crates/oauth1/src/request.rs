@@ -186,16 +186,22 @@ impl<'a> Sent<'a> {
     fn each<'s>(&'s self, mut f: impl FnMut(u8, &'s str, &'s str)) {
         for (rank, value) in self.standard() {
             if let Some(v) = value
-                && (self.include_empty || !v.is_empty())
+                && self.sends(v)
             {
                 f(rank, NAMES[rank as usize], v);
             }
         }
         for &(name, value) in self.extra {
-            if self.include_empty || !value.is_empty() {
+            if self.sends(value) {
                 f(EXTRA, name, value);
             }
         }
+    }
+
+    /// Whether a parameter with this value is sent: empty ones only when asked for.
+    #[inline(always)]
+    fn sends(&self, value: &str) -> bool {
+        self.include_empty || !value.is_empty()
     }
 
     /// The names left out because their value is empty, in the order they were given.
@@ -321,10 +327,9 @@ pub fn sign<'a>(
     }
     // Protocol values by rank (`None` when not sent), and the extras in sending order.
     let mut standard: [Option<(Span<'_>, bool)>; 9] = [None; 9];
-    let include = |v: &str| opts.include_empty || !v.is_empty();
     for (rank, value) in sent.standard() {
         if let Some(v) = value
-            && include(v)
+            && sent.sends(v)
         {
             standard[rank as usize] = Some(if rank == SIGNATURE_METHOD || rank == VERSION {
                 // Signet's own values are plain text.
@@ -335,8 +340,21 @@ pub fn sign<'a>(
         }
     }
     let mut extras: SmallVec<[(Span<'_>, Span<'_>, bool); 2]> = SmallVec::new();
-    for &(name, value) in oauth.extra {
-        if include(value) {
+    for (i, &(name, value)) in sent.extra.iter().enumerate() {
+        if sent.sends(value) {
+            if name == "oauth_signature" {
+                return Err(Error::ReservedParameter(name.to_owned()));
+            }
+            let sent_already = NAMES
+                .iter()
+                .position(|n| *n == name)
+                .is_some_and(|rank| standard[rank].is_some())
+                || sent.extra[..i]
+                    .iter()
+                    .any(|&(n, v)| n == name && sent.sends(v));
+            if sent_already {
+                return Err(Error::RepeatedParameter(name.to_owned()));
+            }
             let (n, np) = encode_span(&mut scratch, name);
             let (v, vp) = encode_span(&mut scratch, value);
             extras.push((n, v, np && vp));
@@ -772,6 +790,57 @@ mod tests {
                 "oauth_timestamp%3D137131202%26oauth_token%3Dnnch734d00sl2jdk%26",
                 "oauth_version%3D1.0%26size%3Doriginal"
             )
+        );
+    }
+
+    #[test]
+    fn an_extra_parameter_sent_twice_or_set_by_signing_is_refused() {
+        let req = HttpRequest {
+            method: "GET",
+            url: "https://photos.example.net/photos",
+            ..Default::default()
+        };
+        let signer = Signer::shared(SignatureMethod::HmacSha1, &Secret::new("cs"), None).unwrap();
+        let with = |token: Option<&'static str>, extra: &'static [(&'static str, &'static str)]| {
+            let oauth = OAuthParams {
+                consumer_key: "ck",
+                token,
+                nonce: "n",
+                timestamp: "1",
+                extra,
+                ..Default::default()
+            };
+            sign(&req, &oauth, &signer, &SignOptions::default()).map(|s| s.base_string)
+        };
+        let twice = Err(Error::RepeatedParameter("oauth_session_handle".into()));
+        assert_eq!(
+            with(
+                None,
+                &[("oauth_session_handle", "a"), ("oauth_session_handle", "b")]
+            ),
+            twice
+        );
+        assert_eq!(
+            with(Some("t"), &[("oauth_token", "t2")]),
+            Err(Error::RepeatedParameter("oauth_token".into()))
+        );
+        assert_eq!(
+            with(None, &[("oauth_signature", "x")]),
+            Err(Error::ReservedParameter("oauth_signature".into()))
+        );
+        // Not sent, so not repeated: an empty extra is left out, a standard name unused is free.
+        assert!(
+            with(
+                None,
+                &[("oauth_session_handle", ""), ("oauth_session_handle", "b")]
+            )
+            .is_ok()
+        );
+        assert!(with(None, &[("oauth_token", "t2")]).is_ok());
+        assert!(
+            Error::RepeatedParameter("oauth_token".into())
+                .to_string()
+                .contains("remove the extra one")
         );
     }
 

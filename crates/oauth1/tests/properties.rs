@@ -81,7 +81,9 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::of(("[A-Za-z0-9-]{1,20}", text())),
         "[A-Za-z0-9]{20,30}",
         1_000_000_000u32..2_000_000_000,
-        prop::collection::vec(("oauth_x_[a-z_]{1,8}", text()), 0..3),
+        // Distinct names: a parameter may appear once per request.
+        prop::collection::btree_map("oauth_x_[a-z_]{1,8}", text(), 0..3)
+            .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
         prop::option::of(text()),
         prop::option::of(prop_oneof![
             Just("oob".to_owned()),
