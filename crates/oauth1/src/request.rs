@@ -845,6 +845,63 @@ mod tests {
     }
 
     #[test]
+    fn empty_parameters_are_left_out_unless_asked_for_and_the_version_is_optional() {
+        let req = HttpRequest {
+            method: "POST",
+            url: "https://photos.example.net/access",
+            ..Default::default()
+        };
+        let oauth = OAuthParams {
+            consumer_key: "ck",
+            token: Some(""),
+            verifier: Some(""),
+            nonce: "n",
+            timestamp: "1",
+            ..Default::default()
+        };
+        let signer = Signer::shared(SignatureMethod::Plaintext, &Secret::new("cs"), None).unwrap();
+        let sign_with = |include_empty, include_version| {
+            let opts = SignOptions {
+                include_empty,
+                include_version,
+                ..Default::default()
+            };
+            sign(&req, &oauth, &signer, &opts).unwrap()
+        };
+
+        let left_out = sign_with(false, true);
+        assert_eq!(
+            left_out.authorization.as_deref(),
+            Some(concat!(
+                r#"OAuth oauth_consumer_key="ck", oauth_signature_method="PLAINTEXT", "#,
+                r#"oauth_timestamp="1", oauth_nonce="n", oauth_version="1.0", "#,
+                r#"oauth_signature="cs%26""#
+            ))
+        );
+        assert!(!left_out.base_string.contains("oauth_token"));
+
+        let sent = sign_with(true, false);
+        assert_eq!(
+            sent.authorization.as_deref(),
+            Some(concat!(
+                r#"OAuth oauth_consumer_key="ck", oauth_token="", "#,
+                r#"oauth_signature_method="PLAINTEXT", oauth_timestamp="1", oauth_nonce="n", "#,
+                r#"oauth_verifier="", oauth_signature="cs%26""#
+            ))
+        );
+        assert_eq!(
+            sent.base_string,
+            concat!(
+                "POST&https%3A%2F%2Fphotos.example.net%2Faccess&oauth_consumer_key%3Dck%26",
+                "oauth_nonce%3Dn%26oauth_signature_method%3DPLAINTEXT%26oauth_timestamp%3D1%26",
+                "oauth_token%3D%26oauth_verifier%3D"
+            )
+        );
+        let names: Vec<&str> = sent.oauth_params().into_iter().map(|(n, _)| n).collect();
+        assert!(names.contains(&"oauth_token") && !names.contains(&"oauth_version"));
+    }
+
+    #[test]
     fn query_placement_appends_the_parameters_in_sending_order_and_the_signature_last() {
         let signed = photos(Placement::Query);
         assert_eq!(signed.authorization, None);

@@ -39,6 +39,13 @@ struct Case {
     extras: Vec<(String, String)>,
     realm: Option<String>,
     callback: Option<String>,
+    verifier: Option<String>,
+    include_version: bool,
+    /// Send protocol parameters with empty values (the token's, the verifier's).
+    include_empty: bool,
+    /// A JSON body instead of the form one, with `oauth_body_hash` (never with PLAINTEXT, for
+    /// which the extension defines no hash, nor with body placement, which needs a form).
+    json: Option<String>,
 }
 
 impl Case {
@@ -84,11 +91,17 @@ fn case() -> impl Strategy<Value = Case> {
         // Distinct names: a parameter may appear once per request.
         prop::collection::btree_map("oauth_x_[a-z_]{1,8}", text(), 0..3)
             .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
-        prop::option::of(text()),
-        prop::option::of(prop_oneof![
-            Just("oob".to_owned()),
-            text().prop_map(|t| format!("signet://callback?x={t}"))
-        ]),
+        (
+            prop::option::of(text()),
+            prop::option::of(prop_oneof![
+                Just("oob".to_owned()),
+                text().prop_map(|t| format!("signet://callback?x={t}"))
+            ]),
+            prop::option::of(text()),
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::of(text().prop_map(|t| format!("{{\"t\":{t:?}}}"))),
+        ),
     )
         .prop_map(
             |(
@@ -102,8 +115,7 @@ fn case() -> impl Strategy<Value = Case> {
                 nonce,
                 timestamp,
                 extras,
-                realm,
-                callback,
+                (realm, callback, verifier, include_version, include_empty, json),
             )| {
                 // Body placement needs a form body, which only makes sense with a method that has one.
                 let http_method = if placement == Placement::Body {
@@ -124,6 +136,12 @@ fn case() -> impl Strategy<Value = Case> {
                     extras,
                     realm,
                     callback,
+                    verifier,
+                    include_version,
+                    include_empty,
+                    json: json.filter(|_| {
+                        placement != Placement::Body && method != SignatureMethod::Plaintext
+                    }),
                 }
             },
         )
@@ -140,6 +158,7 @@ fn form(pairs: &[(String, String)]) -> String {
 struct Built {
     url: String,
     body: Option<String>,
+    content_type: Option<&'static str>,
 }
 
 fn build(c: &Case, path: &str) -> Built {
@@ -149,8 +168,20 @@ fn build(c: &Case, path: &str) -> Built {
     } else {
         format!("https://api.example.com{path}?{q}")
     };
-    let body = (c.http_method != "GET" && c.http_method != "DELETE").then(|| form(&c.body));
-    Built { url, body }
+    let has_body = c.http_method != "GET" && c.http_method != "DELETE";
+    let (body, content_type) = match (&c.json, has_body) {
+        (_, false) => (None, None),
+        (Some(json), true) => (Some(json.clone()), Some("application/json")),
+        (None, true) => (
+            Some(form(&c.body)),
+            Some("application/x-www-form-urlencoded"),
+        ),
+    };
+    Built {
+        url,
+        body,
+        content_type,
+    }
 }
 
 fn signer(c: &Case) -> Signer {
@@ -187,7 +218,7 @@ fn signed<'a>(
     let req = HttpRequest {
         method: c.http_method,
         url: &b.url,
-        content_type: b.body.as_ref().map(|_| "application/x-www-form-urlencoded"),
+        content_type: b.content_type,
         body: b.body.as_deref().map(str::as_bytes),
     };
     let oauth = OAuthParams {
@@ -197,12 +228,14 @@ fn signed<'a>(
         timestamp: ts,
         realm: c.realm.as_deref(),
         callback: c.callback.as_deref(),
+        verifier: c.verifier.as_deref(),
         extra,
-        ..Default::default()
     };
     let opts = SignOptions {
         placement: c.placement,
-        ..Default::default()
+        include_version: c.include_version,
+        include_empty: c.include_empty,
+        body_hash: c.json.is_some(),
     };
     sign(&req, &oauth, &signer(c), &opts).unwrap()
 }
@@ -224,7 +257,11 @@ fn verifies(
         },
         auth,
     ) {
-        Ok(incoming) => incoming.verify(v),
+        // A JSON body travels with its hash, which must match too.
+        Ok(incoming) => {
+            incoming.verify(v)
+                && incoming.body_hash_matches(body.unwrap_or_default()) != Some(false)
+        }
         Err(_) => false,
     }
 }
@@ -262,7 +299,8 @@ proptest! {
             // Change one parameter's value (a query or body one, else the timestamp).
             0 => {
                 let mut c2 = c.clone();
-                let n = c2.query.len() + if b.body.is_some() { c2.body.len() } else { 0 };
+                let form_body = b.content_type == Some("application/x-www-form-urlencoded");
+                let n = c2.query.len() + if form_body { c2.body.len() } else { 0 };
                 if n == 0 {
                     // No request parameters: change a protocol one (the timestamp) wherever it travels.
                     let (old, new) = (format!("oauth_timestamp={ts}"), format!("oauth_timestamp={}", c.timestamp + 1));
