@@ -282,12 +282,29 @@ pub(crate) fn canonical(bytes: &[u8]) -> Option<bool> {
 /// Whether the `%` at `at` opens an upper-case escape of a reserved byte.
 #[inline(always)]
 fn escape_at(bytes: &[u8], at: usize) -> bool {
-    let hex = |i: usize| bytes.get(i).and_then(|&c| upper_hex(c));
-    match (hex(at + 1), hex(at + 2)) {
-        (Some(h), Some(l)) => !is_unreserved(h << 4 | l),
+    match bytes.get(at + 1..at + 3) {
+        Some(&[h, l]) => {
+            let (h, l) = (UPPER_HEX[h as usize], UPPER_HEX[l as usize]);
+            // Both are digits (below 16) exactly when their union is.
+            (h | l) < 16 && !UNRESERVED[(h << 4 | l) as usize]
+        }
         _ => false,
     }
 }
+
+/// `UPPER_HEX[c]` is the value of the upper-case hex digit `c`, or `0xFF`: two table loads
+/// check an escape.
+static UPPER_HEX: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let mut i = 0;
+    while i < 256 {
+        if let Some(v) = upper_hex(i as u8) {
+            t[i] = v;
+        }
+        i += 1;
+    }
+    t
+};
 
 /// Calls `f(offset, chunk, fresh)` over 16-byte windows covering `bytes` in order, while it
 /// returns true; `fresh` has bit `i` set for the window's bytes no earlier window covered (the
@@ -315,7 +332,7 @@ fn each_window(bytes: &[u8], mut f: impl FnMut(usize, [u8; 16], u32) -> bool) ->
 }
 
 #[inline]
-fn upper_hex(c: u8) -> Option<u8> {
+const fn upper_hex(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'A'..=b'F' => Some(c - b'A' + 10),
