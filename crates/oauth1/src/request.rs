@@ -630,8 +630,8 @@ impl Item<'_> {
     }
 }
 
-/// Appends `name%3D` for one of [`NAMES`] to the base string, and `name="` to the header: each
-/// arm copies a constant, which compiles to a few stores instead of a call to `memcpy`.
+/// Appends `name%3D` for one of [`NAMES`] (by rank) to the base string, or `name="` to the
+/// header: each arm pushes a constant, so every copy's length is known when compiled.
 macro_rules! push_by_rank {
     ($out:expr, $rank:expr, $suffix:literal) => {
         match $rank {
