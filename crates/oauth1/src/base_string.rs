@@ -6,9 +6,7 @@
 //! > character. 5. The request parameters as normalized in Section 3.4.1.3.2, after being
 //! > encoded (Section 3.6).
 
-use crate::encoding::{
-    all_bytes, encode_encoded_into, encode_into, find_eq, is_unreserved_branchless,
-};
+use crate::encoding::{all_bytes, all_lower_unreserved, encode_encoded_into, encode_into, find_eq};
 use crate::error::{Error, Result};
 use crate::parameters::Param;
 
@@ -167,9 +165,7 @@ fn is_control(b: u8) -> bool {
 }
 
 fn push_lower_encoded(out: &mut String, s: &str) {
-    if all_bytes(s.as_bytes(), |b| {
-        is_unreserved_branchless(b) & !b.is_ascii_uppercase()
-    }) {
+    if all_lower_unreserved(s.as_bytes()) {
         out.push_str(s);
     } else {
         encode_into(out, &s.to_ascii_lowercase());

@@ -44,17 +44,29 @@ pub fn all_unreserved(bytes: &[u8]) -> bool {
 #[inline(always)]
 fn reserved_mask(chunk: [u8; 16]) -> u32 {
     let v = u8x16::new(chunk);
-    // `x` is in `lo..=hi` when `x - lo` (wrapping) is at most `hi - lo`.
-    let within = |x: u8x16, lo: u8, hi: u8| {
-        let d = x - u8x16::splat(lo);
-        d.max(u8x16::splat(hi - lo)).simd_eq(u8x16::splat(hi - lo))
-    };
     let unreserved = within(v | u8x16::splat(0x20), b'a', b'z')
         | within(v, b'0', b'9')
         | within(v, b'-', b'.')
         | v.simd_eq(u8x16::splat(b'_'))
         | v.simd_eq(u8x16::splat(b'~'));
     !unreserved.to_bitmask() & 0xffff
+}
+
+/// Lanes of `x` in `lo..=hi`: `x - lo` (wrapping) is at most `hi - lo`.
+#[inline(always)]
+fn within(x: u8x16, lo: u8, hi: u8) -> u8x16 {
+    let d = x - u8x16::splat(lo);
+    d.max(u8x16::splat(hi - lo)).simd_eq(u8x16::splat(hi - lo))
+}
+
+/// Whether every byte is unreserved and none is an upper-case letter: a scheme or host that
+/// goes into the base string as it is written.
+#[inline]
+pub(crate) fn all_lower_unreserved(bytes: &[u8]) -> bool {
+    find_by_mask(bytes, |c| {
+        reserved_mask(c) | within(u8x16::new(c), b'A', b'Z').to_bitmask()
+    })
+    .is_none()
 }
 
 /// Bit `i` is set when `chunk[i] == needle`.
@@ -110,18 +122,6 @@ fn find_by_mask(bytes: &[u8], mask: impl Fn([u8; 16]) -> u32) -> Option<usize> {
         mask(c) & ((1 << n) - 1)
     };
     first(m, 0)
-}
-
-/// [`is_unreserved`] without branches, so that checks over many bytes vectorize.
-#[inline(always)]
-pub(crate) fn is_unreserved_branchless(b: u8) -> bool {
-    let l = b | 0x20;
-    (l.wrapping_sub(b'a') <= b'z' - b'a')
-        | (b.wrapping_sub(b'0') <= 9)
-        | (b == b'-')
-        | (b == b'.')
-        | (b == b'_')
-        | (b == b'~')
 }
 
 /// Whether `bytes` contains `needle`.
@@ -378,6 +378,29 @@ mod tests {
             }
         }
         Some(escaped)
+    }
+
+    #[test]
+    fn lower_unreserved_text_is_found_at_every_length_and_position() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                all_lower_unreserved(&[b]),
+                is_unreserved(b) && !b.is_ascii_uppercase(),
+                "byte {b:#04x}"
+            );
+        }
+        for n in 1..=40 {
+            let text = vec![b'a'; n];
+            assert!(all_lower_unreserved(&text));
+            for at in 0..n {
+                for odd in [b'A', b'Z', b'/', b' ', 0x80] {
+                    let mut t = text.clone();
+                    t[at] = odd;
+                    assert!(!all_lower_unreserved(&t), "{odd:#04x} at {at} of {n}");
+                }
+            }
+        }
+        assert!(all_lower_unreserved(b""));
     }
 
     #[test]
