@@ -92,8 +92,7 @@ impl Fixture {
             Signer::shared(method, &self.consumer_secret, Some(&self.token_secret))
                 .expect("shared signer")
         };
-        let signed = sign(&request(), &oauth(), &signer, &SignOptions::default()).expect("signs");
-        signed.authorization.map_or(0, |h| h.len())
+        self.pipeline(&signer)
     }
 
     /// The primitive alone over the finished base string; returns the signature's length.
@@ -117,8 +116,8 @@ impl Fixture {
         }
     }
 
-    /// The pipeline without the primitive: PLAINTEXT with a signer made once, so nothing but
-    /// the request's own work is timed.
+    /// Signed request → `Authorization` header with a signer already made; returns its length.
+    /// With a PLAINTEXT signer made once, this is the pipeline without the primitive.
     fn pipeline(&self, signer: &Signer) -> usize {
         let signed = sign(&request(), &oauth(), signer, &SignOptions::default()).expect("signs");
         signed.authorization.map_or(0, |h| h.len())
