@@ -326,7 +326,7 @@ pub struct SignArgs {
     /// The timestamp (default: now).
     #[arg(long)]
     pub timestamp: Option<String>,
-    /// Read one request in the vector format of shared/vectors/oauth1/README.md on stdin and
+    /// Read one request in the vector format of crates/oauth1/tests/vectors/README.md on stdin and
     /// print its base string, signature and oauth_* parameters as JSON.
     #[arg(long)]
     pub json: bool,

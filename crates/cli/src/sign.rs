@@ -181,7 +181,7 @@ fn run_json(a: &SignArgs) -> Outcome {
     let v: VectorRequest = serde_json::from_str(&input).map_err(|e| {
         Failure::usage(
             format!("stdin is not a request in the vector format: {e}"),
-            "see shared/vectors/oauth1/README.md for the fields (method, url, consumer_key, signature_method, nonce, timestamp, ...)",
+            "see crates/oauth1/tests/vectors/README.md for the fields (method, url, consumer_key, signature_method, nonce, timestamp, ...)",
         )
     })?;
     let key = if v.signature_method.is_rsa() {

@@ -42,7 +42,7 @@ const TOKEN: &str = "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb";
 const TOKEN_SECRET: &str = "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE";
 const NONCE: &str = "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg";
 const TIMESTAMP: &str = "1318622958";
-const RSA_PEM: &str = include_str!("../../../../shared/vectors/oauth1/rsa-private.pem");
+const RSA_PEM: &str = include_str!("../tests/vectors/rsa-private.pem");
 
 const METHODS: [SignatureMethod; 4] = [
     SignatureMethod::HmacSha1,

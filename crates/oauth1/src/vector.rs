@@ -1,4 +1,4 @@
-//! The request-description format of the signing vectors (`shared/vectors/oauth1/README.md`):
+//! The request-description format of the signing vectors (`crates/oauth1/tests/vectors/README.md`):
 //! one request, its credentials, a fixed nonce and timestamp. The vector tests read it, and
 //! `signet sign --json` takes it on stdin, so anyone can check Signet against another
 //! implementation. Reading an RSA key file is the caller's job (no IO here).

@@ -15,10 +15,7 @@ use signet_oauth1::{
 fn rsa_key() -> &'static RsaPrivateKeyPem {
     static KEY: OnceLock<RsaPrivateKeyPem> = OnceLock::new();
     KEY.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/vectors/oauth1/rsa-private.pem"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/rsa-private.pem");
         RsaPrivateKeyPem::parse(&std::fs::read_to_string(path).expect("the vector RSA key"))
             .unwrap()
     })

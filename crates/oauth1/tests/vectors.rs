@@ -1,4 +1,4 @@
-//! Every signing vector in `../shared/vectors/oauth1/` (RFC 5849 examples and 500 cases computed
+//! Every signing vector in `tests/vectors/` (RFC 5849 examples and 500 cases computed
 //! by Python oauthlib), plus every `*.json` in the directories named by `SIGNET_VECTOR_DIRS`
 //! (colon-separated). Base string and signature must match exactly; the emitted header, URL and
 //! body are compared by their decoded parameters. Each signed request is then read back by the
@@ -40,8 +40,7 @@ struct Expected {
 }
 
 fn vector_dirs() -> Vec<PathBuf> {
-    let mut dirs =
-        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/oauth1")];
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")];
     if let Ok(extra) = std::env::var("SIGNET_VECTOR_DIRS") {
         dirs.extend(
             extra

@@ -162,9 +162,13 @@ pub fn extract_base_string(text: &str) -> Option<String> {
         let Some(at) = lower.find(marker) else {
             continue;
         };
+        // The method runs back from the marker over upper-case letters; stop after the
+        // first other character, however many bytes it takes (the text may be any UTF-8).
         let start = text[..at]
-            .rfind(|c: char| !c.is_ascii_uppercase())
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_uppercase())
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let end = text[at..]
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | ','))
             .map_or(text.len(), |i| at + i);
@@ -374,6 +378,62 @@ mod tests {
 
     // RFC 5849 section 3.4.1.1's example, shortened.
     const OURS: &str = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3Da%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_timestamp%3D137131201";
+
+    /// Issue 18: a 401 whose text puts a multi-byte character right before `&http` made the
+    /// extraction slice inside that character (`signet flow` died with "start byte index 41 is
+    /// not a char boundary"; the app ran the same diagnosis on every failed run).
+    #[test]
+    fn a_multi_byte_character_before_the_base_string_does_not_panic() {
+        let body = "signature_invalid: expected base string é&http%3A%2F%2F127.0.0.1 but got something else";
+        assert_eq!(extract_base_string(body), None);
+        // The method runs back to the first character that is not an upper-case letter,
+        // whatever its width.
+        let body = "expected: éPOST&http%3A%2F%2Fexample.com%2Fr&a%3D1 — got another one";
+        assert_eq!(
+            extract_base_string(body).as_deref(),
+            Some("POST&http%3A%2F%2Fexample.com%2Fr&a%3D1")
+        );
+        let body = "東京POST&http%3A%2F%2Fexample.com%2Fr&a%3D1";
+        assert_eq!(
+            extract_base_string(body).as_deref(),
+            Some("POST&http%3A%2F%2Fexample.com%2Fr&a%3D1")
+        );
+    }
+
+    #[test]
+    fn extraction_and_comparison_never_panic_on_any_text() {
+        use proptest::prelude::*;
+        let pieces = prop::sample::select(vec![
+            "&http",
+            "%26http",
+            "POST",
+            "GET",
+            "é",
+            "東",
+            "😀",
+            "&",
+            "%",
+            "%2",
+            "=",
+            "\"",
+            "{",
+            "debug_sbs=",
+            "debug_base_string",
+            "\"debug_base_string\": \"",
+            ":",
+            " ",
+            "a",
+            "\u{0}",
+        ]);
+        proptest!(ProptestConfig::with_cases(2000), |(parts in prop::collection::vec(pieces, 0..24))| {
+            let text: String = parts.concat();
+            if let Some(theirs) = extract_base_string(&text) {
+                let _ = diff_base_strings(OURS, &theirs);
+            }
+            let _ = diff_base_strings(OURS, &text);
+            let _ = diff_base_strings(&text, OURS);
+        });
+    }
 
     #[test]
     fn identical_strings_point_at_the_secrets() {
