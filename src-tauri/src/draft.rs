@@ -134,6 +134,7 @@ pub fn flow_config(
         }
     };
     let config = FlowConfig {
+        extras: Default::default(),
         consumer_key: draft.consumer_key.trim().to_owned(),
         key,
         signature_method: draft.signature_method,

@@ -16,9 +16,10 @@ impl Error {
     /// A failure of the shell itself.
     pub fn new(kind: &str, message: impl Into<String>) -> Self {
         Self(ErrorReport {
-            kind: kind.to_owned(),
+            kind: signet_oauth1::ErrorKind::from_name(kind),
             message: message.into(),
             hint: None,
+            provider_says: None,
         })
     }
 
@@ -51,7 +52,7 @@ impl From<signet_engine::Error> for Error {
 
 impl From<signet_provider::Error> for Error {
     fn from(e: signet_provider::Error) -> Self {
-        Self::new(e.kind(), e.to_string())
+        Self::new(e.kind().as_str(), e.to_string())
     }
 }
 

@@ -186,7 +186,7 @@ pub fn summary(
         started_ms,
         finished_ms,
         failed_step: failed.map(|f| f.step),
-        error_kind: failed.map(|f| f.error.kind.clone()),
+        error_kind: failed.map(|f| f.error.kind),
         steps_done: u8::try_from(
             snap.steps
                 .iter()

@@ -178,7 +178,7 @@ async fn a_token_mismatch_fails_step_7_and_the_right_redirect_still_completes() 
         let (_run, out) = engine
             .run(cfg, None, |s| {
                 if let Some(e) = &s.error {
-                    kinds.push((e.step, e.error.kind.clone()));
+                    kinds.push((e.step, e.error.kind));
                 }
             })
             .await
@@ -187,7 +187,7 @@ async fn a_token_mismatch_fails_step_7_and_the_right_redirect_still_completes() 
             kinds,
             [(
                 StepId::RedirectToConsumer,
-                "callback_token_mismatch".to_owned()
+                signet_oauth1::ErrorKind::CallbackTokenMismatch
             )],
             "{deliver:?}"
         );
@@ -414,6 +414,7 @@ async fn canned(response: Vec<u8>) -> String {
 
 fn canned_config(url: &str) -> FlowConfig {
     FlowConfig {
+        extras: Default::default(),
         consumer_key: "k".into(),
         key: ConsumerKey::Secret(Secret::new("s")),
         signature_method: SignatureMethod::HmacSha1,

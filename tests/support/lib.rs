@@ -121,6 +121,7 @@ pub fn config(
         )
     };
     FlowConfig {
+        extras: Default::default(),
         consumer_key: consumer_key.into(),
         key,
         signature_method: method,
@@ -139,6 +140,8 @@ pub fn config(
             require_callback_confirmed: true,
         }),
         resource: Some(ResourceRequest {
+            headers: Vec::new(),
+            masked_headers: Vec::new(),
             method: "POST".into(),
             url: format!("{}?page=1", p.echo_url()),
             content_type: Some("application/x-www-form-urlencoded".into()),

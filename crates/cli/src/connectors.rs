@@ -92,6 +92,7 @@ pub fn flow_config(store: &Store, c: &Connector) -> Result<(FlowConfig, Credenti
         (CallbackMode::DeepLink, None) => CallbackConfig::deep_link(),
     };
     let config = FlowConfig {
+        extras: Default::default(),
         consumer_key: creds.consumer_key.clone(),
         key,
         signature_method: s.signature_method,

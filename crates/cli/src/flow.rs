@@ -228,6 +228,7 @@ pub fn config(a: &FlowArgs) -> Result<FlowConfig, Failure> {
         })
     };
     Ok(FlowConfig {
+        extras: Default::default(),
         consumer_key,
         key,
         signature_method: c.signature_method,

@@ -46,6 +46,7 @@ fn main() {
             .unwrap()
             .with_browser(AutoBrowser(tokio::runtime::Handle::current()));
         let config = || FlowConfig {
+            extras: Default::default(),
             consumer_key: demo::CONSUMER_KEY.into(),
             key: ConsumerKey::Secret(Secret::new(demo::CONSUMER_SECRET)),
             signature_method: SignatureMethod::HmacSha1,

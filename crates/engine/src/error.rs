@@ -1,6 +1,7 @@
 //! Errors of the engine: what stops a run before or outside the flow's own steps (the flow's
 //! step failures are in its snapshot, not here). They cross to the UI as `{ kind, message, hint }`.
 
+use signet_oauth1::ErrorKind;
 use std::net::SocketAddr;
 
 use signet_oauth1::{ErrorReport, FlowError};
@@ -41,13 +42,13 @@ pub enum Error {
 
 impl Error {
     /// A stable kind for the UI.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             Self::Flow(e) => e.kind(),
-            Self::HttpClient(_) => "http_client",
-            Self::LoopbackBind { .. } => "loopback_bind",
-            Self::Loopback(_) => "loopback",
-            Self::Browser { .. } => "browser",
+            Self::HttpClient(_) => ErrorKind::HttpClient,
+            Self::LoopbackBind { .. } => ErrorKind::LoopbackBind,
+            Self::Loopback(_) => ErrorKind::Loopback,
+            Self::Browser { .. } => ErrorKind::Browser,
         }
     }
 
@@ -69,7 +70,8 @@ impl Error {
     /// `{ kind, message, hint }`.
     pub fn report(&self) -> ErrorReport {
         ErrorReport {
-            kind: self.kind().to_owned(),
+            provider_says: None,
+            kind: self.kind(),
             message: self.to_string(),
             hint: self.hint(),
         }

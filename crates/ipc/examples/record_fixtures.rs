@@ -81,6 +81,7 @@ struct Recording {
 
 fn config(p: &RunningProvider, secret: &str, callback: CallbackConfig) -> FlowConfig {
     FlowConfig {
+        extras: Default::default(),
         consumer_key: demo::CONSUMER_KEY.into(),
         key: ConsumerKey::Secret(Secret::new(secret)),
         signature_method: SignatureMethod::HmacSha1,

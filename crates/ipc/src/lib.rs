@@ -31,7 +31,8 @@ pub use signet_oauth1::flow::{
 };
 pub use signet_oauth1::parameters::Source;
 pub use signet_oauth1::{
-    CallbackMode, ErrorReport, Placement, Secret, SignatureMethod, SigningTrace, TracedParameter,
+    CallbackMode, ErrorKind, ErrorReport, Placement, Secret, SignatureMethod, SigningTrace,
+    TracedParameter,
 };
 
 /// A connector's id (opaque to the UI).
@@ -318,8 +319,8 @@ pub struct RunSummary {
     pub finished_ms: Option<u64>,
     /// The step it failed at, if it failed.
     pub failed_step: Option<StepId>,
-    /// The failure's kind (`signature_invalid`, ...), if it failed.
-    pub error_kind: Option<String>,
+    /// The failure's kind (`provider_problem`, ...), if it failed.
+    pub error_kind: Option<ErrorKind>,
     /// How many steps are done.
     pub steps_done: u8,
 }

@@ -23,7 +23,9 @@ use signet_oauth1::flow::{
     CallbackConfig, ConsumerKey, Endpoint, Exchange, FlowConfig, FlowMode, ModeConfig, Snapshot,
     ThreeLeggedConfig, TokenCredentials,
 };
-use signet_oauth1::{CallbackMode, ErrorReport, Placement, Secret, SignOptions, SignatureMethod};
+use signet_oauth1::{
+    CallbackMode, ErrorKind, ErrorReport, Placement, Secret, SignOptions, SignatureMethod,
+};
 
 use crate::{ConnectorDraft, DraftCallback, DraftEndpoints, DraftToken, RunId};
 
@@ -181,11 +183,12 @@ pub fn list(catalog: &Catalog) -> Vec<PresetSummary> {
     catalog.presets().iter().map(summary).collect()
 }
 
-fn report(kind: &str, message: impl Into<String>, hint: Option<&str>) -> ErrorReport {
+fn report(kind: ErrorKind, message: impl Into<String>, hint: Option<&str>) -> ErrorReport {
     ErrorReport {
-        kind: kind.into(),
+        kind,
         message: message.into(),
         hint: hint.map(str::to_owned),
+        provider_says: None,
     }
 }
 
@@ -200,7 +203,7 @@ fn find<'c>(catalog: &'c Catalog, id: &str) -> Result<&'c Preset, ErrorReport> {
 pub fn apply(catalog: &Catalog, args: &PresetApplyArgs) -> Result<PresetApplied, ErrorReport> {
     let preset = find(catalog, &args.preset_id)?;
     let draft = preset.apply(&args.inputs).map_err(|errors| {
-        let kind = errors.first().map_or("invalid_value", |e| e.kind());
+        let kind = errors.first().map_or(ErrorKind::InvalidValue, |e| e.kind());
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         report(
             kind,
@@ -331,6 +334,7 @@ pub fn lint_config_of(catalog: &Catalog, draft: &ConnectorDraft) -> FlowConfig {
         }),
     };
     FlowConfig {
+        extras: Default::default(),
         consumer_key: draft.consumer_key.clone(),
         key: ConsumerKey::Secret(Secret::default()),
         signature_method: draft.signature_method,
@@ -368,7 +372,7 @@ pub fn diagnose(
     };
     diagnosis.ok_or_else(|| {
         report(
-            "run_not_failed",
+            ErrorKind::RunNotFailed,
             "this run has not failed, so there is nothing to diagnose",
             None,
         )
@@ -392,7 +396,7 @@ pub fn exchange_behind(snapshot: &Snapshot) -> Option<&Exchange> {
 pub fn paste(snapshot: &Snapshot, text: &str) -> Result<BaseStringDiff, ErrorReport> {
     if text.trim().is_empty() {
         return Err(report(
-            "paste_empty",
+            ErrorKind::PasteEmpty,
             "nothing was pasted",
             Some(
                 "paste the signature base string the provider expected (from its error, logs or docs)",
@@ -401,7 +405,7 @@ pub fn paste(snapshot: &Snapshot, text: &str) -> Result<BaseStringDiff, ErrorRep
     }
     let ours = exchange_behind(snapshot).ok_or_else(|| {
         report(
-            "nothing_signed",
+            ErrorKind::NothingSigned,
             "this run has not signed a request yet, so there is nothing to compare with",
             None,
         )

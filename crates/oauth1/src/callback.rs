@@ -2,6 +2,7 @@
 //! deep link, a loopback URL, a bare query string, or a PIN the user copies from an
 //! out-of-band page. What arrives is untrusted; the token must match the pending request.
 
+use crate::error::ErrorKind;
 use std::fmt;
 use std::str::FromStr;
 
@@ -127,15 +128,23 @@ pub enum CallbackError {
 
 impl CallbackError {
     /// Stable kind for the UI.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Empty => "callback_empty",
-            Self::Unreadable { .. } => "callback_unreadable",
-            Self::Denied => "callback_denied",
-            Self::Problem { .. } => "callback_problem",
-            Self::MissingVerifier => "callback_missing_verifier",
-            Self::TokenMismatch { .. } => "callback_token_mismatch",
-            Self::UnknownMode(_) => "unknown_callback_mode",
+            Self::Empty => ErrorKind::CallbackEmpty,
+            Self::Unreadable { .. } => ErrorKind::CallbackUnreadable,
+            Self::Denied => ErrorKind::CallbackDenied,
+            Self::Problem { .. } => ErrorKind::CallbackProblem,
+            Self::MissingVerifier => ErrorKind::CallbackMissingVerifier,
+            Self::TokenMismatch { .. } => ErrorKind::CallbackTokenMismatch,
+            Self::UnknownMode(_) => ErrorKind::UnknownCallbackMode,
+        }
+    }
+
+    /// The provider's own words: the problem code it put in the redirect.
+    pub fn provider_says(&self) -> Option<String> {
+        match self {
+            Self::Problem { problem } => Some(problem.clone()),
+            _ => None,
         }
     }
 

@@ -43,7 +43,7 @@ pub mod vector;
 pub mod verify;
 
 pub use callback::{Callback, CallbackError, CallbackMode};
-pub use error::{Error, ErrorReport, Result};
+pub use error::{Error, ErrorKind, ErrorReport, Result};
 pub use flow::{Flow, FlowConfig, FlowError};
 pub use placement::{AuthorizationHeader, Placement};
 pub use request::{HttpRequest, OAuthParams, SignOptions, Signed, sign, sign_traced};

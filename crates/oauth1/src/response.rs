@@ -3,6 +3,7 @@
 //! `oauth_parameters_absent`, ...). Responses are untrusted input: nothing here panics, and
 //! error messages quote a bounded, sanitized, secret-free excerpt of the body.
 
+use crate::error::ErrorKind;
 use serde::{Deserialize, Serialize};
 
 use crate::encoding::{form_decode, lossy};
@@ -222,23 +223,32 @@ pub enum ResponseError {
 
 impl ResponseError {
     /// Stable kind for the UI.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Problem(_) => "provider_problem",
-            Self::HttpStatus { .. } => "http_status",
-            Self::Empty { .. } => "empty_response",
-            Self::NotTokenResponse { .. } => "not_token_response",
-            Self::MissingField { .. } => "missing_field",
+            Self::Problem(_) => ErrorKind::ProviderProblem,
+            Self::HttpStatus { .. } => ErrorKind::HttpStatus,
+            Self::Empty { .. } => ErrorKind::EmptyResponse,
+            Self::NotTokenResponse { .. } => ErrorKind::NotTokenResponse,
+            Self::MissingField { .. } => ErrorKind::MissingField,
+        }
+    }
+
+    /// The provider's own words: its advice (else its problem code), or the start of what it
+    /// sent.
+    pub fn provider_says(&self) -> Option<String> {
+        match self {
+            Self::Problem(p) => Some(p.advice.clone().unwrap_or_else(|| p.code.clone())),
+            Self::HttpStatus { excerpt, .. } | Self::NotTokenResponse { excerpt, .. } => {
+                Some(excerpt.clone()).filter(|e| !e.trim().is_empty())
+            }
+            Self::Empty { .. } | Self::MissingField { .. } => None,
         }
     }
 
     /// What to do next.
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            Self::Problem(p) => match &p.advice {
-                Some(a) => format!("{} (the provider says: {a})", p.fix),
-                None => p.fix.clone(),
-            },
+            Self::Problem(p) => p.fix.clone(),
             Self::HttpStatus { status, .. } if *status >= 500 => {
                 "the provider had an internal error; wait a moment and retry".into()
             }
@@ -492,6 +502,7 @@ pub fn redact_secret_values(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorReport;
 
     #[track_caller]
     fn ok(body: &str) -> TokenResponse {
@@ -565,11 +576,11 @@ mod tests {
         };
         assert_eq!(p.parameters_absent, ["oauth_callback", "oauth_nonce"]);
         assert_eq!(p.advice.as_deref(), Some("send a callback"));
-        assert!(
-            e.hint()
-                .unwrap()
-                .contains("the provider says: send a callback")
-        );
+        // The provider's words travel apart from Signet's hint, as it sent them.
+        assert_eq!(e.provider_says().as_deref(), Some("send a callback"));
+        assert!(!e.hint().unwrap().contains("send a callback"));
+        let report = ErrorReport::from(&crate::Error::Response(e.clone()));
+        assert_eq!(report.provider_says.as_deref(), Some("send a callback"));
         assert_eq!(
             e.to_string(),
             "the provider refused the request: parameter_absent (a required parameter is missing from the request (missing: oauth_callback, oauth_nonce))"

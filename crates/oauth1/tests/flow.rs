@@ -23,6 +23,7 @@ const PHOTOS: (u64, &str, &str) = (137131202, "chapoH", "MdpQcU8iPSUjWoN/UDMsK2s
 
 fn three_legged(callback: CallbackConfig) -> FlowConfig {
     FlowConfig {
+        extras: Default::default(),
         consumer_key: CONSUMER_KEY.into(),
         key: ConsumerKey::Secret(Secret::new(CONSUMER_SECRET)),
         signature_method: SignatureMethod::HmacSha1,
@@ -724,6 +725,8 @@ fn signing_errors_fail_the_step_that_signs() {
     let mut config = three_legged(rfc_callback());
     config.sign_options.placement = Placement::Body;
     config.resource = Some(ResourceRequest {
+        headers: Vec::new(),
+        masked_headers: Vec::new(),
         method: "POST".into(),
         url: "https://photos.example.net/photos".into(),
         content_type: Some("application/json".into()),
@@ -1170,3 +1173,94 @@ eRz0pvUCgYAqUknrNEyabjY5LDAtggmAd3BYfAN06IId/gZxESpPBSdE6hkPk/Iy
 slF3FmTfgMsMWzoWTPOyicG/vKfiNnS/wQbXTBMuLBbx9pjRJN3qWclvxYhV+h53
 Z5Ga8ycbT2a9aVZ4LJUjXAGJUUJyCB1Jy4V5BBDEAEEXoIWAiTIFXw==
 -----END RSA PRIVATE KEY-----";
+
+#[test]
+fn token_requests_carry_the_extras_and_the_resource_its_headers() {
+    let mut config = three_legged(rfc_callback());
+    config.extras = RequestExtras {
+        query: vec![("scope".into(), "read write".into())],
+        headers: vec![
+            ("User-Agent".into(), "Signet-test/1".into()),
+            ("X-Api-Key".into(), "k3y".into()),
+        ],
+        form: vec![("x_auth_mode".into(), "client".into())],
+        masked_headers: vec!["x-api-key".into()],
+    };
+    config.resource = Some(ResourceRequest {
+        headers: vec![("X-Tenant".into(), "acme".into())],
+        ..ResourceRequest::get(RESOURCE)
+    });
+    let mut flow = Flow::new(config).unwrap();
+    let c = flow.handle(Event::Start, &at(1_000, INITIATE)).unwrap();
+    let req = send(&c);
+    assert_eq!(
+        req.url,
+        "https://photos.example.net/initiate?scope=read%20write"
+    );
+    assert_eq!(
+        req.content_type.as_deref(),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(req.body.as_deref(), Some(&b"x_auth_mode=client"[..]));
+    assert_eq!(
+        req.headers[0],
+        ("User-Agent".into(), "Signet-test/1".into())
+    );
+    assert_eq!(req.headers[1], ("X-Api-Key".into(), "k3y".into()));
+    assert!(authorization(req).starts_with("OAuth "));
+    // Both the URL parameter and the form field are signed; the headers are not.
+    let snap = flow.snapshot();
+    let step3 = &snap.steps[2].exchanges[0];
+    assert!(step3.trace.base_string.contains("scope%3Dread%2520write"));
+    assert!(step3.trace.base_string.contains("x_auth_mode%3Dclient"));
+    assert!(!step3.trace.base_string.contains("Signet-test"));
+    // The secret header is recorded masked, the rest as sent.
+    assert_eq!(
+        step3.request.headers[..2],
+        [
+            ("User-Agent".to_owned(), "Signet-test/1".to_owned()),
+            ("X-Api-Key".to_owned(), "<redacted>".to_owned())
+        ]
+    );
+    // Step 8 carries them too, with the verifier.
+    flow.handle(Event::Response(temporary_ok()), &at(1_100, INITIATE))
+        .unwrap();
+    let c = flow
+        .handle(Event::Callback(redirect()), &at(1_200, TOKEN))
+        .unwrap();
+    let req = send(&c);
+    assert_eq!(
+        req.url,
+        "https://photos.example.net/token?scope=read%20write"
+    );
+    assert_eq!(req.body.as_deref(), Some(&b"x_auth_mode=client"[..]));
+    // Step 10 sends the resource's own headers, not the token requests' extras.
+    let c = flow
+        .handle(Event::Response(access_ok()), &at(1_300, PHOTOS))
+        .unwrap();
+    let req = send(&c);
+    assert_eq!(req.headers[0], ("X-Tenant".into(), "acme".into()));
+    assert!(!req.headers.iter().any(|(k, _)| k == "X-Api-Key"));
+}
+
+#[test]
+fn a_get_token_request_puts_the_form_extras_on_the_url() {
+    let mut config = three_legged(rfc_callback());
+    let ModeConfig::ThreeLegged(t) = &mut config.mode else {
+        unreachable!()
+    };
+    t.request_token.method = "GET".into();
+    config.extras.form = vec![("x_auth_mode".into(), "client".into())];
+    config.extras.query = vec![("oauth_foo".into(), "x".into())];
+    let fields: Vec<String> = config.validate().into_iter().map(|p| p.field).collect();
+    assert_eq!(fields, ["extras.query"]);
+    config.extras.query.clear();
+    let mut flow = Flow::new(config).unwrap();
+    let c = flow.handle(Event::Start, &at(1_000, INITIATE)).unwrap();
+    let req = send(&c);
+    assert_eq!(
+        req.url,
+        "https://photos.example.net/initiate?x_auth_mode=client"
+    );
+    assert_eq!(req.body, None);
+}

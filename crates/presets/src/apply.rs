@@ -227,6 +227,8 @@ impl Preset {
                     ),
                 );
                 Some(ResourceRequest {
+                    headers: Vec::new(),
+                    masked_headers: Vec::new(),
                     method: r.method.clone(),
                     url,
                     content_type: None,
@@ -310,6 +312,7 @@ impl Draft {
             }),
         };
         Ok(FlowConfig {
+            extras: Default::default(),
             consumer_key: consumer_key.to_owned(),
             key,
             signature_method: self.signature_method,

@@ -24,6 +24,7 @@ pub fn config_from_snapshot(s: &Snapshot) -> FlowConfig {
         _ => ModeConfig::OneLegged,
     };
     FlowConfig {
+        extras: Default::default(),
         consumer_key: c.consumer_key.clone(),
         key: ConsumerKey::Secret(Secret::default()),
         signature_method: c.signature_method,

@@ -1,6 +1,7 @@
 //! Errors of the presets crate.
 
 use serde::{Deserialize, Serialize};
+use signet_oauth1::ErrorKind;
 
 /// Result with [`PresetError`].
 pub type Result<T, E = PresetError> = std::result::Result<T, E>;
@@ -40,13 +41,13 @@ pub enum PresetError {
 
 impl PresetError {
     /// Stable kind for the UI.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::MissingValue { .. } => "missing_value",
-            Self::InvalidValue { .. } => "invalid_value",
-            Self::UnknownPlaceholder(_) => "unknown_placeholder",
-            Self::UnknownPreset(_) => "unknown_preset",
-            Self::TokenNeeded => "token_needed",
+            Self::MissingValue { .. } => ErrorKind::MissingValue,
+            Self::InvalidValue { .. } => ErrorKind::InvalidValue,
+            Self::UnknownPlaceholder(_) => ErrorKind::UnknownPlaceholder,
+            Self::UnknownPreset(_) => ErrorKind::UnknownPreset,
+            Self::TokenNeeded => ErrorKind::TokenNeeded,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Errors of the demo provider's library surface (starting it, driving its consent page).
 
+use signet_oauth1::ErrorKind;
+
 /// Result with the provider's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -41,13 +43,13 @@ impl From<signet_oauth1::Error> for Error {
 
 impl Error {
     /// A stable machine-readable kind.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Bind { .. } => "bind",
-            Self::Key(_) => "key",
-            Self::NoTokenInAuthorizeUrl(_) => "no_token_in_authorize_url",
-            Self::Http(_) => "http",
-            Self::Approve { .. } => "approve_refused",
+            Self::Bind { .. } => ErrorKind::Bind,
+            Self::Key(_) => ErrorKind::Key,
+            Self::NoTokenInAuthorizeUrl(_) => ErrorKind::NoTokenInAuthorizeUrl,
+            Self::Http(_) => ErrorKind::Http,
+            Self::Approve { .. } => ErrorKind::ApproveRefused,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Messages never contain a secret's value: secrets are [`signet_oauth1::Secret`]s everywhere,
 //! and errors carry names, paths and counts only.
 
+use signet_oauth1::ErrorKind;
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -171,23 +172,23 @@ fn plural(n: usize, word: &str) -> String {
 
 impl Error {
     /// A stable machine-readable kind for the UI to switch on.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::Locked { .. } => "database_locked",
-            Self::Corrupt { .. } => "database_corrupt",
-            Self::DamagedRecord { .. } => "damaged_record",
-            Self::Io { .. } => "io",
-            Self::DiskFull { .. } => "disk_full",
-            Self::NewerSchema { .. } => "newer_schema",
-            Self::SecretsUnreadable(_) => "secrets_unreadable",
-            Self::Keyring(_) => "keyring",
-            Self::NotFound { .. } => "not_found",
-            Self::DuplicateName(_) => "duplicate_name",
-            Self::Invalid { .. } => "invalid",
-            Self::Import { .. } => "import",
-            Self::WrongPassphrase => "wrong_passphrase",
-            Self::WeakPassphrase(_) => "weak_passphrase",
-            Self::Database(_) => "database",
+            Self::Locked { .. } => ErrorKind::DatabaseLocked,
+            Self::Corrupt { .. } => ErrorKind::DatabaseCorrupt,
+            Self::DamagedRecord { .. } => ErrorKind::DamagedRecord,
+            Self::Io { .. } => ErrorKind::Io,
+            Self::DiskFull { .. } => ErrorKind::DiskFull,
+            Self::NewerSchema { .. } => ErrorKind::NewerSchema,
+            Self::SecretsUnreadable(_) => ErrorKind::SecretsUnreadable,
+            Self::Keyring(_) => ErrorKind::Keyring,
+            Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::DuplicateName(_) => ErrorKind::DuplicateName,
+            Self::Invalid { .. } => ErrorKind::Invalid,
+            Self::Import { .. } => ErrorKind::Import,
+            Self::WrongPassphrase => ErrorKind::WrongPassphrase,
+            Self::WeakPassphrase(_) => ErrorKind::WeakPassphrase,
+            Self::Database(_) => ErrorKind::Database,
         }
     }
 
@@ -275,7 +276,8 @@ fn is_disk_full(e: &io::Error) -> bool {
 impl From<&Error> for ErrorReport {
     fn from(e: &Error) -> Self {
         Self {
-            kind: e.kind().to_owned(),
+            provider_says: None,
+            kind: e.kind(),
             message: e.to_string(),
             hint: e.hint(),
         }

@@ -7,6 +7,7 @@ import type {
   BaseStringDiff,
   ConnectorDraft,
   Difference,
+  ErrorKind,
   ErrorReport,
   Exchange,
   Lint,
@@ -16,7 +17,7 @@ import type {
 import { PRESETS } from "./fixtures";
 import { netsuiteForms, placeholderProblem } from "../wizard/presets";
 
-const err = (kind: string, message: string, hint?: string): ErrorReport =>
+const err = (kind: ErrorKind, message: string, hint?: string): ErrorReport =>
   hint ? { kind, message, hint } : { kind, message };
 
 /** Every text a placeholder's example value turns into, paired with what `value` turns into. */
@@ -56,7 +57,7 @@ export function applyPreset(presetId: string, inputs: Record<string, string>): P
   if (!summary || !example) {
     throw err("unknown_preset", `no preset is called "${presetId}": \`signet presets\` lists them`);
   }
-  const problems: { kind: string; message: string }[] = [];
+  const problems: { kind: ErrorKind; message: string }[] = [];
   const pairs: [string, string][] = [];
   for (const ph of summary.placeholders) {
     const raw = (inputs[ph.name] ?? "").trim();

@@ -105,7 +105,7 @@ describe("fake IPC", () => {
     await ipc.tokenForget(saved.id);
     expect(await ipc.tokensList()).toHaveLength(0);
     await ipc.connectorDelete(saved.id);
-    await expect(ipc.connectorGet(saved.id)).rejects.toMatchObject({ kind: "connector_not_found" });
+    await expect(ipc.connectorGet(saved.id)).rejects.toMatchObject({ kind: "not_found" });
   });
 
   it("refuses to start an invalid draft with the first problem", async () => {

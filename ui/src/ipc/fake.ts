@@ -9,6 +9,7 @@ import type {
   ConnectorDraft,
   ConnectorSummary,
   DemoProvider,
+  ErrorKind,
   ErrorReport,
   EventMap,
   RunSummary,
@@ -63,7 +64,7 @@ interface FakeRun {
   timer: unknown;
 }
 
-const err = (kind: string, message: string, hint?: string): ErrorReport =>
+const err = (kind: ErrorKind, message: string, hint?: string): ErrorReport =>
   hint ? { kind, message, hint } : { kind, message };
 
 /** Adds `delta` to every `*_ms` timestamp in a snapshot (durations stay). */
@@ -184,7 +185,14 @@ export class FakeBackend implements Transport {
       },
       callback: { mode: "deep_link", loopback_port: 0, loopback_path: "/callback", oob_url: null },
       authorize_params: [],
-      resource: { method: "GET", url: `${url}/api/me`, content_type: null, body: null },
+      resource: {
+        method: "GET",
+        url: `${url}/api/me`,
+        content_type: null,
+        body: null,
+        headers: [],
+        masked_headers: [],
+      },
       token: null,
     };
     return {
@@ -215,7 +223,7 @@ export class FakeBackend implements Transport {
     const c = this.connectors.get(id);
     if (!c)
       throw err(
-        "connector_not_found",
+        "not_found",
         `no connector with id ${id}`,
         "it may have been deleted: pick one from the list",
       );
@@ -224,7 +232,7 @@ export class FakeBackend implements Transport {
 
   private run(id: string): FakeRun {
     const r = this.runs.get(id);
-    if (!r) throw err("run_not_found", `no run with id ${id}`);
+    if (!r) throw err("no_such_run", `no run with id ${id}`);
     return r;
   }
 

@@ -81,6 +81,8 @@ describe("validateDraft", () => {
       url: "https://api.example.com/me",
       content_type: null,
       body: null,
+      headers: [],
+      masked_headers: [],
     };
     expect(fields(d)).toEqual([]);
   });

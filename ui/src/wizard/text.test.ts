@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { finished, isSignatureFailure, providerWords, sentence } from "./text";
+import { finished, isSignatureFailure, sentence } from "./text";
 
 describe("sentence", () => {
   it("capitalises and ends a phrase", () => {
@@ -25,17 +25,6 @@ describe("isSignatureFailure", () => {
     ).toBe(true);
     expect(isSignatureFailure(["http_status", "the provider answered http 500"])).toBe(false);
     expect(isSignatureFailure(["not_token_response", "the response is an HTML page"])).toBe(false);
-  });
-});
-
-describe("providerWords", () => {
-  it("finds the provider's advice inside a hint", () => {
-    expect(
-      providerWords(
-        "check the consumer secret (the provider says: the provider refuses every signature (the reject_signatures fault is on))",
-      ),
-    ).toBe("the provider refuses every signature (the reject_signatures fault is on)");
-    expect(providerWords("wait a moment and retry")).toBeNull();
   });
 });
 

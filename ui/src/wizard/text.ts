@@ -19,9 +19,3 @@ export function finished(text: string): string {
 export function isSignatureFailure(kindOrMessage: string[]): boolean {
   return kindOrMessage.some((s) => /signature/i.test(s));
 }
-
-/** The provider's own words, which Signet's hints carry as "(the provider says: …)". */
-export function providerWords(hint: string): string | null {
-  const m = /\(the provider says: (.*)\)\s*$/is.exec(hint);
-  return m ? m[1].trim() : null;
-}

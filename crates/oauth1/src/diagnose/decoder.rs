@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::encoding::{form_decode, lossy};
-use crate::error::ErrorReport;
+use crate::error::{ErrorKind, ErrorReport};
 use crate::parameters::split_pairs;
 
 /// One reading of a failure.
@@ -859,14 +859,19 @@ pub fn decode(status: u16, content_type: Option<&str>, body: &[u8]) -> Vec<Diagn
 pub fn decode_report(report: &ErrorReport) -> Vec<Diagnosis> {
     let mut out: Vec<Diagnosis> = ENTRIES
         .iter()
-        .filter(|e| matches!(e.matcher, Matcher::ReportKind(k) if k == report.kind))
+        .filter(|e| matches!(e.matcher, Matcher::ReportKind(k) if k == report.kind.as_str()))
         .map(|e| diagnosis(e, format!("error kind {}", report.kind)))
         .collect();
-    if out.is_empty() && report.kind == "callback_problem" {
-        // "the provider reported a problem in the redirect: CODE"
-        if let Some(code) = report.message.rsplit(": ").next() {
-            out = decode(400, None, format!("oauth_problem={code}").as_bytes());
-        }
+    if out.is_empty()
+        && report.kind == ErrorKind::CallbackProblem
+        && let Some(code) = &report.provider_says
+    {
+        // The code the provider put in the redirect, read like a problem report.
+        out = decode(
+            400,
+            None,
+            format!("oauth_problem={}", crate::encoding::encode(code)).as_bytes(),
+        );
     }
     out
 }
@@ -919,7 +924,8 @@ mod tests {
         for e in ENTRIES {
             let found = if let Matcher::ReportKind(kind) = e.matcher {
                 decode_report(&ErrorReport {
-                    kind: kind.into(),
+                    provider_says: None,
+                    kind: ErrorKind::from_name(kind),
                     message: "x".into(),
                     hint: None,
                 })
@@ -998,7 +1004,8 @@ mod tests {
     #[test]
     fn callback_problems_in_a_report_are_decoded() {
         let d = decode_report(&ErrorReport {
-            kind: "callback_problem".into(),
+            provider_says: Some("permission_denied".into()),
+            kind: ErrorKind::CallbackProblem,
             message: "the provider reported a problem in the redirect: permission_denied".into(),
             hint: None,
         });

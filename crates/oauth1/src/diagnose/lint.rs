@@ -221,6 +221,7 @@ mod tests {
 
     fn config() -> FlowConfig {
         FlowConfig {
+            extras: Default::default(),
             consumer_key: "k".into(),
             key: ConsumerKey::Secret(Secret::new("s")),
             signature_method: SignatureMethod::HmacSha256,
@@ -268,6 +269,8 @@ mod tests {
         let mut c = config();
         c.sign_options.placement = Placement::Body;
         c.resource = Some(ResourceRequest {
+            headers: Vec::new(),
+            masked_headers: Vec::new(),
             method: "POST".into(),
             url: "https://api.example.com/items".into(),
             content_type: Some("application/json".into()),
@@ -290,6 +293,8 @@ mod tests {
         };
         t.authorize_params.push(("perms".into(), String::new()));
         c.resource = Some(ResourceRequest {
+            headers: Vec::new(),
+            masked_headers: Vec::new(),
             method: "POST".into(),
             url: "https://api.example.com/items".into(),
             content_type: Some("application/x-www-form-urlencoded".into()),

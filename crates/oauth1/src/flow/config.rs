@@ -191,6 +191,12 @@ pub struct ResourceRequest {
     /// The body.
     #[serde(default)]
     pub body: Option<String>,
+    /// More headers to send (never signed).
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Names of headers whose values are secret: recorded as `<redacted>`.
+    #[serde(default)]
+    pub masked_headers: Vec<String>,
 }
 
 impl ResourceRequest {
@@ -201,7 +207,35 @@ impl ResourceRequest {
             url: url.into(),
             content_type: None,
             body: None,
+            headers: Vec::new(),
+            masked_headers: Vec::new(),
         }
+    }
+}
+
+/// What an authentication method adds to its token requests (steps 3 and 8): URL parameters
+/// and form fields, which are signed (RFC 5849 section 3.4.1.3), and headers, which are not.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RequestExtras {
+    /// Added to the URL's query.
+    #[serde(default)]
+    pub query: Vec<(String, String)>,
+    /// Sent as headers.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Sent as a form body (`POST`), or added to the query (`GET`).
+    #[serde(default)]
+    pub form: Vec<(String, String)>,
+    /// Names of headers whose values are secret: recorded as `<redacted>`.
+    #[serde(default)]
+    pub masked_headers: Vec<String>,
+}
+
+impl RequestExtras {
+    /// Whether nothing is added.
+    pub fn is_empty(&self) -> bool {
+        self.query.is_empty() && self.headers.is_empty() && self.form.is_empty()
     }
 }
 
@@ -222,6 +256,8 @@ pub struct FlowConfig {
     pub mode: ModeConfig,
     /// The call of step 10 (optional for three-legged; required otherwise).
     pub resource: Option<ResourceRequest>,
+    /// What the token requests (steps 3 and 8) carry besides the protocol parameters.
+    pub extras: RequestExtras,
 }
 
 /// One problem with one field of the configuration.
@@ -340,6 +376,26 @@ impl FlowConfig {
                     problem(
                         "resource",
                         "with a pre-issued token the flow only makes the resource call: add the resource request to make".into(),
+                    );
+                }
+            }
+        }
+        for (list, pairs) in [
+            ("extras.query", &self.extras.query),
+            ("extras.form", &self.extras.form),
+        ] {
+            for (name, _) in pairs {
+                if name.trim().is_empty() {
+                    problem(
+                        list,
+                        "an extra parameter of the token requests has no name".into(),
+                    );
+                } else if name.starts_with("oauth_") {
+                    problem(
+                        list,
+                        format!(
+                            "{name} is an oauth_ parameter, which Signet sets itself when it signs"
+                        ),
                     );
                 }
             }
@@ -493,6 +549,7 @@ mod tests {
                 require_callback_confirmed: true,
             }),
             resource: None,
+            extras: RequestExtras::default(),
         }
     }
 

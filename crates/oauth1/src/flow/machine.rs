@@ -12,13 +12,13 @@ use super::snapshot::{
 use super::steps::{StepId, StepStatus};
 use super::{Command, Event, FlowError, HttpResponse, Inputs, OutgoingRequest, transport_report};
 use crate::callback::{Callback, CallbackError, CallbackMode};
-use crate::error::{Error, ErrorReport};
+use crate::error::{Error, ErrorKind, ErrorReport};
 use crate::request::{HttpRequest, OAuthParams, sign_traced};
 use crate::response::{
     ResponseError, TokenResponse, excerpt, parse_problem, parse_token_response,
     redact_secret_values,
 };
-use crate::secret::Secret;
+use crate::secret::{REDACTED, Secret};
 use crate::trace::SigningTrace;
 
 /// One OAuth 1.0a run: the ten steps, driven by events, answering with commands.
@@ -94,6 +94,10 @@ struct Spec<'a> {
     token_secret: Option<&'a Secret>,
     callback: Option<&'a str>,
     verifier: Option<&'a str>,
+    /// More headers (never signed).
+    headers: &'a [(String, String)],
+    /// Names of headers whose values are recorded as `<redacted>`.
+    masked_headers: &'a [String],
 }
 
 impl<'a> Spec<'a> {
@@ -108,8 +112,55 @@ impl<'a> Spec<'a> {
             token_secret: None,
             callback: None,
             verifier: None,
+            headers: &[],
+            masked_headers: &[],
         }
     }
+}
+
+/// A token request's URL, content type and body with the configured extras: the query
+/// parameters on the URL, the form fields in a form body (or on the URL for `GET`).
+fn with_extras(
+    endpoint: &super::config::Endpoint,
+    extras: &super::config::RequestExtras,
+) -> (String, Option<&'static str>, Option<String>) {
+    use crate::encoding::encode;
+    let get = endpoint.method.trim().eq_ignore_ascii_case("GET");
+    let mut on_url: Vec<&(String, String)> = extras.query.iter().collect();
+    if get {
+        on_url.extend(extras.form.iter());
+    }
+    let mut url = endpoint.url.clone();
+    if !on_url.is_empty() {
+        let fragment = url.find('#').map(|i| url.split_off(i));
+        let mut sep = if !url.contains('?') {
+            "?"
+        } else if url.ends_with('?') || url.ends_with('&') {
+            ""
+        } else {
+            "&"
+        };
+        for (k, v) in on_url {
+            url.push_str(sep);
+            url.push_str(&encode(k));
+            url.push('=');
+            url.push_str(&encode(v));
+            sep = "&";
+        }
+        if let Some(f) = fragment {
+            url.push_str(&f);
+        }
+    }
+    if get || extras.form.is_empty() {
+        return (url, None, None);
+    }
+    let body = extras
+        .form
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    (url, Some(crate::request::FORM), Some(body))
 }
 
 struct SignedParts {
@@ -430,12 +481,13 @@ impl Flow {
 
     fn request_temporary(&mut self, inputs: &Inputs) -> Vec<Command> {
         let t = self.three_legged();
-        let mut spec = Spec::new(
-            StepId::TokenRequest,
-            &t.request_token.method,
-            &t.request_token.url,
-        );
+        let (url, content_type, body) = with_extras(&t.request_token, &self.config.extras);
+        let mut spec = Spec::new(StepId::TokenRequest, &t.request_token.method, &url);
         spec.callback = Some(&t.callback.url);
+        spec.content_type = content_type;
+        spec.body = body.as_deref().map(str::as_bytes);
+        spec.headers = &self.config.extras.headers;
+        spec.masked_headers = &self.config.extras.masked_headers;
         match sign_request(&self.config, &spec, inputs) {
             Ok(parts) => {
                 self.state = State::RequestingTemporary;
@@ -604,11 +656,12 @@ impl Flow {
         inputs: &Inputs,
     ) -> Vec<Command> {
         let t = self.three_legged();
-        let mut spec = Spec::new(
-            StepId::AccessTokenRequest,
-            &t.access_token.method,
-            &t.access_token.url,
-        );
+        let (url, content_type, body) = with_extras(&t.access_token, &self.config.extras);
+        let mut spec = Spec::new(StepId::AccessTokenRequest, &t.access_token.method, &url);
+        spec.content_type = content_type;
+        spec.body = body.as_deref().map(str::as_bytes);
+        spec.headers = &self.config.extras.headers;
+        spec.masked_headers = &self.config.extras.masked_headers;
         spec.token = Some(&temporary.token);
         spec.token_secret = Some(&temporary.secret);
         spec.verifier = Some(verifier.expose());
@@ -700,6 +753,8 @@ impl Flow {
         let mut spec = Spec::new(StepId::ResourceAccess, &r.method, &r.url);
         spec.content_type = r.content_type.as_deref();
         spec.body = r.body.as_deref().map(str::as_bytes);
+        spec.headers = &r.headers;
+        spec.masked_headers = &r.masked_headers;
         if let Some(c) = &creds {
             spec.token = Some(&c.token);
             spec.token_secret = Some(&c.secret);
@@ -970,6 +1025,11 @@ impl Flow {
                 },
                 resource: c.resource.clone().map(|mut r| {
                     r.body = r.body.map(|b| redact_secret_values(&b));
+                    for (k, v) in &mut r.headers {
+                        if r.masked_headers.iter().any(|m| m.eq_ignore_ascii_case(k)) {
+                            *v = REDACTED.to_owned();
+                        }
+                    }
                     r
                 }),
             },
@@ -1020,24 +1080,44 @@ fn sign_request(
     };
     let (signed, trace) = sign_traced(&req, &oauth, &signer, &config.sign_options)
         .map_err(|e| ErrorReport::from(&e))?;
+    let mut headers = spec.headers.to_vec();
+    headers.extend(
+        signed
+            .authorization
+            .map(|a| ("Authorization".to_owned(), a)),
+    );
     let outgoing = OutgoingRequest {
         step: spec.step,
         method: signed.method.into_owned(),
         url: signed.url.into_owned(),
-        headers: signed
-            .authorization
-            .map(|a| vec![("Authorization".to_owned(), a)])
-            .unwrap_or_default(),
+        headers,
         content_type: signed.content_type.map(str::to_owned),
         body: signed.body.map(Cow::into_owned),
     };
     let recorded = RecordedRequest {
         method: trace.method.clone(),
         url: redact_secret_values(&trace.signed_url),
-        headers: trace
-            .authorization_header
+        headers: spec
+            .headers
             .iter()
-            .map(|h| ("Authorization".to_owned(), h.clone()))
+            .map(|(k, v)| {
+                let masked = spec
+                    .masked_headers
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(k));
+                let value = if masked {
+                    REDACTED.to_owned()
+                } else {
+                    v.clone()
+                };
+                (k.clone(), value)
+            })
+            .chain(
+                trace
+                    .authorization_header
+                    .iter()
+                    .map(|h| ("Authorization".to_owned(), h.clone())),
+            )
             .collect(),
         content_type: outgoing.content_type.clone(),
         body: trace
@@ -1111,7 +1191,8 @@ fn redirect_report(endpoint: &str, resp: &HttpResponse) -> ErrorReport {
         .map(|l| format!(" to {}", redact_secret_values(l)))
         .unwrap_or_default();
     ErrorReport {
-        kind: "redirected".into(),
+        provider_says: None,
+        kind: ErrorKind::Redirected,
         message: format!(
             "the {endpoint} endpoint answered with a redirect (http {}){to}; Signet does not follow redirects here, because the signature covers the exact URL",
             resp.status
@@ -1124,7 +1205,8 @@ fn redirect_report(endpoint: &str, resp: &HttpResponse) -> ErrorReport {
 
 fn not_confirmed_report(confirmed: Option<bool>) -> ErrorReport {
     ErrorReport {
-        kind: "callback_not_confirmed".into(),
+        provider_says: None,
+        kind: ErrorKind::CallbackNotConfirmed,
         message: match confirmed {
             Some(_) => "the provider did not confirm the callback: oauth_callback_confirmed is not true".into(),
             None => "the provider did not confirm the callback: the response has no oauth_callback_confirmed".into(),

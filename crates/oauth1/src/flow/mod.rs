@@ -27,6 +27,7 @@
 //!         require_callback_confirmed: true,
 //!     }),
 //!     resource: None,
+//!     extras: RequestExtras::default(),
 //! };
 //! let mut flow = Flow::new(config)?;
 //! let commands = flow.handle(Event::Start, &Inputs::new(0, 137131200, "wIjqoS"))?;
@@ -41,13 +42,14 @@ mod machine;
 pub mod snapshot;
 pub mod steps;
 
+use crate::error::ErrorKind;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use config::{
     CallbackConfig, ConsumerKey, Endpoint, FieldProblem, FlowConfig, FlowMode, ModeConfig,
-    ResourceRequest, ThreeLeggedConfig, TokenCredentials,
+    RequestExtras, ResourceRequest, ThreeLeggedConfig, TokenCredentials,
 };
 pub use machine::Flow;
 pub use snapshot::{
@@ -126,13 +128,13 @@ pub enum TransportKind {
 
 impl TransportKind {
     /// The error kind the UI switches on.
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> ErrorKind {
         match self {
-            Self::Timeout => "timeout",
-            Self::Connect => "connect_failed",
-            Self::TooLarge => "response_too_large",
-            Self::Redirect => "redirected",
-            Self::Other => "transport_failed",
+            Self::Timeout => ErrorKind::Timeout,
+            Self::Connect => ErrorKind::ConnectFailed,
+            Self::TooLarge => ErrorKind::ResponseTooLarge,
+            Self::Redirect => ErrorKind::Redirected,
+            Self::Other => ErrorKind::TransportFailed,
         }
     }
 
@@ -299,18 +301,19 @@ fn summary(problems: &[FieldProblem]) -> String {
 
 impl FlowError {
     /// Stable kind for the UI.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Self::InvalidConfig(_) => "invalid_config",
-            Self::UnexpectedEvent { .. } => "unexpected_event",
-            Self::InvalidInputs(_) => "invalid_inputs",
+            Self::InvalidConfig(_) => ErrorKind::InvalidConfig,
+            Self::UnexpectedEvent { .. } => ErrorKind::UnexpectedEvent,
+            Self::InvalidInputs(_) => ErrorKind::InvalidInputs,
         }
     }
 
     /// `{ kind, message, hint }`.
     pub fn report(&self) -> ErrorReport {
         ErrorReport {
-            kind: self.kind().to_owned(),
+            provider_says: None,
+            kind: self.kind(),
             message: self.to_string(),
             hint: match self {
                 Self::InvalidConfig(_) => Some("fix the fields named and connect again".into()),
@@ -322,7 +325,8 @@ impl FlowError {
 
 pub(crate) fn transport_report(kind: TransportKind, message: &str) -> ErrorReport {
     ErrorReport {
-        kind: kind.kind().to_owned(),
+        provider_says: None,
+        kind: kind.kind(),
         message: message.to_owned(),
         hint: Some(kind.hint().to_owned()),
     }

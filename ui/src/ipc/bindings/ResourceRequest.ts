@@ -19,4 +19,12 @@ content_type: string | null,
 /**
  * The body.
  */
-body: string | null, };
+body: string | null, 
+/**
+ * More headers to send (never signed).
+ */
+headers: Array<[string, string]>, 
+/**
+ * Names of headers whose values are secret: recorded as `<redacted>`.
+ */
+masked_headers: Array<string>, };

@@ -26,6 +26,7 @@ export type { DraftCallback } from "./DraftCallback";
 export type { DraftEndpoints } from "./DraftEndpoints";
 export type { DraftToken } from "./DraftToken";
 export type { Endpoint } from "./Endpoint";
+export type { ErrorKind } from "./ErrorKind";
 export type { ErrorReport } from "./ErrorReport";
 export type { Exchange } from "./Exchange";
 export type { Explanation } from "./Explanation";
