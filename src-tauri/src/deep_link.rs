@@ -8,10 +8,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use signet_ipc::{CallbackMode, DeepLinkRefusedEvent, EVENT_DEEP_LINK_REFUSED, Waiting};
-use signet_oauth1::callback::Callback;
-use signet_oauth1::flow::Event;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::state::AppExt;
 
@@ -28,110 +25,12 @@ pub fn is_signet_link(arg: &str) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("signet:"))
 }
 
-/// What happened to a link.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Routed {
-    /// Handed to this run.
-    Delivered(String),
-    /// Refused for this reason.
-    Refused(String),
-}
+pub use signet_app::Routed;
 
-/// Hands `url` to the run waiting for it, or refuses it (emitting `deep-link-refused`).
+/// Hands `url` to the run waiting for it, or refuses it (the app emits `deep-link-refused`).
 pub fn handle<R: Runtime>(app: &AppHandle<R>, url: &str) -> Routed {
     focus_main(app);
-    let routed = route(app, url);
-    if let Routed::Refused(reason) = &routed {
-        let event = DeepLinkRefusedEvent {
-            url_excerpt: excerpt(url),
-            reason: reason.clone(),
-        };
-        eprintln!("signet: refused {}: {reason}", event.url_excerpt);
-        if let Some(event) = app.signet().links.hold_or_pass(event) {
-            let _ = app.emit(EVENT_DEEP_LINK_REFUSED, event);
-        }
-    }
-    routed
-}
-
-fn route<R: Runtime>(app: &AppHandle<R>, url: &str) -> Routed {
-    if !is_signet_link(url) {
-        return Routed::Refused("this is not a signet:// link".into());
-    }
-    let cb = match Callback::parse(url) {
-        Ok(cb) => cb,
-        Err(e) => {
-            return Routed::Refused(format!(
-                "Signet cannot read this link ({e}); nothing was changed"
-            ));
-        }
-    };
-    let named = cb.token.clone().or_else(|| cb.denied.clone());
-    let waiting: Vec<_> = app
-        .flows()
-        .all()
-        .into_iter()
-        .filter(|e| {
-            let l = e.latest();
-            matches!(
-                l.snapshot.waiting_for,
-                Some(Waiting::Callback {
-                    mode: CallbackMode::DeepLink,
-                    ..
-                })
-            )
-        })
-        .collect();
-    if waiting.is_empty() {
-        return Routed::Refused(
-            "no connection is waiting for a provider's answer right now (the attempt it belongs to was finished, cancelled, or started before Signet was restarted); start the flow again in Signet".into(),
-        );
-    }
-    let found = match &named {
-        Some(token) => waiting.into_iter().find(|e| {
-            e.latest()
-                .snapshot
-                .request_token
-                .as_ref()
-                .is_some_and(|t| &t.token == token)
-        }),
-        // A provider problem without a token: only unambiguous with one run waiting.
-        None if waiting.len() == 1 => waiting.into_iter().next(),
-        None => None,
-    };
-    let Some(entry) = found else {
-        return Routed::Refused(
-            "this link belongs to another attempt: its request token does not match the one Signet is waiting for (an old browser tab, or a second Connect); finish the newest attempt in the browser, or start again".into(),
-        );
-    };
-    if entry.is_driving() {
-        entry.inbox.deep_link(url);
-    } else {
-        // Waiting again after a timeout: this link moves it on.
-        crate::runs::spawn_drive(app.clone(), entry.clone(), Event::Callback(url.to_owned()));
-    }
-    Routed::Delivered(entry.id.clone())
-}
-
-/// The start of the link, with the verifier's value left out.
-pub fn excerpt(url: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in url.split('&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        match part.split_once('=') {
-            Some((k, _)) if k.ends_with("oauth_verifier") => {
-                out.push_str(k);
-                out.push_str("=<redacted>");
-            }
-            _ => out.push_str(part),
-        }
-    }
-    if out.chars().count() > 120 {
-        out = out.chars().take(117).collect::<String>() + "...";
-    }
-    out
+    app.signet().route_link(url)
 }
 
 /// Brings the wizard to the front.
@@ -199,7 +98,7 @@ mod tests {
     #[test]
     fn verifiers_are_left_out_of_excerpts() {
         assert_eq!(
-            excerpt("signet://callback?oauth_token=abc&oauth_verifier=s3cret"),
+            signet_app::link_excerpt("signet://callback?oauth_token=abc&oauth_verifier=s3cret"),
             "signet://callback?oauth_token=abc&oauth_verifier=<redacted>"
         );
     }

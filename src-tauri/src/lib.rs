@@ -1,7 +1,8 @@
 //! Signet's desktop app: the Tauri v2 shell around the engine, the store and the wizard UI.
 //!
 //! - [`run`] is generic over the runtime, so a mock-runtime test builds the same app.
-//! - The commands are the IPC contract's (`signet_ipc::COMMANDS`); progress goes out as
+//! - The commands are the IPC contract's (`signet_app::api::COMMANDS`), one line each over
+//!   `signet_app::App`, which the CLI and the tests use too; progress goes out as
 //!   `flow-snapshot` events, refused links as `deep-link-refused`.
 //! - `signet://callback?...` links reach the running window: the deep-link plugin reads the
 //!   link the app was started with, and the single-instance plugin hands a second launch's
@@ -13,10 +14,11 @@
 pub mod browser;
 pub mod commands;
 pub mod deep_link;
-pub mod draft;
-pub mod error;
-pub mod runs;
+pub mod host;
 pub mod state;
+
+// The names build.rs read from crates/app/src/api.rs (checked against the contract in tests).
+include!(concat!(env!("OUT_DIR"), "/commands.rs"));
 
 use std::path::{Path, PathBuf};
 
@@ -68,12 +70,7 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) -> i32 {
     match Store::open(&options) {
         Ok(store) => {
             let data_dir = store.data_dir().to_owned();
-            match build(
-                with_plugins(builder),
-                context,
-                AppState::new(store),
-                Some(data_dir),
-            ) {
+            match build(with_plugins(builder), context, store, Some(data_dir)) {
                 Ok(app) => {
                     app.run(|_, _| {});
                     0
@@ -164,17 +161,18 @@ pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_opener::init())
 }
 
-/// Builds the app around `state`: commands, deep links, the link socket (in `data_dir`, when
+/// Builds the app around the store: Signet's use cases (made as soon as the Tauri app exists,
+/// before any command can run), the commands, deep links, the link socket (in `data_dir`, when
 /// given). Generic over the runtime: tests pass `tauri::test::mock_builder()`.
 pub fn build<R: Runtime>(
     builder: Builder<R>,
     context: Context<R>,
-    state: AppState,
+    store: Store,
     data_dir: Option<PathBuf>,
 ) -> tauri::Result<App<R>> {
-    builder
-        .manage(state)
-        .invoke_handler(signet_handler!())
+    let app = builder
+        .manage(AppState::default())
+        .invoke_handler(signet_app::for_each_command!(signet_handler_of))
         .setup(move |app| {
             if app.config().plugins.0.contains_key("deep-link") {
                 setup_deep_links(app);
@@ -186,7 +184,17 @@ pub fn build<R: Runtime>(
             }
             Ok(())
         })
-        .build(context)
+        .build(context)?;
+    let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
+    let signet = signet_app::App::new(
+        store,
+        std::sync::Arc::new(host::ShellHost(app.handle().clone())),
+        runtime,
+        signet_app::Settings::default(),
+    )
+    .map_err(|e| tauri::Error::Io(std::io::Error::other(e.to_string())))?;
+    app.shell().set(signet);
+    Ok(app)
 }
 
 fn setup_deep_links<R: Runtime>(app: &mut App<R>) {
@@ -240,7 +248,7 @@ mod tests {
         let app = build(
             mock_builder(),
             tauri::generate_context!(test = true),
-            AppState::new(store),
+            store,
             None,
         )
         .unwrap();
@@ -288,7 +296,7 @@ mod tests {
         let err = invoke(
             &app,
             "connector_get",
-            serde_json::json!({"args": {"id": "42"}}),
+            serde_json::json!({"args": {"id": "42", "instance_id": null}}),
         )
         .unwrap_err();
         assert_eq!(err["kind"], "not_found");
@@ -297,16 +305,20 @@ mod tests {
 
     #[test]
     fn every_contract_command_is_registered_and_permitted() {
-        let caps = include_str!("../capabilities/main.json");
-        for c in signet_ipc::COMMANDS {
+        // build.rs reads the same list the contract is written in.
+        let contract: Vec<&str> = signet_app::api::COMMANDS.iter().map(|c| c.name).collect();
+        assert_eq!(BUILD_COMMANDS.to_vec(), contract);
+        let set = include_str!("../permissions/signet-commands.toml");
+        for c in signet_app::api::COMMANDS {
             let permission = format!("\"allow-{}\"", c.name.replace('_', "-"));
             assert!(
-                caps.contains(&permission),
-                "{permission} missing from the capability"
+                set.contains(&permission),
+                "{permission} missing from the set"
             );
         }
+        assert!(include_str!("../capabilities/main.json").contains("\"signet-commands\""));
         let (_dir, app) = app();
-        for c in signet_ipc::COMMANDS {
+        for c in signet_app::api::COMMANDS {
             let args = if c.args.is_some() {
                 serde_json::json!({"args": {}})
             } else {

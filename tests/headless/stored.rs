@@ -6,13 +6,14 @@
 use std::path::Path;
 use std::time::Duration;
 
+use signet_connector::{AuthKind, AuthMethod, AuthOptions, Connector, OAuth1};
 use signet_engine::http::{Http, HttpSettings};
 use signet_engine::{Clock, Engine, Stop};
 use signet_oauth1::flow::*;
 use signet_oauth1::{Placement, Secret, SignOptions, SignatureMethod};
 use signet_provider::{Faults, ProviderConfig, RunningProvider, demo, start};
 use signet_store::{
-    ClientSecret, ConnectorId, ConnectorSpec, Credentials, KeyringChoice, OpenOptions, RunOutcome,
+    ClientSecret, Credentials, InstanceId, KeyringChoice, NewInstance, OpenOptions, RunOutcome,
     Store, Timestamp,
 };
 use signet_tests::{Deliver, callback_for, config, engine_with, quick};
@@ -21,22 +22,35 @@ fn store_in(dir: &Path) -> Store {
     Store::open(&OpenOptions::new(dir).keyring(KeyringChoice::File)).unwrap()
 }
 
-fn saved_connector(store: &Store, p: &RunningProvider, name: &str) -> ConnectorId {
-    let spec = ConnectorSpec::new(
-        name,
-        p.request_token_url(),
-        p.authorize_url(),
-        p.access_token_url(),
-    );
+/// A saved connector for the demo provider; its default instance (which holds the consumer
+/// credentials, the token and the runs).
+fn saved_connector(store: &Store, p: &RunningProvider, name: &str) -> InstanceId {
+    let mut definition = Connector::named(name);
+    definition.auth_methods.push(AuthMethod {
+        id: "oauth1".into(),
+        name: "OAuth 1.0a".into(),
+        kind: AuthKind::OAuth1(Box::new(OAuth1::three_legged(
+            &p.request_token_url(),
+            &p.authorize_url(),
+            &p.access_token_url(),
+        ))),
+        options: AuthOptions::default(),
+    });
     let creds = Credentials {
         consumer_key: demo::CONSUMER_KEY.into(),
         client_secret: ClientSecret::Shared(Secret::new(demo::CONSUMER_SECRET)),
         token: None,
     };
-    store
-        .create_connector_with_credentials(spec, creds)
-        .unwrap()
-        .id
+    let (_, instance) = store
+        .create_connector(
+            definition,
+            NewInstance {
+                credentials: Some(creds),
+                ..NewInstance::default()
+            },
+        )
+        .unwrap();
+    instance.id
 }
 
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {

@@ -33,14 +33,19 @@ pub enum Command {
     Flow(FlowArgs),
     /// Sign a request and print the trace, the signed request and a curl command.
     Sign(SignArgs),
-    /// Sign and send one request with given token credentials.
+    /// Send one of a saved connector's endpoints, signed with its token (`signet call CONNECTOR
+    /// ENDPOINT --var NAME=VALUE`), or any URL (`--url`) signed with a connector's or the
+    /// flags' credentials.
     Call(CallArgs),
     /// Approve (or deny) a demo-provider authorization page without a browser: a stand-in
     /// browser for scripts (`--browser "signet approve"`).
     Approve(ApproveArgs),
-    /// Saved connectors: list, show, add, remove, export, import.
+    /// Saved connectors: list, show, add, set, remove, export, import.
     #[command(subcommand)]
     Connectors(ConnectorsCommand),
+    /// A saved connector's endpoints: list them.
+    #[command(subcommand)]
+    Endpoints(EndpointsCommand),
     /// Stored token credentials: list, forget.
     #[command(subcommand)]
     Tokens(TokensCommand),
@@ -68,16 +73,32 @@ pub enum ConnectorsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one connector (secrets are never printed).
+    /// Show one connector: its variables, authentication, endpoints and instances (secrets are
+    /// never printed).
     Show {
         /// The connector's name.
         name: String,
+        /// Which instance's values (its first when left out).
+        #[arg(long, value_name = "NAME")]
+        instance: Option<String>,
         /// As JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Save a connector with its consumer credentials.
+    /// Save a connector with its consumer credentials (from flags, or a preset and flags).
     Add(Box<AddConnectorArgs>),
+    /// Set the values of a connector's variables for one of its instances (secret variables
+    /// stored encrypted; an empty value clears one).
+    Set {
+        /// The connector's name.
+        name: String,
+        /// The values (`NAME=VALUE`, repeatable).
+        #[arg(value_name = "NAME=VALUE", required = true, value_parser = parse_pair)]
+        values: Vec<(String, String)>,
+        /// Which instance (its first when left out).
+        #[arg(long, value_name = "NAME")]
+        instance: Option<String>,
+    },
     /// Remove a connector with its credentials, tokens and run history.
     Remove {
         /// The connector's name.
@@ -118,6 +139,22 @@ pub enum TokensCommand {
     Forget {
         /// The connector's name.
         name: String,
+        /// Which instance (its first when left out).
+        #[arg(long, value_name = "NAME")]
+        instance: Option<String>,
+    },
+}
+
+/// `signet endpoints ...`.
+#[derive(Debug, Subcommand)]
+pub enum EndpointsCommand {
+    /// List a connector's endpoints and the variables each needs.
+    List {
+        /// The connector's name.
+        connector: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -126,27 +163,55 @@ pub enum TokensCommand {
 pub struct AddConnectorArgs {
     /// A unique name for the connector.
     pub name: String,
+    /// The connector: a preset and flags.
+    #[command(flatten)]
+    pub definition: DefinitionArgs,
+}
+
+/// What a connector is made of on the command line: a preset (optional) and flags over it.
+#[derive(Debug, Clone, Args)]
+pub struct DefinitionArgs {
     /// Who signs and how.
     #[command(flatten)]
     pub credentials: CredentialArgs,
     /// The request-token (temporary credentials) URL.
     #[arg(long)]
-    pub request_token_url: String,
+    pub request_token_url: Option<String>,
     /// The provider's authorization page.
     #[arg(long)]
-    pub authorize_url: String,
+    pub authorize_url: Option<String>,
     /// The access-token (token credentials) URL.
     #[arg(long)]
-    pub access_token_url: String,
-    /// A protected resource to call at step 10.
-    #[arg(long)]
-    pub resource_url: Option<String>,
-    /// `loopback`, `oob`, `deep-link`, or an address (see `signet flow --help`).
+    pub access_token_url: Option<String>,
+    /// How the provider sends the user back: `loopback` (a one-shot listener on 127.0.0.1),
+    /// `oob` (the provider shows a PIN you type here), or a URL (a loopback
+    /// http://127.0.0.1:PORT/PATH is listened on exactly there; any other address you paste
+    /// back after authorising).
     #[arg(long, default_value = "loopback")]
     pub callback: String,
     /// Extra parameters for the authorization URL (`name=value`, repeatable).
     #[arg(long = "authorize-param", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub authorize_params: Vec<(String, String)>,
+    /// The provider does not send oauth_callback_confirmed (TripIt and other 1.0 providers).
+    #[arg(long)]
+    pub allow_unconfirmed_callback: bool,
+    /// A protected resource to call at step 10 with the new token (saved as the endpoint
+    /// `resource`).
+    #[arg(long)]
+    pub resource_url: Option<String>,
+    /// The method for the resource call.
+    #[arg(long, default_value = "GET")]
+    pub resource_method: String,
+    /// Start from a provider preset (`signet presets` lists them) and explain each choice;
+    /// every flag typed wins over it. With --demo, the demo provider imitates that provider.
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
+    /// The account id for presets with an {{account}} variable (NetSuite: 1234567-sb1).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// A value for one of the connector's variables (base_url=https://shop.example).
+    #[arg(long = "value", visible_alias = "preset-value", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub values: Vec<(String, String)>,
 }
 
 /// Who signs and how.
@@ -190,44 +255,17 @@ pub struct CredentialArgs {
 /// `signet flow`.
 #[derive(Debug, Clone, Args)]
 pub struct FlowArgs {
-    /// Who signs and how.
+    /// The connector: a preset and flags (ignored with --connector and --connector-file).
     #[command(flatten)]
-    pub credentials: CredentialArgs,
+    pub definition: DefinitionArgs,
     /// Start a demo provider inside this process and use it (endpoints and demo consumer
     /// filled in; combine with --browser "signet approve" for a fully automatic dance).
     #[arg(long)]
     pub demo: bool,
-    /// The request-token (temporary credentials) URL.
-    #[arg(long)]
-    pub request_token_url: Option<String>,
-    /// The provider's authorization page.
-    #[arg(long)]
-    pub authorize_url: Option<String>,
-    /// The access-token (token credentials) URL.
-    #[arg(long)]
-    pub access_token_url: Option<String>,
-    /// How the provider sends the user back: `loopback` (a one-shot listener on 127.0.0.1),
-    /// `oob` (the provider shows a PIN you type here), or a URL (a loopback
-    /// http://127.0.0.1:PORT/PATH is listened on exactly there; any other address you paste
-    /// back after authorising).
-    #[arg(long, default_value = "loopback")]
-    pub callback: String,
-    /// Extra parameters for the authorization URL (`name=value`, repeatable).
-    #[arg(long = "authorize-param", value_name = "NAME=VALUE", value_parser = parse_pair)]
-    pub authorize_params: Vec<(String, String)>,
-    /// The provider does not send oauth_callback_confirmed (TripIt and other 1.0 providers).
-    #[arg(long)]
-    pub allow_unconfirmed_callback: bool,
     /// The command that opens the authorization page (default: $BROWSER, else the system
     /// opener); the URL is appended, or replaces %s.
     #[arg(long, value_name = "CMD")]
     pub browser: Option<String>,
-    /// A protected resource to call at step 10 with the new token.
-    #[arg(long)]
-    pub resource_url: Option<String>,
-    /// The method for the resource call.
-    #[arg(long, default_value = "GET")]
-    pub resource_method: String,
     /// One-legged: sign the resource call with the consumer credentials only (steps 3-9
     /// skipped).
     #[arg(long, conflicts_with = "token")]
@@ -252,32 +290,28 @@ pub struct FlowArgs {
     pub clock_offset: i64,
     /// Use a saved connector (its endpoints and credentials); its token is saved when issued
     /// and the run is kept in its history. With --connector-file: which connector of the file.
-    #[arg(long, value_name = "NAME", conflicts_with = "demo")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["demo", "preset"])]
     pub connector: Option<String>,
+    /// With --connector: which of its instances (its first when left out).
+    #[arg(long, value_name = "NAME", requires = "connector")]
+    pub instance: Option<String>,
     /// Run a connector from a connectors file (`signet connectors export`, format in
     /// crates/store/EXPORT-FORMAT.md); consumer credentials from the flags unless the file
     /// carries them (encrypted: SIGNET_EXPORT_PASSPHRASE). Nothing is saved.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "save_as"])]
     pub connector_file: Option<PathBuf>,
-    /// Save these flags as a connector under this name, then keep its token and history.
+    /// Save the connector under this name, then keep its token and history.
     #[arg(long, value_name = "NAME", conflicts_with = "connector")]
     pub save_as: Option<String>,
-    /// Fill the flags left out from a provider preset (`signet presets` lists them) and
-    /// explain each choice; with --demo, the demo provider imitates that provider's quirks.
-    #[arg(long, value_name = "NAME", conflicts_with = "connector")]
-    pub preset: Option<String>,
-    /// The account id for presets with an {account} placeholder (NetSuite: 1234567-sb1).
-    #[arg(long, value_name = "ID", requires = "preset")]
-    pub account: Option<String>,
-    /// A value for one of the preset's placeholders (base_url=https://shop.example).
-    #[arg(long = "preset-value", value_name = "NAME=VALUE", value_parser = parse_pair, requires = "preset")]
-    pub preset_values: Vec<(String, String)>,
     /// Print one JSON document at the end (every step, its status, and the token credentials)
     /// instead of the step-by-step text.
     #[arg(long)]
     pub json: bool,
-    /// Leave the token secret out of the output.
+    /// Put the token secret in the output (it is left out otherwise).
     #[arg(long)]
+    pub show_secrets: bool,
+    /// Leave the token secret out (the default; kept so older scripts still run).
+    #[arg(long, hide = true, conflicts_with = "show_secrets")]
     pub no_secrets: bool,
 }
 
@@ -339,13 +373,32 @@ pub struct SignArgs {
 /// `signet call`.
 #[derive(Debug, Clone, Args)]
 pub struct CallArgs {
-    /// Use a saved connector's consumer credentials and its stored token.
-    #[arg(long, value_name = "NAME")]
+    /// A saved connector (its name): its credentials, its instance's values and token.
+    #[arg(value_name = "CONNECTOR")]
     pub connector: Option<String>,
-    /// Who signs and how.
+    /// One of its endpoints (id or name; `signet endpoints list CONNECTOR` lists them).
+    #[arg(value_name = "ENDPOINT", conflicts_with = "url")]
+    pub endpoint: Option<String>,
+    /// The connector, as a flag (same as the first argument).
+    #[arg(
+        long = "connector",
+        value_name = "NAME",
+        hide = true,
+        conflicts_with = "connector"
+    )]
+    pub connector_flag: Option<String>,
+    /// Which of the connector's instances (its first when left out).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// A value for this call (`NAME=VALUE`, repeatable): wins over the endpoint's, the
+    /// instance's and the connector's values.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub vars: Vec<(String, String)>,
+    /// Who signs and how (without a connector).
     #[command(flatten)]
     pub credentials: CredentialArgs,
-    /// The request.
+    /// The request (instead of an endpoint: any URL, signed with the connector's or the
+    /// flags' credentials).
     #[command(flatten)]
     pub request: RequestArgs,
     /// Seconds to wait for the response.
@@ -354,7 +407,8 @@ pub struct CallArgs {
     /// Add this many seconds to oauth_timestamp.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub clock_offset: i64,
-    /// Print the exchange as JSON.
+    /// Print the call as JSON: what was sent (secrets masked), how it was signed, what came
+    /// back and, when it failed, why.
     #[arg(long)]
     pub json: bool,
 }

@@ -1,161 +1,275 @@
-//! `signet call` (one signed request) and `signet approve` (a stand-in browser for the demo
-//! provider's consent page).
+//! `signet call` (one endpoint of a saved connector, or any URL, signed and sent through the
+//! same use case as the desktop app's Send) and `signet approve` (a stand-in browser for the
+//! demo provider's consent page).
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
-use serde::Serialize;
-use signet_engine::http::{Http, HttpSettings};
-use signet_engine::nonce::nonce;
-use signet_engine::{Clock, http::Outcome as Sent};
+use signet_app::api::{CallRecord, CallResult};
+use signet_app::{App, Settings};
+use signet_connector::{AuthKind, Body, Endpoint, Param};
+use signet_engine::http::{Http, HttpSettings, Outcome as Sent};
 use signet_oauth1::flow::{OutgoingRequest, StepId};
-use signet_oauth1::response::{excerpt, parse_problem};
-use std::path::Path;
 
-use signet_oauth1::flow::ConsumerKey;
-use signet_oauth1::{Signer, sign};
-
-use crate::args::{ApproveArgs, CallArgs};
-use crate::connectors;
+use crate::app;
+use crate::args::{ApproveArgs, CallArgs, DefinitionArgs, RequestArgs};
+use crate::define::{self, Mode};
 use crate::exit::{Exit, Failure, Outcome};
-use crate::sign::{content_type, http_request, oauth_params, options, signer};
+use crate::sign::content_type;
 
-#[derive(Serialize)]
-struct CallReport {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
+/// The id an ad-hoc `--url` call is recorded under.
+const AD_HOC: &str = "command-line";
 
 /// Runs `signet call`.
-pub async fn run(mut a: CallArgs, data_dir: Option<&Path>) -> Outcome {
-    let url = a
-        .request
-        .url
-        .clone()
-        .ok_or_else(|| Failure::usage("no url", "pass --url with the resource to call"))?;
-    let (consumer_key, signer) = match a.connector.clone() {
-        Some(name) => from_connector(&mut a, &name, data_dir)?,
-        None => signer(&a.credentials, a.request.token_secret.as_deref())?,
+pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
+    if a.request.callback.is_some() || a.request.verifier.is_some() {
+        return Err(Failure::usage(
+            "--callback and --verifier only shape a token request",
+            "use `signet sign` to see such a request, or `signet flow` to run the steps",
+        ));
+    }
+    let mut settings = Settings::default();
+    settings.call_http.timeout = Duration::from_secs(a.timeout.max(1));
+    let inputs: BTreeMap<String, String> = a.vars.iter().cloned().collect();
+    let connector = a.connector.clone().or_else(|| a.connector_flag.clone());
+    let cli = match &connector {
+        Some(_) => app::open(data_dir, None, settings)?,
+        None => app::scratch(None, settings)?,
     };
-    let r = &a.request;
-    let clock = Clock::with_offset(a.clock_offset);
-    let (nonce, timestamp) = (nonce(), clock.timestamp().to_string());
-    let ct = content_type(r);
-    let req = http_request(r, &url, ct.as_deref());
-    let oauth = oauth_params(
-        r,
-        &consumer_key,
-        &nonce,
-        &timestamp,
-        a.credentials.realm.as_deref(),
-    );
-    let signed = sign(&req, &oauth, &signer, &options(&a.credentials)).map_err(|e| {
-        let rep = signet_oauth1::ErrorReport::from(&e);
-        Failure::usage(
-            rep.message,
-            rep.hint.unwrap_or_else(|| "check the flags".into()),
-        )
-    })?;
-    let outgoing = OutgoingRequest {
-        step: StepId::ResourceAccess,
-        method: signed.method.to_string(),
-        url: signed.url.to_string(),
-        headers: signed
-            .authorization
-            .iter()
-            .map(|h| ("Authorization".to_owned(), h.clone()))
-            .collect(),
-        content_type: signed.content_type.map(str::to_owned),
-        body: signed.body.as_deref().map(<[u8]>::to_vec),
-    };
-    let http = Http::new(HttpSettings {
-        timeout: Duration::from_secs(a.timeout.max(1)),
-        ..HttpSettings::default()
-    })
-    .map_err(|e| Failure::report(&e.report()))?;
-    let received = match http.send(&outgoing).await {
-        Sent::Ok(r) => r,
-        Sent::Err(f) => {
-            return Err(Failure {
-                exit: Exit::Network,
-                message: f.message,
-                hint: Some("check the URL, that the provider is running, and your network".into()),
-            });
+    let app = &cli.app;
+    app.clock_offset_set(a.clock_offset);
+    let result = match &connector {
+        Some(name) => {
+            if a.request.token.is_some() {
+                return Err(Failure::usage(
+                    "--token signs without a connector; a connector signs with its instance's token",
+                    format!(
+                        "leave --token out, or pick the instance with --instance NAME (`signet connectors show {name:?}` lists them)"
+                    ),
+                ));
+            }
+            let view = app::find(app, name, a.instance.as_deref())?;
+            let instance = view.document.instance.id.clone().unwrap_or_default();
+            match (&a.endpoint, &a.request.url) {
+                (Some(wanted), _) => {
+                    let endpoints = &view.document.connector.endpoints;
+                    let found = endpoints.iter().find(|e| e.id == *wanted).or_else(|| {
+                        endpoints
+                            .iter()
+                            .find(|e| e.name.eq_ignore_ascii_case(wanted))
+                    });
+                    let Some(e) = found else {
+                        let ids: Vec<&str> = endpoints.iter().map(|e| e.id.as_str()).collect();
+                        return Err(Failure::usage(
+                            format!("connector {name:?} has no endpoint {wanted:?}"),
+                            if ids.is_empty() {
+                                format!(
+                                    "it has no endpoints; call any URL with `signet call {name:?} --url URL`"
+                                )
+                            } else {
+                                format!(
+                                    "its endpoints: {} (`signet endpoints list {name:?}` says more)",
+                                    ids.join(", ")
+                                )
+                            },
+                        ));
+                    };
+                    app.endpoint_send(&instance, &e.id, &inputs).await?
+                }
+                (None, Some(url)) => {
+                    let mut e = endpoint(&a.request, url)?;
+                    declare_inputs(&mut e, &view.document.connector, &inputs);
+                    app.endpoint_send_unsaved(&instance, e, &inputs).await?
+                }
+                (None, None) => {
+                    return Err(Failure::usage(
+                        format!("which endpoint of {name:?}?"),
+                        format!(
+                            "signet call {name:?} ENDPOINT (`signet endpoints list {name:?}` lists them), or --url URL"
+                        ),
+                    ));
+                }
+            }
+        }
+        None => {
+            let Some(url) = &a.request.url else {
+                return Err(Failure::usage(
+                    "no connector and no --url",
+                    "signet call CONNECTOR ENDPOINT, or signet call --url URL with --consumer-key, --consumer-secret, --token and --token-secret",
+                ));
+            };
+            let mut e = endpoint(&a.request, url)?;
+            declare_inputs(&mut e, &signet_connector::Connector::named(""), &inputs);
+            let instance = ad_hoc(app, &a, e)?;
+            app.endpoint_send(&instance, AD_HOC, &inputs).await?
         }
     };
-    let resp = received.response;
-    let body = String::from_utf8_lossy(&resp.body).into_owned();
-    if a.json {
-        let report = CallReport {
-            status: resp.status,
-            headers: resp.headers.clone(),
-            body: body.clone(),
-        };
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).expect("plain data serializes")
-        );
-    } else {
-        println!("HTTP {}", resp.status);
-        for (k, v) in &resp.headers {
-            println!("{k}: {v}");
-        }
-        println!("\n{body}");
-    }
-    if (200..300).contains(&resp.status) {
-        return Ok(());
-    }
-    let ct = resp
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| v.as_str());
-    Err(match parse_problem(resp.status, ct, &resp.body) {
-        Some(p) => Failure {
-            exit: Exit::Rejected,
-            message: format!("the provider refused the request: {} ({})", p.code, p.cause),
-            hint: Some(p.fix),
-        },
-        None => Failure {
-            exit: Exit::Rejected,
-            message: format!(
-                "the provider answered http {}: {}",
-                resp.status,
-                excerpt(&resp.body)
-            ),
-            hint: None,
-        },
-    })
+    report(&result, a.json)
 }
 
-/// Takes the consumer credentials, token and signing options from a saved connector.
-fn from_connector(
-    a: &mut CallArgs,
-    name: &str,
-    data_dir: Option<&Path>,
-) -> Result<(String, Signer), Failure> {
-    let store = connectors::open(data_dir)?;
-    let c = connectors::find(&store, name)?;
-    let (config, creds) = connectors::flow_config(&store, &c)?;
-    let token = creds.token.ok_or_else(|| {
-        Failure::usage(
-            format!("connector {name:?} has no token yet"),
-            format!("run `signet flow --connector {name:?}` first"),
-        )
-    })?;
-    a.request.token = Some(token.token.clone());
-    a.credentials.placement = config.sign_options.placement;
-    a.credentials.no_version = !config.sign_options.include_version;
-    a.credentials.realm = config.realm.clone();
-    a.credentials.signature_method = config.signature_method;
-    let signer = match &config.key {
-        ConsumerKey::Secret(s) => {
-            Signer::shared(config.signature_method, s, Some(&token.token_secret))
+/// A throwaway connector from the credential flags with `endpoint` as its only endpoint:
+/// one-legged, or signed with `--token`.
+fn ad_hoc(app: &App, a: &CallArgs, endpoint: Endpoint) -> Result<String, Failure> {
+    let definition = DefinitionArgs {
+        credentials: a.credentials.clone(),
+        request_token_url: None,
+        authorize_url: None,
+        access_token_url: None,
+        callback: "oob".into(),
+        authorize_params: Vec::new(),
+        allow_unconfirmed_callback: false,
+        resource_url: None,
+        resource_method: "GET".into(),
+        preset: None,
+        account: None,
+        values: Vec::new(),
+    };
+    let token = a
+        .request
+        .token
+        .as_deref()
+        .map(|t| (t, a.request.token_secret.as_deref().unwrap_or_default()));
+    let mode = Mode {
+        one_legged: token.is_none(),
+        token,
+    };
+    let (mut doc, _) = define::document(&definition, Some("Command line"), mode, app, None)?;
+    for m in &mut doc.connector.auth_methods {
+        if let AuthKind::OAuth1(o) = &mut m.kind {
+            o.test_endpoint = Some(endpoint.id.clone());
         }
-        ConsumerKey::Rsa(k) => Signer::rsa(config.signature_method, k),
     }
-    .map_err(|e| Failure::usage(e.to_string(), "save the connector again"))?;
-    Ok((config.consumer_key, signer))
+    doc.connector.endpoints = vec![endpoint];
+    define::check_complete(app, &doc)?;
+    let view = app.connector_save(doc)?;
+    Ok(view.document.instance.id.unwrap_or_default())
+}
+
+/// The endpoint `--url`, `-X`, `--body` and `--content-type` describe. The URL and body are
+/// templates like any endpoint's: `{{name}}` takes a `--var` or a connector variable.
+fn endpoint(r: &RequestArgs, url: &str) -> Result<Endpoint, Failure> {
+    let method = r.method.trim().to_ascii_uppercase();
+    let mut e = Endpoint {
+        method,
+        description: "Sent from the command line with --url.".into(),
+        ..Endpoint::get(AD_HOC, "Command line", url)
+    };
+    if let Some(text) = &r.body {
+        let ct = content_type(r).unwrap_or_default();
+        let essence = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        e.body = match essence.as_str() {
+            "application/x-www-form-urlencoded" | "" => Body::Form {
+                fields: form_fields(text)?,
+            },
+            "application/json" => Body::Json { text: text.clone() },
+            "application/xml" | "text/xml" => Body::Xml { text: text.clone() },
+            _ => Body::Text {
+                content_type: ct.clone(),
+                text: text.clone(),
+            },
+        };
+    }
+    Ok(e)
+}
+
+/// `--var` values for an ad-hoc `--url` call: each one the connector does not define is the
+/// endpoint's own variable, so `{{id}}` in the URL takes `--var id=5`.
+fn declare_inputs(
+    e: &mut Endpoint,
+    connector: &signet_connector::Connector,
+    inputs: &BTreeMap<String, String>,
+) {
+    for name in inputs.keys() {
+        if !connector.variables.iter().any(|v| &v.name == name) {
+            e.variables
+                .push(signet_connector::Variable::text(name, name));
+        }
+    }
+}
+
+/// A form body's fields, decoded (the endpoint encodes them again when it sends).
+fn form_fields(text: &str) -> Result<Vec<Param>, Failure> {
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            let decode = |s: &str| {
+                String::from_utf8(signet_oauth1::encoding::form_decode(s).into_owned()).map_err(
+                    |_| {
+                        Failure::usage(
+                            "--body decodes to bytes that are not UTF-8 text",
+                            "encode the form's text as UTF-8, or pass --content-type",
+                        )
+                    },
+                )
+            };
+            Ok(Param::new(decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+/// Prints the answer (or the whole record as JSON) and turns a failure into an exit code.
+fn report(result: &CallResult, json: bool) -> Outcome {
+    let call = &result.call;
+    if json {
+        match serde_json::to_string_pretty(result) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("signet: cannot write JSON: {e}"),
+        }
+    } else {
+        print_call(call);
+    }
+    match &call.error {
+        None => Ok(()),
+        Some(e) => {
+            let mut failure = Failure::report(e);
+            if let Some(words) = &e.provider_says {
+                failure
+                    .message
+                    .push_str(&format!("\n  the provider says: {words}"));
+            }
+            // The decoder's reading, when it knows more than the status does (a signature
+            // that differs, a variable behind it, a clock that is off).
+            if let Some(d) = call
+                .diagnosis
+                .as_ref()
+                .and_then(|d| d.diagnoses.first())
+                .filter(|d| !d.id.starts_with("http."))
+            {
+                failure.message.push_str(&format!("\n  why: {}", d.cause));
+                failure.hint = Some(d.fix.clone());
+            }
+            Err(failure)
+        }
+    }
+}
+
+fn print_call(call: &CallRecord) {
+    let r = &call.request;
+    eprintln!("{} {}", r.method, r.url);
+    let Some(resp) = &call.response else { return };
+    let took = call
+        .duration_ms
+        .map(|ms| format!(" ({ms} ms)"))
+        .unwrap_or_default();
+    println!("HTTP {}{took}", resp.status);
+    for (k, v) in &resp.headers {
+        println!("{k}: {v}");
+    }
+    println!("\n{}", resp.body);
+    if resp.truncated {
+        eprintln!(
+            "signet: the body was cut at {} of {} bytes",
+            resp.body.len(),
+            resp.body_bytes
+        );
+    }
 }
 
 /// Runs `signet approve`: signs in at the demo provider and allows (or denies); follows a

@@ -24,12 +24,47 @@ pub enum Exit {
 impl Exit {
     /// The exit code for a failure the flow or a call reported.
     pub fn for_report(report: &ErrorReport) -> Self {
-        match report.kind.as_str() {
-            "timeout" | "connect_failed" | "response_too_large" | "redirected"
-            | "transport_failed" => Self::Network,
-            "invalid_config" | "invalid_url" | "invalid_method" | "unknown_signature_method" => {
-                Self::Usage
-            }
+        use signet_oauth1::ErrorKind as K;
+        match report.kind {
+            K::Timeout
+            | K::ConnectFailed
+            | K::ResponseTooLarge
+            | K::Redirected
+            | K::TransportFailed => Self::Network,
+            K::InvalidConfig
+            | K::InvalidUrl
+            | K::InvalidMethod
+            | K::UnknownSignatureMethod
+            | K::InvalidConnector
+            | K::NotConnected
+            | K::NotFound
+            | K::DuplicateName
+            | K::Invalid
+            | K::Import
+            | K::WrongPassphrase
+            | K::WeakPassphrase
+            | K::UnknownPreset
+            | K::MissingValue
+            | K::InvalidValue
+            | K::VariableUndefined
+            | K::VariableMissing
+            | K::TemplateMalformed
+            | K::SecretNotStored => Self::Usage,
+            K::DatabaseLocked
+            | K::DatabaseCorrupt
+            | K::DamagedRecord
+            | K::Io
+            | K::DiskFull
+            | K::NewerSchema
+            | K::SecretsUnreadable
+            | K::Keyring
+            | K::Database
+            | K::Internal
+            | K::HttpClient
+            | K::Bind
+            | K::LoopbackBind
+            | K::Loopback
+            | K::PresetsInvalid => Self::Internal,
             _ => Self::Rejected,
         }
     }
@@ -62,11 +97,17 @@ impl Failure {
         }
     }
 
-    /// From an error report.
+    /// From an error report; fields to fix are listed under the message.
     pub fn report(report: &ErrorReport) -> Self {
+        let mut message = report.message.clone();
+        if report.fields.len() > 1 {
+            for f in &report.fields {
+                message.push_str(&format!("\n  {}: {}", f.field, f.message));
+            }
+        }
         Self {
             exit: Exit::for_report(report),
-            message: report.message.clone(),
+            message,
             hint: report.hint.clone(),
         }
     }
@@ -74,3 +115,9 @@ impl Failure {
 
 /// The result of a subcommand.
 pub type Outcome = Result<(), Failure>;
+
+impl From<signet_app::AppError> for Failure {
+    fn from(e: signet_app::AppError) -> Self {
+        Self::report(e.report())
+    }
+}

@@ -1,272 +1,282 @@
-//! `signet flow`: the ten-step dance from flags, printed as it happens.
+//! `signet flow`: the ten-step dance, printed as it happens. The flags (or a preset, a saved
+//! connector, a connectors file) become a connector and an instance; `signet_app` resolves and
+//! runs it exactly as the desktop app does — in the user's database with `--connector` or
+//! `--save-as`, in a throwaway one otherwise.
 
 use std::io::BufRead;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
+use signet_app::api::SecretRef;
+use signet_app::{App, Event, FlowStop, Settings};
 use signet_engine::http::HttpSettings;
-use signet_engine::{Clock, CommandBrowser, Engine, EngineSettings, Inbox, RunOutcome, Stop};
-use signet_oauth1::diagnose::{FailureDiagnosis, Lint};
-use signet_oauth1::flow::{
-    CallbackConfig, ConsumerKey, Endpoint, FlowConfig, ModeConfig, ResourceRequest, Snapshot,
-    StepId, StepStatus, ThreeLeggedConfig, TokenCredentials, Waiting,
-};
-use signet_oauth1::{CallbackMode, RsaPrivateKeyPem, Secret};
+use signet_oauth1::diagnose::{FailureDiagnosis, Lint, Severity};
+use signet_oauth1::flow::{Snapshot, StepId, StepStatus, Waiting};
+use signet_oauth1::{CallbackMode, Secret};
 use signet_provider::{RunningProvider, demo};
+use signet_store::ImportOptions;
 
-use std::path::Path;
-
-use signet_store::{Connector, Store, Timestamp};
-
+use crate::app;
 use crate::args::FlowArgs;
-use crate::connectors;
+use crate::define::{self, Mode, check_complete, read_file};
 use crate::exit::{Exit, Failure, Outcome};
 use crate::output;
-use crate::sign::{options, read_rsa_key};
 
-/// Runs `signet flow`.
-pub async fn run(mut a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
-    let chosen = crate::presets::prefill(&mut a)?;
-    // Keep the in-process demo provider alive for the whole run.
-    let _provider = if a.demo {
-        Some(start_demo(&mut a).await?)
-    } else {
-        None
-    };
-    let mut saved: Option<(Store, Connector)> = None;
-    let mut config = match (&a.connector_file, &a.connector) {
-        (Some(file), name) => connectors::from_file(file, name.as_deref(), &a.credentials)?,
-        (None, Some(name)) => {
-            let store = connectors::open(data_dir)?;
-            let c = connectors::find(&store, name)?;
-            let (config, _) = connectors::flow_config(&store, &c)?;
-            saved = Some((store, c));
-            config
-        }
-        (None, None) => config(&a)?,
-    };
-    crate::presets::adjust(&mut config, chosen.as_ref());
-    let problems = config.validate();
-    if !problems.is_empty() {
-        let list: Vec<String> = problems
-            .iter()
-            .map(|p| format!("{}: {}", p.field, p.message))
-            .collect();
-        return Err(Failure::usage(
-            format!("the connector is not complete:\n  {}", list.join("\n  ")),
-            "fix the flags named above and run again",
-        ));
-    }
-    let lints = crate::presets::lints(&config, chosen.as_ref());
-    crate::presets::print_lints(&lints, a.json);
-    let mut engine = Engine::new(EngineSettings {
-        http: HttpSettings {
-            timeout: Duration::from_secs(a.timeout.max(1)),
-            ..HttpSettings::default()
-        },
-        clock: Clock::with_offset(a.clock_offset),
-        callback_timeout: Duration::from_secs(a.callback_timeout.max(1)),
-    })
-    .map_err(|e| Failure::report(&e.report()))?;
-    if let Some(cmd) = &a.browser {
-        engine = engine.with_browser(CommandBrowser(cmd.clone()));
-    }
-    if let Some(name) = &a.save_as {
-        let store = connectors::open(data_dir)?;
-        if store
-            .connector_by_name(name)
-            .map_err(connectors::store_failure)?
-            .is_some()
-        {
-            return Err(Failure::usage(
-                format!("a connector called {name:?} already exists"),
-                format!("run it with --connector {name:?}, or pick another name"),
-            ));
-        }
-        let urls = [&a.request_token_url, &a.authorize_url, &a.access_token_url]
-            .map(|u| u.as_deref().unwrap_or(""));
-        let (spec, creds) = connectors::spec_from_flags(
-            name,
-            &a.credentials,
-            urls,
-            a.resource_url.as_deref(),
-            &a.callback,
-            &a.authorize_params,
-        )?;
-        let c = store
-            .create_connector_with_credentials(spec, creds)
-            .map_err(connectors::store_failure)?;
-        saved = Some((store, c));
-    }
-    let started_at = Timestamp::now();
-    let inbox = engine.inbox();
-    let until = a.until.and_then(StepId::from_number);
-    let mut printer = Printer::new(a.json, inbox);
-    let (_run, outcome) = engine
-        .run(config, until, |snap| printer.show(snap))
-        .await
-        .map_err(|e| Failure::report(&e.report()))?;
-    if let Some((store, c)) = &saved {
-        keep(store, c, started_at, &outcome, a.json)?;
-    }
-    let diagnosis = crate::presets::diagnose(&outcome.snapshot, chosen.as_ref());
-    finish(&a, &outcome, &lints, diagnosis.as_ref())
-}
-
-/// Keeps a saved connector's results: the token only when one was issued, and the run.
-fn keep(
-    store: &Store,
-    c: &Connector,
-    started_at: Timestamp,
-    o: &RunOutcome,
-    quiet: bool,
-) -> Outcome {
-    store
-        .record_flow(c.id, started_at, &o.snapshot, o.credentials.as_ref())
-        .map_err(connectors::store_failure)?;
-    if o.credentials.is_some() && !quiet {
-        println!(
-            "\nSaved the token to connector {:?} (encrypted). Call with: signet call --connector {:?} --url URL",
-            c.spec.name, c.spec.name
-        );
-    }
-    Ok(())
-}
-
-async fn start_demo(a: &mut FlowArgs) -> Result<RunningProvider, Failure> {
-    let p = signet_provider::start(crate::presets::demo_config(a)?)
+async fn start_demo(a: &FlowArgs) -> Result<RunningProvider, Failure> {
+    let p = signet_provider::start(crate::presets::demo_config(&a.definition)?)
         .await
         .map_err(|e| Failure {
             exit: Exit::Internal,
             message: format!("cannot start the demo provider: {e}"),
             hint: None,
         })?;
-    a.request_token_url
-        .get_or_insert_with(|| p.request_token_url());
-    a.authorize_url.get_or_insert_with(|| p.authorize_url());
-    a.access_token_url
-        .get_or_insert_with(|| p.access_token_url());
-    a.resource_url.get_or_insert_with(|| p.me_url());
-    let c = &mut a.credentials;
-    if c.signature_method.is_rsa() {
-        c.consumer_key
-            .get_or_insert_with(|| demo::RSA_CONSUMER_KEY.to_owned());
-    } else {
-        c.consumer_key
-            .get_or_insert_with(|| demo::CONSUMER_KEY.to_owned());
-        c.consumer_secret
-            .get_or_insert_with(|| demo::CONSUMER_SECRET.to_owned());
-    }
     if !a.json {
-        println!(
-            "Demo provider running at {} (consumer {})\n",
-            p.url(),
-            c.consumer_key.as_deref().unwrap_or("")
-        );
+        let c = &a.definition.credentials;
+        let key = if c.signature_method.is_rsa() {
+            demo::RSA_CONSUMER_KEY
+        } else {
+            demo::CONSUMER_KEY
+        };
+        let key = c.consumer_key.as_deref().unwrap_or(key);
+        println!("Demo provider running at {} (consumer {key})\n", p.url());
     }
     Ok(p)
 }
 
-/// The flow configuration the flags describe.
-pub fn config(a: &FlowArgs) -> Result<FlowConfig, Failure> {
-    let c = &a.credentials;
-    let consumer_key = c.consumer_key.clone().ok_or_else(|| {
-        Failure::usage(
-            "no consumer key",
-            "pass --consumer-key (or set SIGNET_CONSUMER_KEY), or --demo",
-        )
-    })?;
-    let key = if c.signature_method.is_rsa() {
-        let key: RsaPrivateKeyPem = match &c.rsa_key {
-            Some(path) => read_rsa_key(path)?,
-            None if a.demo => RsaPrivateKeyPem::parse(demo::RSA_PRIVATE_KEY_PEM)
-                .map_err(|e| Failure::usage(e.to_string(), "the demo key is damaged"))?,
-            None => {
+/// Runs `signet flow`.
+pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
+    // Keep the in-process demo provider alive for the whole run.
+    let provider = if a.demo {
+        Some(start_demo(&a).await?)
+    } else {
+        None
+    };
+    let settings = Settings {
+        flow_http: HttpSettings {
+            timeout: Duration::from_secs(a.timeout.max(1)),
+            ..HttpSettings::default()
+        },
+        callback_timeout: Duration::from_secs(a.callback_timeout.max(1)),
+        ..Settings::default()
+    };
+    let saving = a.connector.is_some() || a.save_as.is_some();
+    let mut cli = if saving && a.connector_file.is_none() {
+        app::open(data_dir, a.browser.clone(), settings)?
+    } else {
+        app::scratch(a.browser.clone(), settings)?
+    };
+    let app = cli.app.clone();
+    app.clock_offset_set(a.clock_offset);
+
+    let (view, explanations) = match (&a.connector_file, &a.connector) {
+        (Some(file), name) => (from_file(&app, file, name.as_deref(), &a)?, Vec::new()),
+        (None, Some(name)) => (app::find(&app, name, a.instance.as_deref())?, Vec::new()),
+        (None, None) => {
+            let mode = Mode {
+                one_legged: a.one_legged,
+                token: a
+                    .token
+                    .as_deref()
+                    .map(|t| (t, a.token_secret.as_deref().unwrap_or_default())),
+            };
+            let (doc, explanations) = define::document(
+                &a.definition,
+                a.save_as.as_deref(),
+                mode,
+                &app,
+                provider.as_ref(),
+            )?;
+            if let Some(name) = &a.save_as
+                && app
+                    .store()
+                    .connector_by_name(name)
+                    .map_err(app::store_failure)?
+                    .is_some()
+            {
                 return Err(Failure::usage(
-                    format!("{} needs an RSA private key", c.signature_method),
-                    "pass --rsa-key FILE with the PEM private key",
+                    format!("a connector called {name:?} already exists"),
+                    format!("run it with --connector {name:?}, or pick another name"),
                 ));
             }
-        };
-        ConsumerKey::Rsa(key)
-    } else {
-        let secret = c.consumer_secret.clone().ok_or_else(|| {
-            Failure::usage(
-                format!("{} needs the consumer secret", c.signature_method),
-                "pass --consumer-secret (or set SIGNET_CONSUMER_SECRET)",
+            check_complete(&app, &doc)?;
+            (app.connector_save(doc)?, explanations)
+        }
+    };
+    if !a.json && !explanations.is_empty() {
+        let p = a.definition.preset.as_deref().unwrap_or("signet-demo");
+        if let Some(p) = app.catalog().get(p) {
+            println!("Preset {} — {}", p.name, p.summary);
+        }
+        for e in &explanations {
+            println!("  {:<32} {}\n  {:<32} why: {}", e.field, e.value, "", e.why);
+        }
+        println!();
+    }
+    check_complete(&app, &view.document)?;
+    let lints = app.connector_lint(&view.document)?;
+    print_lints(&lints, a.json);
+
+    let instance = view
+        .document
+        .instance
+        .id
+        .clone()
+        .ok_or_else(|| Failure::usage("the connector has no instance", "save it again"))?;
+    let until = a.until.and_then(StepId::from_number);
+    let started = app.flow_start_until(&instance, until).await?;
+    let mut printer = Printer::new(a.json, app.clone(), started.run_id.clone());
+    printer.show(&started.snapshot);
+    let end = loop {
+        tokio::select! {
+            biased;
+            Some(event) = cli.events.recv() => {
+                if let Event::FlowSnapshot(e) = event && e.run_id == started.run_id {
+                    printer.show(&e.snapshot);
+                }
+            }
+            end = app.flow_wait(&started.run_id) => break end?,
+        }
+    };
+    while let Ok(event) = cli.events.try_recv() {
+        if let Event::FlowSnapshot(e) = event
+            && e.run_id == started.run_id
+        {
+            printer.show(&e.snapshot);
+        }
+    }
+    if saving && a.connector_file.is_none() && !a.json && end.stop == FlowStop::Finished {
+        let has_token = app
+            .store()
+            .credentials_summary(
+                instance
+                    .parse()
+                    .map_err(|_| Failure::usage("bad instance", "save again"))?,
             )
-        })?;
-        ConsumerKey::Secret(Secret::new(secret))
-    };
-    let mode = if a.one_legged {
-        ModeConfig::OneLegged
-    } else if let Some(token) = &a.token {
-        ModeConfig::PreIssuedToken(TokenCredentials {
-            token: token.clone(),
-            secret: Secret::new(a.token_secret.clone().unwrap_or_default()),
-            extra: Vec::new(),
-        })
-    } else {
-        let need = |v: &Option<String>, flag: &str| {
-            v.clone().ok_or_else(|| {
-                Failure::usage(
-                    format!("no {flag}"),
-                    format!("pass --{flag} (or --demo to use the built-in provider, --one-legged or --token for flows without one)"),
-                )
-            })
-        };
-        ModeConfig::ThreeLegged(ThreeLeggedConfig {
-            request_token: Endpoint::post(need(&a.request_token_url, "request-token-url")?),
-            authorize_url: need(&a.authorize_url, "authorize-url")?,
-            access_token: Endpoint::post(need(&a.access_token_url, "access-token-url")?),
-            callback: callback(&a.callback)?,
-            authorize_params: a.authorize_params.clone(),
-            callback_on_authorize_url: false,
-            require_callback_confirmed: !a.allow_unconfirmed_callback,
-        })
-    };
-    Ok(FlowConfig {
-        extras: Default::default(),
-        consumer_key,
-        key,
-        signature_method: c.signature_method,
-        sign_options: options(c),
-        realm: c.realm.clone(),
-        mode,
-        resource: a.resource_url.as_ref().map(|url| ResourceRequest {
-            method: a.resource_method.to_ascii_uppercase(),
-            ..ResourceRequest::get(url.clone())
-        }),
-    })
+            .ok()
+            .flatten()
+            .is_some_and(|c| c.token.is_some());
+        if has_token {
+            let name = &view.document.connector.details.name;
+            println!(
+                "\nSaved the token to connector {name:?} (encrypted). Call an endpoint with: signet call {name:?} ENDPOINT (`signet endpoints list {name:?}` lists them)"
+            );
+        }
+    }
+    let diagnosis = matches!(end.stop, FlowStop::Failed(_))
+        .then(|| app.run_diagnose(&started.run_id).ok())
+        .flatten();
+    finish(&a, &app, &instance, &end, &lints, diagnosis.as_ref())
 }
 
-/// Reads `--callback`: `loopback`, `oob`, or an address.
-pub fn callback(value: &str) -> Result<CallbackConfig, Failure> {
-    match value.trim() {
-        "loopback" => Ok(CallbackConfig::loopback(0, "/callback")),
-        "oob" | "pin" => Ok(CallbackConfig::oob()),
-        "deep-link" | "deep_link" => Ok(CallbackConfig::deep_link()),
-        url if url.starts_with("http://") || url.starts_with("https://") || url.contains("://") => {
-            let cb = CallbackConfig {
-                mode: CallbackMode::Loopback,
-                url: url.to_owned(),
-            };
-            if cb.loopback_parts().is_some() {
-                Ok(cb)
-            } else {
-                // Somewhere Signet cannot listen: the user pastes the address back.
-                Ok(CallbackConfig {
-                    mode: CallbackMode::DeepLink,
-                    url: url.to_owned(),
-                })
-            }
+/// The connector `name` (or the file's only one) of a connectors file, imported into the
+/// throwaway database, with the consumer credentials from the flags when the file has none.
+fn from_file(
+    app: &App,
+    file: &Path,
+    name: Option<&str>,
+    a: &FlowArgs,
+) -> Result<signet_app::api::ConnectorView, Failure> {
+    let text = read_file(file, "connectors file")?;
+    let passphrase = std::env::var("SIGNET_EXPORT_PASSPHRASE")
+        .ok()
+        .map(Secret::new);
+    app.store()
+        .import(
+            &text,
+            &ImportOptions {
+                passphrase,
+                ..ImportOptions::default()
+            },
+        )
+        .map_err(app::store_failure)?;
+    let all = app.store().list_connectors().map_err(app::store_failure)?;
+    let chosen = match (name, all.as_slice()) {
+        (Some(name), _) => name.to_owned(),
+        (None, [one]) => one.name().to_owned(),
+        (None, many) => {
+            let names: Vec<&str> = many.iter().map(|c| c.name()).collect();
+            return Err(Failure::usage(
+                format!("{} holds {} connectors", file.display(), many.len()),
+                format!("pick one with --connector NAME: {}", names.join(", ")),
+            ));
         }
-        other => Err(Failure::usage(
-            format!("--callback {other:?} is not loopback, oob or an address"),
-            "use --callback loopback, --callback oob, or --callback http://127.0.0.1:PORT/PATH",
-        )),
+    };
+    let view = app::find(app, &chosen, None)?;
+    if view.stored.consumer_secret || view.stored.rsa_private_key {
+        return Ok(view);
+    }
+    let mut doc = view.document;
+    let c = &a.definition.credentials;
+    doc.instance.consumer_key = c.consumer_key.clone().ok_or_else(|| {
+        Failure::usage(
+            format!("the file has no consumer credentials for {chosen:?}"),
+            "pass --consumer-key and --consumer-secret (or --rsa-key)",
+        )
+    })?;
+    let rsa = doc
+        .connector
+        .oauth1()
+        .is_some_and(|(_, _, o)| o.signature_method.is_rsa());
+    if rsa {
+        let path = c
+            .rsa_key
+            .as_ref()
+            .ok_or_else(|| Failure::usage("the connector signs with RSA", "pass --rsa-key FILE"))?;
+        doc.instance.rsa_private_key_pem = Some(Secret::new(read_file(path, "rsa key")?));
+    } else {
+        doc.instance.consumer_secret = c.consumer_secret.clone().map(Secret::new);
+    }
+    Ok(app.connector_save(doc)?)
+}
+
+/// Prints lints (to stderr in JSON mode, so stdout stays one document).
+pub fn print_lints(lints: &[Lint], json: bool) {
+    for l in lints {
+        let tag = match l.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "note",
+        };
+        let line = format!(
+            "{tag} [{}] {}: {}\n  fix: {}",
+            l.id, l.field, l.message, l.fix
+        );
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+    if !lints.is_empty() && !json {
+        println!();
+    }
+}
+
+/// Prints a diagnosis in plain words.
+pub fn print_diagnosis(d: &FailureDiagnosis, clock_offset: i64) {
+    println!("\nWhat went wrong (step {}):", d.step.number());
+    for (i, x) in d.diagnoses.iter().enumerate() {
+        let lead = if i == 0 { "*" } else { "-" };
+        println!("  {lead} {}", x.cause);
+        if i == 0 {
+            println!("    {}", x.explanation);
+        }
+        println!("    fix: {}", x.fix);
+    }
+    if let Some(s) = &d.skew
+        && s.significant
+    {
+        println!(
+            "  clock: {}; run again with --clock-offset {}",
+            s.message,
+            clock_offset.saturating_add(s.skew_seconds)
+        );
+    }
+    if let Some(diff) = &d.diff {
+        println!("  base string: {}", diff.summary);
     }
 }
 
@@ -274,17 +284,19 @@ pub fn callback(value: &str) -> Result<CallbackConfig, Failure> {
 struct Printer {
     json: bool,
     last: Option<Snapshot>,
-    inbox: Inbox,
+    app: App,
+    run_id: String,
     reading: Arc<AtomicBool>,
     shown_url: bool,
 }
 
 impl Printer {
-    fn new(json: bool, inbox: Inbox) -> Self {
+    fn new(json: bool, app: App, run_id: String) -> Self {
         Self {
             json,
             last: None,
-            inbox,
+            app,
+            run_id,
             reading: Arc::new(AtomicBool::new(false)),
             shown_url: false,
         }
@@ -331,13 +343,13 @@ impl Printer {
         }
     }
 
-    /// Reads lines from stdin on a thread and hands them to the engine.
+    /// Reads lines from stdin on a thread and hands them to the app.
     fn ask(&self, pin: bool, prompt: &str) {
         if self.reading.swap(true, Ordering::SeqCst) {
             return;
         }
         eprintln!("      {prompt}");
-        let inbox = self.inbox.clone();
+        let (app, run_id) = (self.app.clone(), self.run_id.clone());
         std::thread::spawn(move || {
             let stdin = std::io::stdin();
             let mut sent = false;
@@ -348,15 +360,18 @@ impl Printer {
                     continue;
                 }
                 sent = true;
-                if pin {
-                    inbox.pin(line)
+                let result = if pin {
+                    app.flow_submit_pin(&run_id, &line)
                 } else {
-                    inbox.deep_link(line)
+                    app.flow_submit_callback(&run_id, &line)
+                };
+                if let Err(e) = result {
+                    eprintln!("      {e}");
                 }
             }
             if !sent {
                 // Input ended before anything was typed: nothing can come any more.
-                inbox.cancel();
+                let _ = app.flow_cancel(&run_id);
             }
         });
     }
@@ -395,15 +410,17 @@ struct TokenOut {
 
 fn finish(
     a: &FlowArgs,
-    o: &RunOutcome,
+    app: &App,
+    instance: &str,
+    end: &signet_app::FlowEnd,
     lints: &[Lint],
     diagnosis: Option<&FailureDiagnosis>,
 ) -> Outcome {
-    let snap = &o.snapshot;
-    let (outcome, exit, failed_step) = match o.stop {
-        Stop::Finished => ("finished", Exit::Ok, None),
-        Stop::Reached(_) => ("reached", Exit::Ok, None),
-        Stop::Failed(step) => {
+    let snap = &end.snapshot;
+    let (outcome, exit, failed_step) = match end.stop {
+        FlowStop::Finished => ("finished", Exit::Ok, None),
+        FlowStop::Reached(_) => ("reached", Exit::Ok, None),
+        FlowStop::Failed(step) => {
             let exit = snap
                 .step(step)
                 .error
@@ -411,13 +428,17 @@ fn finish(
                 .map_or(Exit::Rejected, Exit::for_report);
             ("failed", exit, Some(step.number()))
         }
-        Stop::Cancelled => ("cancelled", Exit::Abandoned, None),
-        Stop::CallbackTimeout => ("callback_timeout", Exit::Abandoned, None),
+        FlowStop::Cancelled => ("cancelled", Exit::Abandoned, None),
+        FlowStop::CallbackTimeout => ("callback_timeout", Exit::Abandoned, None),
     };
-    let token = o.credentials.as_ref().map(|c| TokenOut {
-        token: c.token.clone(),
-        secret: (!a.no_secrets).then(|| c.secret.expose().to_owned()),
-        extra: c.extra.clone(),
+    // The token the run issued (or was given): what the instance now holds.
+    let token = snap.access_token.as_ref().map(|t| TokenOut {
+        token: t.token.clone(),
+        secret: a
+            .show_secrets
+            .then(|| app.secret_reveal(instance, &SecretRef::TokenSecret).ok())
+            .flatten(),
+        extra: t.extra.clone(),
     });
     if a.json {
         let report = Report {
@@ -436,27 +457,28 @@ fn finish(
                 })
                 .collect(),
             token,
-            warnings: &o.warnings,
+            warnings: &end.warnings,
             lints,
             diagnosis,
             snapshot: snap,
         };
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).expect("plain data serializes")
+            serde_json::to_string_pretty(&report)
+                .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         );
     } else {
-        for w in &o.warnings {
+        for w in &end.warnings {
             println!("warning: {w}");
         }
-        if let Some(c) = &o.credentials {
-            println!("\nAccess token   {}", c.token);
+        if let Some(t) = &snap.access_token {
+            println!("\nAccess token   {}", t.token);
             println!(
-                "Token secret   {} ({} characters; `--json` prints it)",
+                "Token secret   {} ({} characters; `--json --show-secrets` prints it)",
                 signet_oauth1::secret::REDACTED,
-                c.secret.len()
+                t.secret_len
             );
-            for (k, v) in &c.extra {
+            for (k, v) in &t.extra {
                 println!("  {k} = {v}");
             }
         }
@@ -464,12 +486,12 @@ fn finish(
             println!("\nResource answered {}: {}", r.status, r.excerpt);
         }
         if let Some(d) = diagnosis {
-            crate::presets::print_diagnosis(d, a.clock_offset);
+            print_diagnosis(d, a.clock_offset);
         }
     }
-    match (exit, o.stop) {
+    match (exit, end.stop) {
         (Exit::Ok, _) => Ok(()),
-        (_, Stop::Failed(step)) => {
+        (_, FlowStop::Failed(step)) => {
             let e = snap.step(step).error.clone();
             Err(Failure {
                 exit,
@@ -482,7 +504,7 @@ fn finish(
                 hint: e.and_then(|e| e.hint),
             })
         }
-        (_, Stop::CallbackTimeout) => Err(Failure {
+        (_, FlowStop::CallbackTimeout) => Err(Failure {
             exit,
             message: "no redirect or PIN arrived in time".into(),
             hint: Some("authorise in the browser sooner, or raise --callback-timeout".into()),

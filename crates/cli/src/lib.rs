@@ -5,14 +5,17 @@
 //! - `signet flow` runs the ten-step dance and prints each step as it happens.
 //! - `signet sign` prints a signing trace, the signed request and a curl command; with
 //!   `--json` it reads one request in the vector format on stdin.
-//! - `signet call` sends one signed request.
+//! - `signet call` sends one of a connector's endpoints (or any URL), signed.
 //! - `signet approve` is a browser stand-in for the demo provider's consent page.
-//! - `signet connectors` and `signet tokens` manage the saved connectors and their tokens.
+//! - `signet connectors`, `signet endpoints` and `signet tokens` manage the saved connectors,
+//!   their endpoints, and their instances' tokens.
 #![warn(missing_docs)]
 
+pub mod app;
 pub mod args;
 pub mod call;
 pub mod connectors;
+pub mod define;
 pub mod exit;
 pub mod flow;
 pub mod output;
@@ -49,6 +52,7 @@ pub fn main() -> ExitCode {
             Command::Call(a) => call::run(a, cli.data_dir.as_deref()).await,
             Command::Approve(a) => call::approve(a).await,
             Command::Connectors(c) => connectors::connectors(cli.data_dir.as_deref(), c),
+            Command::Endpoints(c) => connectors::endpoints(cli.data_dir.as_deref(), c),
             Command::Tokens(c) => connectors::tokens(cli.data_dir.as_deref(), c),
             Command::Presets(a) => presets::list(a),
         }

@@ -63,6 +63,7 @@ fn oob_pin_from_stdin_with_rsa_and_query_placement_and_json_output() {
             "--placement",
             "query",
             "--json",
+            "--show-secrets",
         ])
         .args(["--browser", &browser])
         .stdin(Stdio::piped())
@@ -103,26 +104,26 @@ fn oob_pin_from_stdin_with_rsa_and_query_placement_and_json_output() {
     assert_eq!(
         doc["token"]["secret"].as_str().unwrap().len(),
         40,
-        "the secret is printed without --no-secrets"
+        "--show-secrets prints the secret"
     );
     assert_eq!(doc["snapshot"]["config"]["signature_method"], "RSA-SHA256");
 }
 
 #[test]
-fn no_secrets_keeps_the_token_secret_out_of_the_json() {
-    let o = signet(&[
-        "flow",
-        "--demo",
-        "--browser",
-        &approve(),
-        "--json",
-        "--no-secrets",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(doc["token"]["token"].is_string());
-    assert!(doc["token"].get("secret").is_none(), "{doc:#}");
-    assert!(!String::from_utf8_lossy(&o.stdout).contains("signet-demo-secret"));
+fn the_json_leaves_the_token_secret_out_unless_asked() {
+    // `--no-secrets` is what older scripts pass; it is the default now.
+    for extra in [None, Some("--no-secrets")] {
+        let mut args = vec!["flow", "--demo", "--json"];
+        args.extend(extra);
+        let browser = approve();
+        args.extend(["--browser", &browser]);
+        let o = signet(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(doc["token"]["token"].is_string());
+        assert!(doc["token"].get("secret").is_none(), "{doc:#}");
+        assert!(!String::from_utf8_lossy(&o.stdout).contains("signet-demo-secret"));
+    }
 }
 
 #[test]
@@ -184,9 +185,22 @@ fn missing_flags_are_usage_errors_with_a_way_forward() {
     let o = signet(&["flow", "--consumer-key", "k", "--consumer-secret", "s"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}");
-    assert!(out.contains("signet: no request-token-url"), "{out}");
     assert!(
-        out.contains("what to do: pass --request-token-url"),
+        out.contains("signet: the connector is not complete"),
+        "{out}"
+    );
+    for flag in [
+        "--request-token-url",
+        "--authorize-url",
+        "--access-token-url",
+    ] {
+        assert!(
+            out.contains(&format!("\n  {flag}: ")),
+            "{flag} not named:\n{out}"
+        );
+    }
+    assert!(
+        out.contains("what to do: fix the flags named above"),
         "{out}"
     );
     let o = signet(&[
@@ -344,6 +358,7 @@ async fn call_uses_token_credentials_and_reports_refusals() {
             "--browser",
             &approve(),
             "--json",
+            "--show-secrets",
         ])
     })
     .await
@@ -378,8 +393,24 @@ async fn call_uses_token_credentials_and_reports_refusals() {
     .unwrap();
     assert!(ok.status.success(), "{}", text(&ok));
     let r: Value = serde_json::from_slice(&ok.stdout).unwrap();
-    assert_eq!(r["status"], 200);
-    assert!(r["body"].as_str().unwrap().contains("\"a\""), "{r:#}");
+    assert_eq!(r["call"]["response"]["status"], 200);
+    assert!(
+        r["call"]["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("\"a\""),
+        "{r:#}"
+    );
+    // The form field was signed, and the record masks the token secret.
+    assert!(
+        r["call"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "a" && p["value"] == "1 2" && p["signed"] == true),
+        "{r:#}"
+    );
+    assert!(!String::from_utf8_lossy(&ok.stdout).contains(&secret));
     let refused = tokio::task::spawn_blocking(move || {
         signet(&[
             "call",
@@ -458,16 +489,7 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
 
     let (d, u) = (dir.clone(), url.clone());
     let call = tokio::task::spawn_blocking(move || {
-        signet_in(
-            &d,
-            &[
-                "call",
-                "--connector",
-                "demo",
-                "--url",
-                &format!("{u}/api/me"),
-            ],
-        )
+        signet_in(&d, &["call", "demo", "--url", &format!("{u}/api/me")])
     })
     .await
     .unwrap();
@@ -516,8 +538,17 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
     )
     .unwrap();
     let c = store.connector_by_name("demo").unwrap().unwrap();
-    let runs = store.runs(c.id, 10).unwrap();
-    assert_eq!(runs.len(), 2);
+    let instance = store.instances_of(c.id).unwrap()[0].id;
+    let runs = store.runs(instance, 10).unwrap();
+    let kinds: Vec<_> = runs.iter().map(|r| r.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            signet_store::RunKind::Flow,
+            signet_store::RunKind::Call,
+            signet_store::RunKind::Flow
+        ]
+    );
     assert!(
         matches!(
             runs[0].outcome,
@@ -527,6 +558,7 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
         runs[0].outcome
     );
     assert_eq!(runs[1].outcome, signet_store::RunOutcome::Completed);
+    assert_eq!(runs[2].outcome, signet_store::RunOutcome::Completed);
     drop(store);
     for entry in walk(&dir) {
         let bytes = std::fs::read(&entry).unwrap();
@@ -561,9 +593,9 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
     })
     .await
     .unwrap();
-    assert_eq!(call.status.code(), Some(2));
+    assert_eq!(call.status.code(), Some(2), "{}", text(&call));
     assert!(
-        text(&call).contains("connector \"demo\" has no token yet"),
+        text(&call).contains("connect the instance (the ten steps), then send again"),
         "{}",
         text(&call)
     );

@@ -101,6 +101,9 @@ pub struct Variable {
     /// The value when none is given (never for secrets).
     #[serde(default)]
     pub default: Option<String>,
+    /// An example value, shown in the empty field.
+    #[serde(default)]
+    pub example: Option<String>,
     /// Whether a value must be given.
     #[serde(default)]
     pub required: bool,
@@ -118,6 +121,7 @@ impl Variable {
             kind: VariableKind::Text,
             choices: Vec::new(),
             default: None,
+            example: None,
             required: true,
             help: String::new(),
         }
@@ -254,6 +258,9 @@ pub struct OAuth1 {
     /// Add `oauth_body_hash` to requests whose body is not a form.
     #[serde(default)]
     pub body_hash: bool,
+    /// Send protocol parameters whose value is empty instead of leaving them out.
+    #[serde(default)]
+    pub include_empty: bool,
     /// The `realm` of the `Authorization` header (a template), if the provider wants one.
     #[serde(default)]
     pub realm: Option<String>,
@@ -337,6 +344,7 @@ impl OAuth1 {
             placement: Placement::Header,
             include_version: true,
             body_hash: false,
+            include_empty: false,
             realm: None,
             request_token: HttpEndpoint::post(request_token_url),
             authorize_url: authorize_url.into(),

@@ -342,8 +342,9 @@ fn token_references(connector: &Connector, e: &Endpoint) -> Vec<String> {
     out
 }
 
-/// Maps the flow configuration's field names to the connector's.
-fn flow_field(method: usize, field: &str) -> String {
+/// Maps a flow configuration's field name (as `FlowConfig::validate` and the lints name them)
+/// to the connector's, for the OAuth 1.0a method at `method`.
+pub fn flow_field(method: usize, field: &str) -> String {
     let m = format!("auth_methods[{method}]");
     match field {
         "consumer_key" => "instance.consumer_key".into(),
@@ -353,7 +354,10 @@ fn flow_field(method: usize, field: &str) -> String {
         "sign_options.placement" => format!("{m}.placement"),
         "sign_options.body_hash" => format!("{m}.body_hash"),
         "endpoints.authorize_url" => format!("{m}.authorize_url"),
-        "callback.url" => format!("{m}.callback"),
+        "callback.url" | "callback.mode" => format!("{m}.callback"),
+        "callback.on_authorize_url" => format!("{m}.callback_on_authorize_url"),
+        "callback.require_confirmed" => format!("{m}.require_callback_confirmed"),
+        "realm" => format!("{m}.realm"),
         "authorize_params" => format!("{m}.authorize_params"),
         f if f.starts_with("resource") => format!("{m}.test_endpoint"),
         f => match f.strip_prefix("endpoints.") {
@@ -393,7 +397,7 @@ fn sign_options(o: &OAuth1) -> SignOptions {
         placement: o.placement,
         include_version: o.include_version,
         body_hash: o.body_hash,
-        ..SignOptions::default()
+        include_empty: o.include_empty,
     }
 }
 

@@ -12,6 +12,12 @@ pub trait Browser: Send + Sync {
     fn open(&self, url: &str) -> Result<()>;
 }
 
+impl<B: Browser + ?Sized> Browser for std::sync::Arc<B> {
+    fn open(&self, url: &str) -> Result<()> {
+        (**self).open(url)
+    }
+}
+
 /// The user's browser: `$BROWSER`, else `xdg-open`, else `gio open`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemBrowser;

@@ -70,6 +70,7 @@ impl Error {
     /// `{ kind, message, hint }`.
     pub fn report(&self) -> ErrorReport {
         ErrorReport {
+            fields: Vec::new(),
             provider_says: None,
             kind: self.kind(),
             message: self.to_string(),

@@ -15,9 +15,49 @@ pub fn nonce() -> String {
         .collect()
 }
 
+/// A random UUID, version 4 (`{{$uuid}}`).
+pub fn uuid_v4() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// A random whole number from 0 to 1000 (`{{$randomInt}}`).
+pub fn random_int() -> u32 {
+    rand::rng().random_range(0..=1000)
+}
+
+/// The built-in variables' values for one request: its timestamp, a fresh UUID, a random number.
+pub fn builtins(timestamp: u64) -> signet_connector::Builtins {
+    signet_connector::Builtins {
+        timestamp,
+        uuid: uuid_v4(),
+        random_int: random_int(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuids_are_version_4_and_differ() {
+        let (a, b) = (uuid_v4(), uuid_v4());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+        assert!(random_int() <= 1000);
+    }
 
     #[test]
     fn nonces_are_alphanumeric_20_to_30_and_differ() {

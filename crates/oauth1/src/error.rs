@@ -119,6 +119,13 @@ pub struct ErrorReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub provider_says: Option<String>,
+    /// The fields to fix, each with what is wrong, when the error is about a form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "ts",
+        ts(as = "Option<Vec<crate::flow::FieldProblem>>", optional)
+    )]
+    pub fields: Vec<crate::flow::FieldProblem>,
 }
 
 impl ErrorReport {
@@ -129,7 +136,14 @@ impl ErrorReport {
             message: message.into(),
             hint: None,
             provider_says: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// With the fields to fix.
+    pub fn with_fields(mut self, fields: Vec<crate::flow::FieldProblem>) -> Self {
+        self.fields = fields;
+        self
     }
 
     /// With what to do about it.
@@ -151,6 +165,7 @@ impl From<&Error> for ErrorReport {
             message: e.to_string(),
             hint,
             provider_says,
+            fields: Vec::new(),
         }
     }
 }

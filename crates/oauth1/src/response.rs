@@ -447,6 +447,146 @@ fn name_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     shown.join(", ")
 }
 
+/// The provider's own words in an error answer that is not an OAuth problem report: the
+/// message of a JSON error (`{"error": {"code": "X", "message": "..."}}`, `{"errors": [...]}`,
+/// `{"error_description": ...}`), the message or fault string of an XML one, an HTML page's
+/// title, or a text body's first line. At most 300 characters, control characters replaced and
+/// secret-looking values redacted; `None` when the body says nothing readable.
+pub fn error_words(content_type: Option<&str>, body: &[u8]) -> Option<String> {
+    const MAX: usize = 300;
+    let text = std::str::from_utf8(body).ok()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    let head: String = text
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let words = if text.starts_with('{') || text.starts_with('[') || ct.contains("json") {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        json_words(&value, 0)?
+    } else if ct.contains("html") || head.starts_with("<!doctype html") || head.starts_with("<html")
+    {
+        element_text(text, &["title", "h1"])?
+    } else if text.starts_with('<') || ct.contains("xml") {
+        element_text(
+            text,
+            &[
+                "message",
+                "faultstring",
+                "error_description",
+                "description",
+                "error",
+                "detail",
+            ],
+        )?
+    } else {
+        text.lines().next()?.to_owned()
+    };
+    let mut out = String::new();
+    for word in words.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.chars().count() > MAX {
+        out = format!("{}…", out.chars().take(MAX).collect::<String>());
+    }
+    let out = redact_secret_values(&out);
+    (!out.is_empty()).then_some(out)
+}
+
+/// The message in a JSON error, with its code in front when it has one.
+fn json_words(v: &serde_json::Value, depth: usize) -> Option<String> {
+    use serde_json::Value;
+    const KEYS: [&str; 11] = [
+        "message",
+        "error_description",
+        "errorMessage",
+        "error_message",
+        "detail",
+        "description",
+        "title",
+        "error",
+        "errors",
+        "fault",
+        "reason",
+    ];
+    if depth > 4 {
+        return None;
+    }
+    match v {
+        Value::String(s) if depth > 0 => Some(s.clone()),
+        Value::Array(items) => items.iter().find_map(|x| json_words(x, depth + 1)),
+        Value::Object(o) => {
+            let found = KEYS
+                .iter()
+                .find_map(|k| o.get(*k).and_then(|x| json_words(x, depth + 1)))?;
+            let code = ["code", "error_code", "errorCode"]
+                .iter()
+                .find_map(|k| match o.get(*k) {
+                    Some(Value::String(c)) if !c.is_empty() && !found.contains(c.as_str()) => {
+                        Some(c.clone())
+                    }
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                });
+            Some(match code {
+                Some(c) => format!("{c}: {found}"),
+                None => found,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The text inside the first of these elements found (tags inside it dropped).
+fn element_text(markup: &str, names: &[&str]) -> Option<String> {
+    // ASCII lower-casing keeps byte offsets, so positions found in `lower` index `markup`.
+    let lower = markup.to_ascii_lowercase();
+    names.iter().find_map(|name| {
+        let open = format!("<{name}");
+        let mut from = 0;
+        let start = loop {
+            let at = from + lower.get(from..)?.find(&open)?;
+            let after = at + open.len();
+            // `<title>` or `<title lang=..>`, not `<titles>`.
+            match lower.as_bytes().get(after) {
+                Some(b'>' | b' ' | b'\t' | b'\n' | b'\r') => {
+                    break after + lower.get(after..)?.find('>')? + 1;
+                }
+                _ => from = after,
+            }
+        };
+        let end = start + lower.get(start..)?.find(&format!("</{name}"))?;
+        let inner = markup.get(start..end)?;
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in inner.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text
+            .replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'");
+        let text = text.trim().to_owned();
+        (!text.is_empty()).then_some(text)
+    })
+}
+
 /// The first 160 characters of a body, control characters replaced and anything that looks like
 /// a secret value redacted: safe to show and to store.
 pub fn excerpt(body: &[u8]) -> String {
@@ -648,5 +788,81 @@ mod tests {
         );
         assert_eq!(redact_secret_values("no secrets here"), "no secrets here");
         assert_eq!(redact_secret_values("secret"), "secret");
+    }
+
+    #[test]
+    fn error_words_read_json_xml_html_and_text_errors() {
+        let w = |ct: Option<&str>, body: &str| error_words(ct, body.as_bytes());
+        let json = Some("application/json");
+        assert_eq!(
+            w(
+                json,
+                r#"{"error":{"code":"NOT_FOUND","message":"there is no order \"5\""}}"#
+            )
+            .as_deref(),
+            Some("NOT_FOUND: there is no order \"5\"")
+        );
+        assert_eq!(
+            w(
+                json,
+                r#"{"errors":[{"code":32,"message":"Could not authenticate you."}]}"#
+            )
+            .as_deref(),
+            Some("32: Could not authenticate you.")
+        );
+        assert_eq!(
+            w(
+                None,
+                r#"{"error":"invalid_request","error_description":"Missing id"}"#
+            )
+            .as_deref(),
+            Some("Missing id")
+        );
+        assert_eq!(w(json, r#"{"ok":false}"#), None);
+        assert_eq!(w(json, "[1, 2]"), None);
+        assert_eq!(w(json, "{not json"), None);
+        assert_eq!(
+            w(
+                Some("application/xml"),
+                "<?xml version=\"1.0\"?><error><code>TENANT</code><message>Wrong   tenant\n here</message></error>"
+            )
+            .as_deref(),
+            Some("Wrong tenant here")
+        );
+        assert_eq!(
+            w(
+                Some("text/html"),
+                "<!DOCTYPE html><html><head><title lang=en>Bad &amp; wrong</title></head><body><h1>x</h1></body></html>"
+            )
+            .as_deref(),
+            Some("Bad & wrong")
+        );
+        assert_eq!(
+            w(None, "<html><body><h1>Sign <b>in</b></h1></body></html>").as_deref(),
+            Some("Sign in")
+        );
+        assert_eq!(
+            w(Some("text/plain"), "  Rate limited\nsecond line").as_deref(),
+            Some("Rate limited")
+        );
+        assert_eq!(w(None, ""), None);
+        assert_eq!(error_words(None, &[0xff, 0xfe, 0x00]), None);
+        // Bounded, and no secret-looking value survives.
+        let long = format!(r#"{{"message":"{}"}}"#, "a".repeat(10_000));
+        assert_eq!(w(json, &long).unwrap().chars().count(), 301);
+        let leaky = w(json, r#"{"message":"bad oauth_token_secret=abc123 given"}"#).unwrap();
+        assert!(!leaky.contains("abc123"), "{leaky}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn error_words_never_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..400),
+                                   ct in proptest::sample::select(vec![None, Some("application/json"), Some("text/html"), Some("application/xml"), Some("text/plain")])) {
+            let _ = error_words(ct, &body);
+            let text = String::from_utf8_lossy(&body).into_owned();
+            for wrapped in [format!("<title>{text}"), format!("<message>{text}</message"), format!("{{\"error\":{text}}}")] {
+                let _ = error_words(ct, wrapped.as_bytes());
+            }
+        }
     }
 }

@@ -1,23 +1,26 @@
-//! Picking a preset fills step 1: every field with its value and the reason for it. The draft
-//! is plain data the user can still change; [`Draft::to_flow_config`] adds the secrets.
+//! A preset applied is a connector: its placeholders become connector variables (the values
+//! an installer supplies), its OAuth rules an OAuth 1.0a authentication method, its `[[api]]`
+//! calls endpoints — every field with the reason the preset chose it. The user can still change
+//! anything; the values go in the connector's instance.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use signet_oauth1::encoding::encode;
-use signet_oauth1::flow::{
-    CallbackConfig, ConsumerKey, Endpoint, FlowConfig, FlowMode, ModeConfig, ResourceRequest,
-    ThreeLeggedConfig, TokenCredentials,
+use signet_connector::model::{
+    AuthKind, AuthMethod, AuthOptions, CallbackSettings, Connector, Details, Endpoint, OAuth1,
+    Param, Variable, VariableKind,
 };
-use signet_oauth1::{CallbackMode, Placement, Secret, SignOptions, SignatureMethod};
+use signet_oauth1::flow::{Endpoint as HttpEndpoint, FlowMode};
 
 use crate::error::PresetError;
-use crate::model::{ExtraParam, Preset};
-use crate::template::{Inputs, Vars, expand, resolve};
+use crate::model::{ExtraParam, Helper, Placeholder, Preset};
 
 /// Why one field has the value the preset gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Explanation {
-    /// The field, named as [`signet_oauth1::flow::FieldProblem`] names them.
+    /// The field, named as the connector's problems name fields
+    /// (`auth_methods[0].signature_method`, `variables[0]`).
     pub field: String,
     /// The value chosen, as text.
     pub value: String,
@@ -25,37 +28,17 @@ pub struct Explanation {
     pub why: String,
 }
 
-/// Step 1 as a preset fills it: everything but the secrets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Draft {
-    /// The preset's id.
-    pub preset: String,
-    /// Signature method.
-    pub signature_method: SignatureMethod,
-    /// Placement.
-    pub placement: Placement,
-    /// Send `oauth_version=1.0`.
-    pub include_version: bool,
-    /// `realm`.
-    pub realm: Option<String>,
-    /// The mode.
-    pub mode: FlowMode,
-    /// Endpoints and callback, for three-legged presets.
-    pub three_legged: Option<ThreeLeggedConfig>,
-    /// The resource call.
-    pub resource: Option<ResourceRequest>,
-    /// The consumer key is also the access token (Xero private apps).
-    pub token_from_consumer_key: bool,
-    /// Headers the provider requires, with example values.
-    pub headers: Vec<(String, String)>,
-    /// Why each field is what it is.
+/// A preset applied: the connector and why each field is what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The connector (no values, no secrets).
+    pub connector: Connector,
+    /// One per field the preset chose.
     pub explanations: Vec<Explanation>,
 }
 
-fn param_value(p: &ExtraParam, vars: &Vars) -> Result<Option<String>, PresetError> {
-    p.default.as_deref().map(|d| expand(d, vars)).transpose()
-}
+/// The id of the OAuth 1.0a method a preset makes.
+pub const OAUTH1_METHOD_ID: &str = "oauth1";
 
 fn why_param(p: &ExtraParam) -> String {
     if p.choices.is_empty() {
@@ -70,201 +53,23 @@ fn why_param(p: &ExtraParam) -> String {
     }
 }
 
-impl Preset {
-    /// Fills step 1 from this preset and the placeholders' values. Errors name every
-    /// placeholder that is missing or malformed.
-    pub fn apply(&self, inputs: &Inputs) -> Result<Draft, Vec<PresetError>> {
-        let vars = resolve(&self.placeholders, inputs)?;
-        self.apply_vars(&vars).map_err(|e| vec![e])
-    }
-
-    fn apply_vars(&self, vars: &Vars) -> Result<Draft, PresetError> {
-        let mut ex = Vec::new();
-        let mut explain = |field: &str, value: String, why: &str| {
-            ex.push(Explanation {
-                field: field.into(),
-                value,
-                why: why.into(),
-            })
-        };
-        explain(
-            "signature_method",
-            self.signature.default.to_string(),
-            &self.signature.why,
-        );
-        explain(
-            "sign_options.placement",
-            self.placement.default.to_string(),
-            &self.placement.why,
-        );
-        if !self.placement.include_version {
-            explain(
-                "sign_options.include_version",
-                "off".into(),
-                "this provider refuses or ignores oauth_version, so Signet leaves it out",
-            );
-        }
-        let realm = self.realm.as_deref().map(|r| expand(r, vars)).transpose()?;
-        if let Some(r) = &realm {
-            explain(
-                "realm",
-                r.clone(),
-                self.realm_why
-                    .as_deref()
-                    .unwrap_or("the provider expects this realm in the Authorization header"),
-            );
-        }
-        explain("mode", mode_name(self.mode).into(), &self.mode_why);
-        for p in &self.placeholders {
-            if let Some(v) = vars.get(&p.name) {
-                explain(&format!("placeholders.{}", p.name), v.clone(), &p.why);
-            }
-        }
-
-        let three_legged = match self.mode {
-            FlowMode::ThreeLegged => {
-                let e = &self.endpoints;
-                let (Some(rt), Some(az), Some(at), Some(cb)) = (
-                    &e.request_token,
-                    &e.authorize,
-                    &e.access_token,
-                    &self.callback,
-                ) else {
-                    return Err(PresetError::UnknownPlaceholder(
-                        "endpoints (the preset is incomplete)".into(),
-                    ));
-                };
-                let mut rt_url = expand(&rt.url, vars)?;
-                let mut rt_query = Vec::new();
-                for p in &self.request_token_params {
-                    if let Some(v) = param_value(p, vars)? {
-                        rt_query.push(format!("{}={}", encode(&p.name), encode(&v)));
-                        explain(
-                            &format!("request_token_params.{}", p.name),
-                            v,
-                            &why_param(p),
-                        );
-                    }
-                }
-                if !rt_query.is_empty() {
-                    rt_url.push(if rt_url.contains('?') { '&' } else { '?' });
-                    rt_url.push_str(&rt_query.join("&"));
-                }
-                explain(
-                    "endpoints.request_token.url",
-                    rt_url.clone(),
-                    "where Signet asks for a request token (step 3)",
-                );
-                let authorize_url = expand(az, vars)?;
-                explain(
-                    "endpoints.authorize_url",
-                    authorize_url.clone(),
-                    "the page where you sign in and approve access (step 6)",
-                );
-                let at_url = expand(&at.url, vars)?;
-                explain(
-                    "endpoints.access_token.url",
-                    at_url.clone(),
-                    "where Signet trades the approved request token for an access token (step 8)",
-                );
-                let callback = match cb.default {
-                    CallbackMode::DeepLink => CallbackConfig::deep_link(),
-                    CallbackMode::Loopback => CallbackConfig::loopback(0, "/callback"),
-                    CallbackMode::Oob => CallbackConfig::oob(),
-                };
-                explain("callback.mode", cb.default.to_string(), &cb.why);
-                let mut authorize_params = Vec::new();
-                for p in &self.authorize_params {
-                    if let Some(v) = param_value(p, vars)? {
-                        explain(
-                            &format!("authorize_params.{}", p.name),
-                            v.clone(),
-                            &why_param(p),
-                        );
-                        authorize_params.push((p.name.clone(), v));
-                    }
-                }
-                if cb.on_authorize_url {
-                    explain(
-                        "callback.on_authorize_url",
-                        "on".into(),
-                        "this provider reads oauth_callback from the authorize URL, as OAuth 1.0 did, so Signet puts it there too",
-                    );
-                }
-                if !cb.sends_confirmed {
-                    explain(
-                        "callback.require_confirmed",
-                        "off".into(),
-                        "this provider never sends oauth_callback_confirmed, so Signet does not insist on it",
-                    );
-                }
-                Some(ThreeLeggedConfig {
-                    request_token: Endpoint {
-                        url: rt_url,
-                        method: rt.method.clone(),
-                    },
-                    authorize_url,
-                    access_token: Endpoint {
-                        url: at_url,
-                        method: at.method.clone(),
-                    },
-                    callback,
-                    authorize_params,
-                    callback_on_authorize_url: cb.on_authorize_url,
-                    require_callback_confirmed: cb.sends_confirmed,
-                })
-            }
-            FlowMode::OneLegged | FlowMode::PreIssuedToken => None,
-        };
-        let resource = match &self.endpoints.resource {
-            Some(r) => {
-                let url = expand(&r.url, vars)?;
-                explain(
-                    "resource.url",
-                    url.clone(),
-                    r.why.as_deref().unwrap_or(
-                        "a protected resource that shows the connection works (step 10)",
-                    ),
-                );
-                Some(ResourceRequest {
-                    headers: Vec::new(),
-                    masked_headers: Vec::new(),
-                    method: r.method.clone(),
-                    url,
-                    content_type: None,
-                    body: None,
-                })
-            }
-            None => None,
-        };
-        if self.demo.consumer_key_as_token {
-            explain(
-                "token.token",
-                "the consumer key".into(),
-                "this provider uses the consumer key as the access token too; there is no token secret",
-            );
-        }
-        let headers: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .map(|h| (h.name.clone(), h.example.clone()))
-            .collect();
-        for h in &self.headers {
-            explain(&format!("headers.{}", h.name), h.example.clone(), &h.why);
-        }
-        Ok(Draft {
-            preset: self.id.clone(),
-            signature_method: self.signature.default,
-            placement: self.placement.default,
-            include_version: self.placement.include_version,
-            realm,
-            mode: self.mode,
-            three_legged,
-            resource,
-            token_from_consumer_key: self.demo.consumer_key_as_token,
-            headers,
-            explanations: ex,
-        })
+/// The connector variable a placeholder becomes.
+pub fn variable_of(ph: &Placeholder) -> Variable {
+    Variable {
+        name: ph.name.clone(),
+        label: ph.label.clone(),
+        kind: match ph.helper {
+            Helper::Text => VariableKind::Text,
+            Helper::BaseUrl => VariableKind::Url,
+            Helper::NetsuiteAccount => VariableKind::NetsuiteAccount,
+            Helper::Choice => VariableKind::Choice,
+            Helper::Port => VariableKind::Number,
+        },
+        choices: ph.choices.clone(),
+        default: ph.default.clone(),
+        example: Some(ph.example.clone()),
+        required: true,
+        help: ph.why.clone(),
     }
 }
 
@@ -276,54 +81,286 @@ fn mode_name(m: FlowMode) -> &'static str {
     }
 }
 
-impl Draft {
+impl Preset {
+    /// The connector this preset describes, every choice explained.
+    pub fn connector(&self) -> Applied {
+        let mut ex = Vec::new();
+        let m = "auth_methods[0]";
+        let mut explain = |field: String, value: String, why: &str| {
+            ex.push(Explanation {
+                field,
+                value,
+                why: why.into(),
+            })
+        };
+        let variables: Vec<Variable> = self.placeholders.iter().map(variable_of).collect();
+        for (i, ph) in self.placeholders.iter().enumerate() {
+            explain(
+                format!("variables[{i}]"),
+                format!("{{{{{}}}}}", ph.name),
+                &ph.why,
+            );
+        }
+        explain(
+            format!("{m}.signature_method"),
+            self.signature.default.to_string(),
+            &self.signature.why,
+        );
+        explain(
+            format!("{m}.placement"),
+            self.placement.default.to_string(),
+            &self.placement.why,
+        );
+        if !self.placement.include_version {
+            explain(
+                format!("{m}.include_version"),
+                "off".into(),
+                "this provider refuses or ignores oauth_version, so Signet leaves it out",
+            );
+        }
+        if let Some(r) = &self.realm {
+            explain(
+                format!("{m}.realm"),
+                r.clone(),
+                self.realm_why
+                    .as_deref()
+                    .unwrap_or("the provider expects this realm in the Authorization header"),
+            );
+        }
+        explain(
+            format!("{m}.mode"),
+            mode_name(self.mode).into(),
+            &self.mode_why,
+        );
+
+        let e = &self.endpoints;
+        let endpoint = |t: &Option<crate::model::EndpointTemplate>| {
+            t.as_ref().map_or_else(
+                || HttpEndpoint::post(""),
+                |t| HttpEndpoint {
+                    url: t.url.clone(),
+                    method: t.method.clone(),
+                },
+            )
+        };
+        let mut request_token = endpoint(&e.request_token);
+        let mut rt_query = Vec::new();
+        for p in &self.request_token_params {
+            if let Some(v) = &p.default {
+                rt_query.push(format!(
+                    "{}={}",
+                    signet_oauth1::encoding::encode(&p.name),
+                    v
+                ));
+                explain(
+                    format!("{m}.request_token.url"),
+                    format!("{}={v}", p.name),
+                    &why_param(p),
+                );
+            }
+        }
+        if !rt_query.is_empty() {
+            let sep = if request_token.url.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            request_token.url = format!("{}{sep}{}", request_token.url, rt_query.join("&"));
+        }
+        let mut authorize_params = Vec::new();
+        for p in &self.authorize_params {
+            if let Some(v) = &p.default {
+                explain(
+                    format!("{m}.authorize_params.{}", p.name),
+                    v.clone(),
+                    &why_param(p),
+                );
+                authorize_params.push(Param::new(p.name.clone(), v.clone()));
+            }
+        }
+        let (callback, on_authorize_url, confirmed) = match &self.callback {
+            Some(cb) => {
+                explain(format!("{m}.callback"), cb.default.to_string(), &cb.why);
+                if cb.on_authorize_url {
+                    explain(
+                        format!("{m}.callback_on_authorize_url"),
+                        "on".into(),
+                        "this provider reads oauth_callback from the authorize URL, as OAuth 1.0 did, so Signet puts it there too",
+                    );
+                }
+                if !cb.sends_confirmed {
+                    explain(
+                        format!("{m}.require_callback_confirmed"),
+                        "off".into(),
+                        "this provider never sends oauth_callback_confirmed, so Signet does not insist on it",
+                    );
+                }
+                (
+                    CallbackSettings {
+                        mode: cb.default,
+                        ..CallbackSettings::default()
+                    },
+                    cb.on_authorize_url,
+                    cb.sends_confirmed,
+                )
+            }
+            None => (CallbackSettings::default(), false, true),
+        };
+        if e.request_token.is_some() {
+            explain(
+                format!("{m}.request_token.url"),
+                request_token.url.clone(),
+                "where Signet asks for a request token (step 3)",
+            );
+        }
+        if let Some(a) = &e.authorize {
+            explain(
+                format!("{m}.authorize_url"),
+                a.clone(),
+                "the page where you sign in and approve access (step 6)",
+            );
+        }
+        if let Some(a) = &e.access_token {
+            explain(
+                format!("{m}.access_token.url"),
+                a.url.clone(),
+                "where Signet trades the approved request token for an access token (step 8)",
+            );
+        }
+        if self.demo.consumer_key_as_token {
+            explain(
+                "instance.token".into(),
+                "the consumer key".into(),
+                "this provider uses the consumer key as the access token too; there is no token secret",
+            );
+        }
+        for h in &self.headers {
+            explain(
+                format!("{m}.options.headers.{}", h.name),
+                h.example.clone(),
+                &h.why,
+            );
+        }
+        let test = self.api.iter().find(|a| a.test);
+        if let Some(t) = test {
+            explain(
+                format!("{m}.test_endpoint"),
+                t.name.clone(),
+                if t.description.is_empty() {
+                    "step 10 calls it to show the connection works"
+                } else {
+                    &t.description
+                },
+            );
+        }
+        let oauth1 = OAuth1 {
+            mode: self.mode,
+            signature_method: self.signature.default,
+            placement: self.placement.default,
+            include_version: self.placement.include_version,
+            body_hash: false,
+            include_empty: false,
+            realm: self.realm.clone(),
+            request_token,
+            authorize_url: e.authorize.clone().unwrap_or_default(),
+            access_token: endpoint(&e.access_token),
+            callback,
+            authorize_params,
+            callback_on_authorize_url: on_authorize_url,
+            require_callback_confirmed: confirmed,
+            consumer_key_as_token: self.demo.consumer_key_as_token,
+            token_fields: self.response.access_extra.clone(),
+            test_endpoint: test.map(|t| t.id.clone()),
+        };
+        let endpoints = self
+            .api
+            .iter()
+            .map(|a| Endpoint {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                description: a.description.clone(),
+                method: a.method.clone(),
+                url: a.url.clone(),
+                query: a.query.clone(),
+                headers: a.headers.clone(),
+                body: a.body.clone(),
+                auth: None,
+                variables: a.variables.clone(),
+            })
+            .collect();
+        Applied {
+            connector: Connector {
+                details: Details {
+                    name: self.name.clone(),
+                    description: self.summary.clone(),
+                    system: self.name.clone(),
+                    version: "1.0".into(),
+                    documentation_url: self.docs.clone(),
+                    preset: Some(self.id.clone()),
+                },
+                variables,
+                auth_methods: vec![AuthMethod {
+                    id: OAUTH1_METHOD_ID.into(),
+                    name: "OAuth 1.0a".into(),
+                    kind: AuthKind::OAuth1(Box::new(oauth1)),
+                    options: AuthOptions::default(),
+                }],
+                endpoints,
+            },
+            explanations: ex,
+        }
+    }
+
+    /// The realm the preset's template gives with these placeholder values (the examples fill
+    /// what is not given): NetSuite's account id in its realm form.
+    pub fn realm_for(&self, values: &crate::Inputs) -> Result<Option<String>, Vec<PresetError>> {
+        let Some(template) = &self.realm else {
+            return Ok(None);
+        };
+        let mut all = self.example_values();
+        all.extend(values.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let applied = self.connector();
+        let installed = signet_connector::Installed {
+            values: all,
+            ..signet_connector::Installed::default()
+        };
+        let invalid = |field: &str, reason: String| PresetError::InvalidValue {
+            name: field.strip_prefix("values.").unwrap_or(field).to_owned(),
+            reason,
+        };
+        let scope = signet_connector::resolve::scope(
+            &applied.connector,
+            None,
+            &installed,
+            &BTreeMap::new(),
+            signet_connector::Builtins::default(),
+            false,
+        )
+        .map_err(|ps| {
+            ps.into_iter()
+                .map(|p| invalid(&p.field, p.message))
+                .collect::<Vec<_>>()
+        })?;
+        signet_connector::variables::expand_text(template, &scope)
+            .map(|e| Some(e.text))
+            .map_err(|e| vec![invalid("realm", e.to_string())])
+    }
+
+    /// The placeholders' example values, as an instance's values.
+    pub fn example_values(&self) -> BTreeMap<String, String> {
+        self.placeholders
+            .iter()
+            .map(|ph| (ph.name.clone(), ph.example.clone()))
+            .collect()
+    }
+}
+
+impl Applied {
     /// The explanation of `field`, when the preset gave one.
     pub fn why(&self, field: &str) -> Option<&str> {
         self.explanations
             .iter()
             .find(|e| e.field == field)
             .map(|e| e.why.as_str())
-    }
-
-    /// A runnable configuration: the draft plus the consumer's key material and, for
-    /// pre-issued-token presets, the token (taken from the consumer key when the preset says
-    /// the key doubles as the token).
-    pub fn to_flow_config(
-        &self,
-        consumer_key: &str,
-        key: ConsumerKey,
-        token: Option<TokenCredentials>,
-    ) -> Result<FlowConfig, PresetError> {
-        let mode = match self.mode {
-            FlowMode::ThreeLegged => ModeConfig::ThreeLegged(
-                self.three_legged
-                    .clone()
-                    .ok_or_else(|| PresetError::UnknownPlaceholder("endpoints".into()))?,
-            ),
-            FlowMode::OneLegged => ModeConfig::OneLegged,
-            FlowMode::PreIssuedToken => ModeConfig::PreIssuedToken(match token {
-                Some(t) => t,
-                None if self.token_from_consumer_key => TokenCredentials {
-                    token: consumer_key.to_owned(),
-                    secret: Secret::default(),
-                    extra: vec![],
-                },
-                None => return Err(PresetError::TokenNeeded),
-            }),
-        };
-        Ok(FlowConfig {
-            extras: Default::default(),
-            consumer_key: consumer_key.to_owned(),
-            key,
-            signature_method: self.signature_method,
-            sign_options: SignOptions {
-                placement: self.placement,
-                include_version: self.include_version,
-                ..SignOptions::default()
-            },
-            realm: self.realm.clone(),
-            mode,
-            resource: self.resource.clone(),
-        })
     }
 }

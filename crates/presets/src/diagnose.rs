@@ -2,42 +2,11 @@
 //! ([`signet_oauth1::diagnose::diagnose_snapshot`]), preceded by what the preset knows — its
 //! own errors found in the provider's answer, and the settings its provider refuses.
 
-use signet_oauth1::Secret;
+use signet_oauth1::SignatureMethod;
 use signet_oauth1::diagnose::{Diagnosis, FailureDiagnosis, Severity, diagnose_snapshot};
-use signet_oauth1::flow::{
-    ConsumerKey, FlowConfig, FlowMode, ModeConfig, Snapshot, TokenCredentials,
-};
-use signet_oauth1::{SignOptions, SignatureMethod};
+use signet_oauth1::flow::Snapshot;
 
 use crate::model::Preset;
-
-/// The configuration a snapshot ran with, secrets left empty (lints never read them).
-pub fn config_from_snapshot(s: &Snapshot) -> FlowConfig {
-    let c = &s.config;
-    let mode = match (s.mode, &c.three_legged) {
-        (FlowMode::ThreeLegged, Some(t)) => ModeConfig::ThreeLegged(t.clone()),
-        (FlowMode::PreIssuedToken, _) => ModeConfig::PreIssuedToken(TokenCredentials {
-            token: c.pre_issued_token.clone().unwrap_or_default(),
-            secret: Secret::default(),
-            extra: vec![],
-        }),
-        _ => ModeConfig::OneLegged,
-    };
-    FlowConfig {
-        extras: Default::default(),
-        consumer_key: c.consumer_key.clone(),
-        key: ConsumerKey::Secret(Secret::default()),
-        signature_method: c.signature_method,
-        sign_options: SignOptions {
-            placement: c.placement,
-            include_version: c.include_version,
-            ..SignOptions::default()
-        },
-        realm: c.realm.clone(),
-        mode,
-        resource: c.resource.clone(),
-    }
-}
 
 impl Preset {
     /// Reads a failed snapshot with this preset's knowledge; `None` when it did not fail.
@@ -54,7 +23,7 @@ impl Preset {
             .and_then(|x| x.response.as_ref())
             .map(|r| r.body.clone())
             .unwrap_or_default();
-        for l in self.lints(&config_from_snapshot(snapshot)) {
+        for l in self.lints(&snapshot.config_for_lints()) {
             if l.severity == Severity::Error {
                 first.push(Diagnosis {
                     id: format!("{}.{}", self.id, l.id),

@@ -2,17 +2,25 @@
 //! file per provider under `data/` (the format is in this crate's `README.md`), embedded at
 //! build time, parsed and validated when the catalog loads.
 //!
-//! Picking a preset fills step 1 ([`Preset::apply`]) and explains every choice; the user can
-//! still change anything. [`Preset::lints`] warns about settings the provider will refuse. No
-//! IO: the files are compiled in.
+//! A preset makes a connector ([`Preset::connector`]): its placeholders become connector
+//! variables, its rules an OAuth 1.0a method, its `[[api]]` calls endpoints, and every choice is
+//! explained; the user can still change anything. [`Preset::lints`] warns about settings the
+//! provider will refuse. No IO: the files are compiled in.
 //!
 //! ```
-//! use signet_presets::{Catalog, Inputs};
+//! use signet_connector::{Builtins, ClientSecret, Installed, flow_config};
+//! use signet_oauth1::Secret;
+//! use signet_presets::Catalog;
 //! let catalog = Catalog::load().expect("the shipped presets are valid");
-//! let netsuite = catalog.get("netsuite").unwrap();
-//! let inputs = Inputs::from([("account".to_owned(), "1234567-sb1".to_owned())]);
-//! let draft = netsuite.apply(&inputs).unwrap();
-//! assert_eq!(draft.realm.as_deref(), Some("1234567_SB1"));
+//! let netsuite = catalog.get("netsuite").unwrap().connector();
+//! let instance = Installed {
+//!     values: [("account".to_owned(), "1234567-sb1".to_owned())].into(),
+//!     consumer_key: "key".into(),
+//!     client_secret: Some(ClientSecret::Shared(Secret::new("secret"))),
+//!     ..Installed::default()
+//! };
+//! let config = flow_config(&netsuite.connector, &instance, Builtins::default()).unwrap();
+//! assert_eq!(config.realm.as_deref(), Some("1234567_SB1"));
 //! ```
 #![warn(missing_docs)]
 
@@ -21,17 +29,21 @@ pub mod diagnose;
 pub mod error;
 pub mod lint;
 pub mod model;
-pub mod template;
 
-pub use apply::{Draft, Explanation};
-pub use diagnose::{accepts, config_from_snapshot};
+pub use apply::{Applied, Explanation, OAUTH1_METHOD_ID, variable_of};
+pub use diagnose::accepts;
 pub use error::{PresetError, Problem, Result};
 pub use model::*;
-pub use template::{Inputs, netsuite_account};
+pub use signet_connector::instance::netsuite_account;
 
-use signet_oauth1::CallbackMode;
-use signet_oauth1::Secret;
-use signet_oauth1::flow::{ConsumerKey, FlowMode, TokenCredentials};
+/// Values of a preset's placeholders by name (`account`, `base_url`), as typed.
+pub type Inputs = BTreeMap<String, String>;
+
+use std::collections::BTreeMap;
+
+use signet_connector::{Builtins, ClientSecret, Installed};
+use signet_oauth1::flow::{FlowMode, TokenCredentials};
+use signet_oauth1::{CallbackMode, Secret};
 
 macro_rules! files {
     ($($id:literal),* $(,)?) => {
@@ -241,12 +253,12 @@ pub fn validate(file_id: &str, p: &Preset) -> Vec<Problem> {
             "only three-legged presets have callback rules".into(),
         ),
         (_, None) => {
-            if p.endpoints.resource.is_none() {
+            if !p.api.iter().any(|a| a.test) {
                 push(
                     &mut out,
                     &file,
-                    "endpoints.resource",
-                    "one-legged and pre-issued-token presets need a resource".into(),
+                    "api",
+                    "one-legged and pre-issued-token presets need an [[api]] call with test = true (step 10 is all they do)".into(),
                 );
             }
         }
@@ -260,60 +272,8 @@ pub fn validate(file_id: &str, p: &Preset) -> Vec<Problem> {
         );
     }
 
-    // Templates use declared placeholders; placeholders are used.
-    let mut templates: Vec<(&str, &str)> = Vec::new();
-    if let Some(e) = &p.endpoints.request_token {
-        templates.push(("endpoints.request_token.url", &e.url));
-    }
-    if let Some(a) = &p.endpoints.authorize {
-        templates.push(("endpoints.authorize", a));
-    }
-    if let Some(e) = &p.endpoints.access_token {
-        templates.push(("endpoints.access_token.url", &e.url));
-    }
-    if let Some(r) = &p.endpoints.resource {
-        templates.push(("endpoints.resource.url", &r.url));
-    }
-    if let Some(r) = &p.realm {
-        templates.push(("realm", r));
-    }
-    for x in p.authorize_params.iter().chain(&p.request_token_params) {
-        if let Some(d) = &x.default {
-            templates.push(("params.default", d));
-        }
-    }
-    let declared = |name: &str| {
-        p.placeholders.iter().any(|ph| {
-            ph.name == name
-                || (ph.helper == Helper::NetsuiteAccount && name == format!("{}.realm", ph.name))
-        })
-    };
-    for (field, t) in &templates {
-        for name in template::names(t) {
-            if !declared(name) {
-                push(
-                    &mut out,
-                    &file,
-                    field,
-                    format!("uses {{{name}}}, which no placeholder declares"),
-                );
-            }
-        }
-    }
+    // Placeholders: a choice has choices; examples and defaults fit their kind.
     for ph in &p.placeholders {
-        let used = templates.iter().any(|(_, t)| {
-            template::names(t)
-                .iter()
-                .any(|n| *n == ph.name || n.strip_suffix(".realm") == Some(ph.name.as_str()))
-        });
-        if !used {
-            push(
-                &mut out,
-                &file,
-                &format!("placeholders.{}", ph.name),
-                "is declared but no template uses it".into(),
-            );
-        }
         if ph.helper == Helper::Choice && ph.choices.is_empty() {
             push(
                 &mut out,
@@ -322,8 +282,8 @@ pub fn validate(file_id: &str, p: &Preset) -> Vec<Problem> {
                 "a choice needs choices".into(),
             );
         }
-        let mut vars = template::Vars::new();
-        if let Err(e) = template::resolve_one(ph, &ph.example, &mut vars) {
+        let var = variable_of(ph);
+        if let Err(e) = signet_connector::instance::check_value(&var, &ph.example) {
             push(
                 &mut out,
                 &file,
@@ -332,7 +292,7 @@ pub fn validate(file_id: &str, p: &Preset) -> Vec<Problem> {
             );
         }
         if let Some(d) = &ph.default
-            && let Err(e) = template::resolve_one(ph, d, &mut vars)
+            && let Err(e) = signet_connector::instance::check_value(&var, d)
         {
             push(
                 &mut out,
@@ -341,6 +301,25 @@ pub fn validate(file_id: &str, p: &Preset) -> Vec<Problem> {
                 e,
             );
         }
+    }
+    let tests = p.api.iter().filter(|a| a.test).count();
+    if tests > 1 {
+        push(
+            &mut out,
+            &file,
+            "api",
+            format!("{tests} calls say test = true: step 10 makes one"),
+        );
+    }
+    if let Some(t) = p.api.iter().find(|a| a.test)
+        && !t.method.eq_ignore_ascii_case("GET")
+    {
+        push(
+            &mut out,
+            &file,
+            &format!("api.{}", t.id),
+            "step 10's call must be a harmless GET".into(),
+        );
     }
     for (field, params) in [
         ("authorize_params", &p.authorize_params),
@@ -402,45 +381,92 @@ pub fn validate(file_id: &str, p: &Preset) -> Vec<Problem> {
         }
     }
 
-    // The preset applied to its own examples runs.
+    // The connector the preset makes is sound, and with its examples as the instance's values
+    // its flow runs and every call fills in.
     if out.is_empty() {
-        let inputs: Inputs = p
-            .placeholders
-            .iter()
-            .map(|ph| (ph.name.clone(), ph.example.clone()))
-            .collect();
-        match p.apply(&inputs) {
-            Err(errors) => {
-                for e in errors {
-                    push(&mut out, &file, "apply", e.to_string());
+        let applied = p.connector();
+        for problem in signet_connector::validate(&applied.connector) {
+            push(
+                &mut out,
+                &file,
+                &format!("connector.{}", problem.field),
+                problem.message,
+            );
+        }
+        // Lints and the checks below never read the key material; RSA presets get a secret
+        // here and the one complaint about it is expected.
+        let rsa = p.signature.default.is_rsa();
+        let instance = Installed {
+            values: p.example_values(),
+            consumer_key: "example-key".into(),
+            client_secret: Some(ClientSecret::Shared(Secret::new("example-secret"))),
+            token: (p.mode == FlowMode::PreIssuedToken && !p.demo.consumer_key_as_token).then(
+                || TokenCredentials {
+                    token: "example-token".into(),
+                    secret: Secret::new("example-token-secret"),
+                    extra: p
+                        .response
+                        .access_extra
+                        .iter()
+                        .map(|f| (f.clone(), "example".into()))
+                        .collect(),
+                },
+            ),
+            ..Installed::default()
+        };
+        match signet_connector::flow_config(&applied.connector, &instance, Builtins::default()) {
+            Ok(config) => {
+                for l in p.lints(&config) {
+                    if l.severity == signet_oauth1::diagnose::Severity::Error {
+                        push(&mut out, &file, &format!("lints.{}", l.id), l.message);
+                    }
                 }
             }
-            Ok(draft) => {
-                // Lints and the checks below never read the key material; RSA presets get a
-                // secret here and the one complaint about it is expected.
-                let key = ConsumerKey::Secret(Secret::new("example-secret"));
-                let rsa = p.signature.default.is_rsa();
-                let token = (p.mode == FlowMode::PreIssuedToken && !p.demo.consumer_key_as_token)
-                    .then(|| TokenCredentials {
-                        token: "example-token".into(),
-                        secret: Secret::new("example-token-secret"),
-                        extra: vec![],
-                    });
-                match draft.to_flow_config("example-key", key, token) {
-                    Ok(config) => {
-                        for f in config.validate() {
-                            if rsa && f.field == "key" {
-                                continue;
-                            }
-                            push(&mut out, &file, &format!("apply.{}", f.field), f.message);
-                        }
-                        for l in p.lints(&config) {
-                            if l.severity == signet_oauth1::diagnose::Severity::Error {
-                                push(&mut out, &file, &format!("lints.{}", l.id), l.message);
-                            }
-                        }
+            Err(problems) => {
+                for f in problems {
+                    if rsa && f.field == "instance.client_secret" {
+                        continue;
                     }
-                    Err(e) => push(&mut out, &file, "apply", e.to_string()),
+                    push(&mut out, &file, &format!("apply.{}", f.field), f.message);
+                }
+            }
+        }
+        if !rsa {
+            let with_token = Installed {
+                token: Some(TokenCredentials {
+                    token: "example-token".into(),
+                    secret: Secret::new("example-token-secret"),
+                    extra: p
+                        .response
+                        .access_extra
+                        .iter()
+                        .map(|f| (f.clone(), "example".into()))
+                        .collect(),
+                }),
+                ..instance
+            };
+            for a in &p.api {
+                let inputs: BTreeMap<String, String> = a
+                    .variables
+                    .iter()
+                    .filter(|v| v.default.is_none())
+                    .map(|v| (v.name.clone(), "1".into()))
+                    .collect();
+                if let Err(problems) = signet_connector::prepare_call(
+                    &applied.connector,
+                    &a.id,
+                    &with_token,
+                    &inputs,
+                    Builtins::default(),
+                ) {
+                    for f in problems {
+                        push(
+                            &mut out,
+                            &file,
+                            &format!("api.{}", a.id),
+                            format!("{}: {}", f.field, f.message),
+                        );
+                    }
                 }
             }
         }

@@ -61,10 +61,10 @@ impl Preset {
         }
         let account_realm = self.placeholders.iter().any(|ph| {
             ph.helper == crate::model::Helper::NetsuiteAccount
-                && self.realm.as_deref() == Some(&format!("{{{}.realm}}", ph.name))
+                && self.realm.as_deref() == Some(&format!("{{{{{}.realm}}}}", ph.name))
         });
         if let (true, Some(realm)) = (account_realm, config.realm.as_deref())
-            && let Ok((_, expected)) = crate::template::netsuite_account(realm)
+            && let Ok((_, expected)) = signet_connector::instance::netsuite_account(realm)
             && expected != realm
         {
             out.push(lint(

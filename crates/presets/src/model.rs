@@ -59,6 +59,9 @@ pub struct Preset {
     /// The provider's own errors: what they mean and what to do.
     #[serde(default)]
     pub known_errors: Vec<KnownError>,
+    /// Documented calls of the provider's API, which become the connector's endpoints.
+    #[serde(default)]
+    pub api: Vec<ApiEndpoint>,
     /// How the demo provider imitates this provider beyond the rules above.
     #[serde(default)]
     pub demo: DemoQuirks,
@@ -107,16 +110,9 @@ pub enum Helper {
     Port,
 }
 
-/// One choice of a placeholder or a parameter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(deny_unknown_fields)]
-pub struct Choice {
-    /// The value sent.
-    pub value: String,
-    /// What it means.
-    pub label: String,
-}
+/// One choice of a placeholder or a parameter: the connector model's choice, so a placeholder's
+/// choices become its variable's as they are.
+pub use signet_connector::Choice;
 
 /// An endpoint template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,19 +134,40 @@ fn get() -> String {
     "GET".into()
 }
 
-/// The resource call of step 10.
+/// One documented call of the provider's API (`[[api]]`): an endpoint of the connector the
+/// preset makes. Templates use the preset's placeholders and the access-token response's
+/// extra fields as `{{name}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
-pub struct ResourceTemplate {
-    /// URL with placeholders.
-    pub url: String,
-    /// Method.
+pub struct ApiEndpoint {
+    /// Unique in the preset; the CLI names it (`verify-credentials`).
+    pub id: String,
+    /// Short, plain words.
+    pub name: String,
+    /// One sentence for non-programmers.
+    #[serde(default)]
+    pub description: String,
+    /// `GET` (the default), `POST`, ...
     #[serde(default = "get")]
     pub method: String,
-    /// What it returns, in plain words.
+    /// The URL template.
+    pub url: String,
+    /// The call step 10 makes to show the connection works (at most one per preset).
     #[serde(default)]
-    pub why: Option<String>,
+    pub test: bool,
+    /// Query parameters.
+    #[serde(default)]
+    pub query: Vec<signet_connector::Param>,
+    /// Headers.
+    #[serde(default)]
+    pub headers: Vec<signet_connector::Param>,
+    /// The body.
+    #[serde(default)]
+    pub body: signet_connector::Body,
+    /// Per-call inputs.
+    #[serde(default)]
+    pub variables: Vec<signet_connector::Variable>,
 }
 
 /// The endpoints.
@@ -167,9 +184,6 @@ pub struct Endpoints {
     /// Token credentials.
     #[serde(default)]
     pub access_token: Option<EndpointTemplate>,
-    /// A protected resource that proves the connection works.
-    #[serde(default)]
-    pub resource: Option<ResourceTemplate>,
 }
 
 /// Signature methods.

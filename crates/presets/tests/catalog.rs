@@ -1,10 +1,14 @@
-//! The shipped catalog: every preset file parses, validates, applies to its own examples and
-//! explains every field it fills; the helpers and lints behave as documented.
+//! The shipped catalog: every preset file parses, validates, makes a sound connector whose flow
+//! runs with its own examples, and explains every field it fills; the lints behave as
+//! documented.
 
+use signet_connector::{AuthKind, Builtins, ClientSecret, Connector, Installed, OAuth1};
 use signet_oauth1::diagnose::decode;
-use signet_oauth1::flow::{CallbackConfig, ConsumerKey, FlowMode, ModeConfig, TokenCredentials};
+use signet_oauth1::flow::{
+    CallbackConfig, FieldProblem, FlowConfig, FlowMode, ModeConfig, TokenCredentials,
+};
 use signet_oauth1::{CallbackMode, Placement, Secret, SignatureMethod};
-use signet_presets::{Catalog, FILES, Inputs, PresetError, Trigger};
+use signet_presets::{Catalog, FILES, Inputs, Trigger};
 
 fn catalog() -> Catalog {
     match Catalog::load() {
@@ -25,6 +29,46 @@ fn inputs(pairs: &[(&str, &str)]) -> Inputs {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
+}
+
+fn oauth1(c: &Connector) -> &OAuth1 {
+    c.oauth1().expect("an OAuth 1.0a method").2
+}
+
+/// The preset's connector resolved for an instance with these values (the examples fill the
+/// rest unless `examples` is false), a shared consumer secret and, for pre-issued-token presets,
+/// a token.
+fn resolve(
+    id: &str,
+    values: &[(&str, &str)],
+    examples: bool,
+) -> Result<FlowConfig, Vec<FieldProblem>> {
+    let c = catalog();
+    let p = c.get(id).unwrap();
+    let mut all = if examples {
+        p.example_values()
+    } else {
+        Inputs::new()
+    };
+    all.extend(inputs(values));
+    let installed = Installed {
+        values: all,
+        consumer_key: "k".into(),
+        client_secret: Some(if p.signature.default.is_rsa() {
+            ClientSecret::RsaPrivateKey(Secret::new(signet_provider::demo::RSA_PRIVATE_KEY_PEM))
+        } else {
+            ClientSecret::Shared(Secret::new("s"))
+        }),
+        token: (p.mode == FlowMode::PreIssuedToken && !p.demo.consumer_key_as_token).then(|| {
+            TokenCredentials {
+                token: "t".into(),
+                secret: Secret::new("ts"),
+                extra: vec![],
+            }
+        }),
+        ..Installed::default()
+    };
+    signet_connector::flow_config(&p.connector().connector, &installed, Builtins::default())
 }
 
 #[test]
@@ -58,28 +102,28 @@ fn every_preset_file_loads_and_validates() {
 #[test]
 fn every_preset_explains_the_method_placement_mode_and_endpoints_it_fills() {
     for p in catalog().presets() {
-        let examples: Inputs = p
-            .placeholders
-            .iter()
-            .map(|ph| (ph.name.clone(), ph.example.clone()))
-            .collect();
-        let d = p.apply(&examples).unwrap();
-        for field in ["signature_method", "sign_options.placement", "mode"] {
+        let d = p.connector();
+        for field in ["signature_method", "placement", "mode"] {
+            let field = format!("auth_methods[0].{field}");
             assert!(
-                d.why(field).is_some_and(|w| !w.is_empty()),
+                d.why(&field).is_some_and(|w| !w.is_empty()),
                 "{}: {field}",
                 p.id
             );
         }
-        if d.mode == FlowMode::ThreeLegged {
+        if p.mode == FlowMode::ThreeLegged {
             for field in [
-                "endpoints.request_token.url",
-                "endpoints.authorize_url",
-                "endpoints.access_token.url",
-                "callback.mode",
+                "request_token.url",
+                "authorize_url",
+                "access_token.url",
+                "callback",
             ] {
-                assert!(d.why(field).is_some(), "{}: {field}", p.id);
+                let field = format!("auth_methods[0].{field}");
+                assert!(d.why(&field).is_some(), "{}: {field}", p.id);
             }
+        }
+        for (i, _) in p.placeholders.iter().enumerate() {
+            assert!(d.why(&format!("variables[{i}]")).is_some(), "{}", p.id);
         }
         for e in &d.explanations {
             assert!(
@@ -89,6 +133,30 @@ fn every_preset_explains_the_method_placement_mode_and_endpoints_it_fills() {
                 e.field
             );
         }
+        assert_eq!(d.connector.details.preset.as_deref(), Some(p.id.as_str()));
+    }
+}
+
+#[test]
+fn presets_with_a_public_api_bring_at_least_three_endpoints_and_a_test_call() {
+    for p in catalog().presets() {
+        let c = p.connector().connector;
+        if p.id == "evernote" {
+            // Evernote's API is Thrift, with the token inside each call: nothing to sign.
+            assert!(c.endpoints.is_empty());
+            continue;
+        }
+        assert!(
+            c.endpoints.len() >= 3,
+            "{}: {} endpoints",
+            p.id,
+            c.endpoints.len()
+        );
+        let test = oauth1(&c)
+            .test_endpoint
+            .as_deref()
+            .expect("a test endpoint");
+        assert!(c.endpoint(test).is_some(), "{}", p.id);
     }
 }
 
@@ -105,25 +173,25 @@ fn a_broken_file_is_reported_by_field() {
     assert_eq!(renamed[0].field, "id");
     let unknown_hole = good.replace(
         "https://www.tumblr.com/oauth/authorize",
-        "https://{site}/oauth/authorize",
+        "https://{{site}}/oauth/authorize",
     );
     let problems = Catalog::from_files(&[("tumblr", &unknown_hole)]).unwrap_err();
     assert!(
-        problems.iter().any(|p| p.field == "endpoints.authorize"),
+        problems
+            .iter()
+            .any(|p| p.field == "connector.auth_methods[0].authorize_url"
+                && p.message == "{{site}} is not defined: add it to the connector's or the endpoint's variables"),
         "{problems:?}"
     );
 }
 
 #[test]
 fn netsuite_realm_and_hosts_come_from_the_account_id() {
-    let c = catalog();
-    let d = c
-        .get("netsuite")
-        .unwrap()
-        .apply(&inputs(&[("account", "1234567-sb1")]))
-        .unwrap();
-    assert_eq!(d.realm.as_deref(), Some("1234567_SB1"));
-    let t = d.three_legged.as_ref().unwrap();
+    let c = resolve("netsuite", &[("account", "1234567-sb1")], false).unwrap();
+    assert_eq!(c.realm.as_deref(), Some("1234567_SB1"));
+    let ModeConfig::ThreeLegged(t) = &c.mode else {
+        panic!()
+    };
     assert_eq!(
         t.request_token.url,
         "https://1234567-sb1.restlets.api.netsuite.com/rest/requesttoken"
@@ -132,67 +200,69 @@ fn netsuite_realm_and_hosts_come_from_the_account_id() {
         t.authorize_url,
         "https://1234567-sb1.app.netsuite.com/app/login/secure/authorizetoken.nl"
     );
-    assert_eq!(d.signature_method, SignatureMethod::HmacSha256);
-    assert!(d.why("realm").unwrap().contains("1234567_SB1"));
-    // The realm form typed in gives the same.
-    let d = c
-        .get("netsuite-token")
-        .unwrap()
-        .apply(&inputs(&[("account", "1234567_SB1")]))
-        .unwrap();
-    assert_eq!(d.realm.as_deref(), Some("1234567_SB1"));
+    assert_eq!(c.signature_method, SignatureMethod::HmacSha256);
+    let applied = catalog().get("netsuite").unwrap().connector();
     assert!(
-        d.resource
+        applied
+            .why("auth_methods[0].realm")
+            .unwrap()
+            .contains("1234567_SB1")
+    );
+    // The realm form typed in gives the same.
+    let c = resolve("netsuite-token", &[("account", "1234567_SB1")], false).unwrap();
+    assert_eq!(c.realm.as_deref(), Some("1234567_SB1"));
+    assert!(
+        c.resource
             .unwrap()
             .url
             .starts_with("https://1234567-sb1.suitetalk.")
     );
     // Missing and malformed ids are named.
-    let e = c
-        .get("netsuite")
-        .unwrap()
-        .apply(&Inputs::new())
-        .unwrap_err();
+    let e = resolve("netsuite", &[], false).unwrap_err();
+    assert_eq!(e[0].field, "values.account");
     assert_eq!(
-        e[0].to_string(),
-        "NetSuite account id is needed (for example 1234567-sb1)"
+        e[0].message,
+        "NetSuite account id ({{account}}) needs a value"
     );
-    let e = c
-        .get("netsuite")
-        .unwrap()
-        .apply(&inputs(&[("account", "12 34")]))
-        .unwrap_err();
-    assert_eq!(e[0].kind(), "invalid_value");
+    let e = resolve("netsuite", &[("account", "12 34")], false).unwrap_err();
+    assert_eq!(e[0].field, "values.account");
+    assert!(
+        e[0].message.contains("is not a NetSuite account id"),
+        "{}",
+        e[0].message
+    );
 }
 
 #[test]
 fn evernote_picks_sandbox_or_production() {
-    let p = catalog().get("evernote").unwrap().clone();
-    let d = p.apply(&Inputs::new()).unwrap();
-    assert_eq!(
-        d.three_legged.unwrap().authorize_url,
-        "https://sandbox.evernote.com/OAuth.action"
-    );
-    let d = p.apply(&inputs(&[("host", "www.evernote.com")])).unwrap();
-    assert_eq!(
-        d.three_legged.unwrap().request_token.url,
-        "https://www.evernote.com/oauth"
-    );
-    assert!(p.apply(&inputs(&[("host", "evil.example")])).is_err());
+    let c = resolve("evernote", &[], false).unwrap();
+    let ModeConfig::ThreeLegged(t) = c.mode else {
+        panic!()
+    };
+    assert_eq!(t.authorize_url, "https://sandbox.evernote.com/OAuth.action");
+    let c = resolve("evernote", &[("host", "www.evernote.com")], false).unwrap();
+    let ModeConfig::ThreeLegged(t) = c.mode else {
+        panic!()
+    };
+    assert_eq!(t.request_token.url, "https://www.evernote.com/oauth");
+    assert!(resolve("evernote", &[("host", "evil.example")], false).is_err());
 }
 
 #[test]
 fn presets_fill_their_quirks() {
-    let c = catalog();
-    let x = c.get("x").unwrap().apply(&Inputs::new()).unwrap();
-    let t = x.three_legged.unwrap();
+    let three = |id: &str| {
+        let ModeConfig::ThreeLegged(t) = resolve(id, &[], true).unwrap().mode else {
+            panic!("{id}")
+        };
+        t
+    };
+    let t = three("x");
     assert_eq!(t.callback, CallbackConfig::oob());
     assert_eq!(
         t.request_token.url,
         "https://api.x.com/oauth/request_token?x_auth_access_type=read"
     );
-    let trello = c.get("trello").unwrap().apply(&Inputs::new()).unwrap();
-    let t = trello.three_legged.unwrap();
+    let t = three("trello");
     assert_eq!(t.callback.mode, CallbackMode::Loopback);
     assert_eq!(
         t.authorize_params,
@@ -202,83 +272,46 @@ fn presets_fill_their_quirks() {
             ("expiration".into(), "1day".into())
         ]
     );
-    let tripit = c
-        .get("tripit")
-        .unwrap()
-        .apply(&Inputs::new())
-        .unwrap()
-        .three_legged
-        .unwrap();
+    let tripit = three("tripit");
     assert!(!tripit.require_callback_confirmed && tripit.callback_on_authorize_url);
-    let garmin = c
-        .get("garmin")
-        .unwrap()
-        .apply(&Inputs::new())
-        .unwrap()
-        .three_legged
-        .unwrap();
-    assert!(garmin.callback_on_authorize_url);
-    let woo = c
-        .get("woocommerce")
-        .unwrap()
-        .apply(&inputs(&[("base_url", "http://shop.example")]))
-        .unwrap();
+    assert!(three("garmin").callback_on_authorize_url);
+    let woo = resolve("woocommerce", &[("base_url", "http://shop.example")], true).unwrap();
     assert_eq!(
-        (woo.mode, woo.placement),
+        (woo.flow_mode(), woo.sign_options.placement),
         (FlowMode::OneLegged, Placement::Query)
     );
     assert_eq!(woo.signature_method, SignatureMethod::HmacSha256);
-    let xero = c
-        .get("xero-private")
-        .unwrap()
-        .apply(&Inputs::new())
-        .unwrap();
-    assert!(xero.token_from_consumer_key);
-    let key = ConsumerKey::Rsa(
-        signet_oauth1::RsaPrivateKeyPem::parse(signet_provider::demo::RSA_PRIVATE_KEY_PEM).unwrap(),
-    );
-    let cfg = xero.to_flow_config("XEROKEY", key, None).unwrap();
-    let ModeConfig::PreIssuedToken(token) = &cfg.mode else {
+    // Xero private apps: the consumer key is the token.
+    let xero = resolve("xero-private", &[], true);
+    let ModeConfig::PreIssuedToken(token) = &xero.unwrap().mode else {
         panic!()
     };
-    assert_eq!(token.token, "XEROKEY");
-    let magento = c
-        .get("magento2")
-        .unwrap()
-        .apply(&inputs(&[("base_url", "https://shop.example")]))
-        .unwrap();
-    assert!(matches!(
-        magento.to_flow_config("k", ConsumerKey::Secret(Secret::new("s")), None),
-        Err(PresetError::TokenNeeded)
-    ));
-    let _ = TokenCredentials {
-        token: String::new(),
-        secret: Secret::default(),
-        extra: vec![],
-    };
+    assert_eq!(token.token, "k");
+    // Magento 2 integrations have a pre-issued token: without one, the instance is told.
+    let c = catalog();
+    let magento = c.get("magento2").unwrap().connector().connector;
+    assert_eq!(oauth1(&magento).mode, FlowMode::PreIssuedToken);
+    let e = signet_connector::flow_config(
+        &magento,
+        &Installed {
+            values: inputs(&[("base_url", "https://shop.example")]),
+            consumer_key: "k".into(),
+            client_secret: Some(ClientSecret::Shared(Secret::new("s"))),
+            ..Installed::default()
+        },
+        Builtins::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e[0].field, "instance.token");
+    let _ = AuthKind::None;
 }
 
 #[test]
 fn lints_name_what_the_provider_refuses() {
     let c = catalog();
-    let ids = |preset: &str, edit: &dyn Fn(&mut signet_oauth1::flow::FlowConfig)| -> Vec<String> {
+    let ids = |preset: &str, edit: &dyn Fn(&mut FlowConfig)| -> Vec<String> {
         let p = c.get(preset).unwrap();
-        let examples: Inputs = p
-            .placeholders
-            .iter()
-            .map(|ph| (ph.name.clone(), ph.example.clone()))
-            .collect();
-        let d = p.apply(&examples).unwrap();
-        let token = (d.mode == FlowMode::PreIssuedToken && !d.token_from_consumer_key).then(|| {
-            TokenCredentials {
-                token: "t".into(),
-                secret: Secret::new("ts"),
-                extra: vec![],
-            }
-        });
-        let mut cfg = d
-            .to_flow_config("k", ConsumerKey::Secret(Secret::new("s")), token)
-            .unwrap();
+        let mut cfg = resolve(preset, &[], true).unwrap();
         edit(&mut cfg);
         p.lints(&cfg).into_iter().map(|l| l.id).collect()
     };
@@ -295,14 +328,14 @@ fn lints_name_what_the_provider_refuses() {
     );
     assert!(!ids("magento2", &|_| {}).contains(&"method_rejected".to_owned()));
     // Tumblr refuses oob.
-    let set_oob = |c: &mut signet_oauth1::flow::FlowConfig| {
+    let set_oob = |c: &mut FlowConfig| {
         if let ModeConfig::ThreeLegged(t) = &mut c.mode {
             t.callback = CallbackConfig::oob();
         }
     };
     assert_eq!(ids("tumblr", &set_oob), ["callback_oob_forbidden"]);
     // Flickr without perms.
-    let drop_params = |c: &mut signet_oauth1::flow::FlowConfig| {
+    let drop_params = |c: &mut FlowConfig| {
         if let ModeConfig::ThreeLegged(t) = &mut c.mode {
             t.authorize_params.clear();
         }
@@ -316,7 +349,7 @@ fn lints_name_what_the_provider_refuses() {
         .contains(&"placement_rejected".to_owned())
     );
     // TripIt insists on no confirmation; NetSuite needs its realm.
-    let require = |c: &mut signet_oauth1::flow::FlowConfig| {
+    let require = |c: &mut FlowConfig| {
         if let ModeConfig::ThreeLegged(t) = &mut c.mode {
             t.require_callback_confirmed = true;
         }

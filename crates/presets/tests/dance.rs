@@ -338,7 +338,10 @@ async fn xero_uses_the_consumer_key_as_the_token() {
     assert_eq!(d.outcome.stop, Stop::Finished);
     let auth = &d.outcome.snapshot.step(StepId::ResourceAccess).exchanges[0]
         .request
-        .headers[0]
+        .headers
+        .iter()
+        .find(|(k, _)| k == "Authorization")
+        .expect("an Authorization header")
         .1;
     assert!(auth.contains("oauth_token=\"signet-demo-rsa\""), "{auth}");
     assert!(auth.contains("RSA-SHA1"), "{auth}");

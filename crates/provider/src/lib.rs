@@ -16,6 +16,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod api;
 mod approve;
 mod authorize;
 mod check;

@@ -131,13 +131,7 @@ impl QuirkProfile {
     /// account id). Must-match callback rules register `signet://callback`; see
     /// [`Self::with_registered_callback`].
     pub fn from_preset(p: &Preset, inputs: &Inputs) -> Result<Self, Vec<PresetError>> {
-        let mut all: Inputs = p
-            .placeholders
-            .iter()
-            .map(|ph| (ph.name.clone(), ph.example.clone()))
-            .collect();
-        all.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let draft = p.apply(&all)?;
+        let realm = p.realm_for(inputs)?;
         let rules = |xs: &[signet_presets::ExtraParam]| -> Vec<ParamRule> {
             xs.iter()
                 .map(|x| ParamRule {
@@ -177,7 +171,7 @@ impl QuirkProfile {
             one_legged: p.mode == FlowMode::OneLegged,
             pre_issued_tokens: p.mode == FlowMode::PreIssuedToken,
             consumer_key_as_token: p.demo.consumer_key_as_token,
-            realm: draft.realm,
+            realm,
             pin_digits: p.callback.as_ref().and_then(|c| c.pin_digits),
             ascii_nonce: p.demo.ascii_nonce,
             errors: p

@@ -22,7 +22,7 @@ use crate::faults::Faults;
 use crate::pages;
 use crate::state::{AccessToken, AppState, Grant, RequestToken, random_token};
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 /// Path of the request-token endpoint.
 pub const REQUEST_TOKEN_PATH: &str = "/oauth/request_token";
@@ -43,6 +43,17 @@ pub(crate) fn router(state: Shared) -> Router {
         .route(ACCESS_TOKEN_PATH, get(access_token).post(access_token))
         .route(ME_PATH, get(me))
         .route(ECHO_PATH, get(echo).post(echo).put(echo))
+        .route(
+            crate::api::ORDERS_PATH,
+            get(crate::api::orders).post(crate::api::create_order),
+        )
+        .route("/api/orders/{id}", get(crate::api::order_by_id))
+        .route(
+            crate::api::NOTES_PATH,
+            axum::routing::post(crate::api::create_note),
+        )
+        .route(crate::api::TENANT_PATH, get(crate::api::tenant))
+        .route(crate::api::LARGE_PATH, get(crate::api::large))
         .layer(middleware::from_fn_with_state(state.clone(), failing));
     let pages = Router::new()
         .route("/", get(index))

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use signet_oauth1::{Secret, TokenResponse};
 use signet_store::{
-    ClientSecret, ConnectorSpec, ImportOptions, KeyringChoice, NewRun, OpenOptions, RunOutcome,
-    Store, Timestamp,
+    ClientSecret, ImportOptions, KeyringChoice, NewRun, OpenOptions, RunKind, RunOutcome, Store,
+    Timestamp,
 };
 
 const CONNECTORS: usize = 1_000;
@@ -38,28 +38,34 @@ fn main() {
     let setup = Instant::now();
     {
         let store = Store::open(&options(dir.path())).unwrap();
-        // One import transaction for the connectors, then their credentials.
+        // One import transaction for the connectors (Signet 0.1's file format, converted as it
+        // is read), then their instances' credentials.
         let entries: Vec<_> = (0..connectors)
             .map(|i| {
-                let mut s = ConnectorSpec::new(
-                    format!("Connector {i:04}"),
-                    format!("https://p{i}.example/oauth/request_token"),
-                    format!("https://p{i}.example/oauth/authorize"),
-                    format!("https://p{i}.example/oauth/access_token"),
-                );
-                s.resource_url = Some(format!("https://p{i}.example/api/me"));
-                s.extra_request_token_params = vec![("scope".into(), "read write".into())];
-                s
+                json!({
+                    "name": format!("Connector {i:04}"),
+                    "request_token_url": format!("https://p{i}.example/oauth/request_token"),
+                    "authorize_url": format!("https://p{i}.example/oauth/authorize"),
+                    "access_token_url": format!("https://p{i}.example/oauth/access_token"),
+                    "resource_url": format!("https://p{i}.example/api/me"),
+                    "signature_method": "HMAC-SHA1",
+                    "extra_request_token_params": [["scope", "read write"]],
+                })
             })
             .collect();
         let file = json!({"format": "signet-connectors", "version": 1, "connectors": entries});
         store
             .import(&file.to_string(), &ImportOptions::default())
             .unwrap();
-        let list = store.list_connectors().unwrap();
-        for c in &list {
+        let list: Vec<_> = store
+            .list_connectors()
+            .unwrap()
+            .iter()
+            .map(|c| store.instances_of(c.id).unwrap()[0].id)
+            .collect();
+        for id in &list {
             store
-                .set_client_credentials(c.id, "ck", ClientSecret::Shared(Secret::new("cs")))
+                .set_client_credentials(*id, "ck", ClientSecret::Shared(Secret::new("cs")))
                 .unwrap();
         }
         let snapshot = json!({
@@ -71,7 +77,8 @@ fn main() {
         for r in 0..runs {
             store
                 .record_run(NewRun {
-                    connector_id: list[r % list.len()].id,
+                    instance_id: list[r % list.len()],
+                    kind: RunKind::Flow,
                     started_at: Timestamp(r as i64),
                     finished_at: Some(Timestamp(r as i64 + 1)),
                     outcome: RunOutcome::Completed,
@@ -102,7 +109,7 @@ fn main() {
         .list_connectors()
         .unwrap()
         .iter()
-        .map(|c| c.id)
+        .map(|c| store.instances_of(c.id).unwrap()[0].id)
         .collect();
     let mut list_only = Vec::new();
     for _ in 0..rounds {

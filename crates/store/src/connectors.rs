@@ -1,233 +1,62 @@
-//! Connectors: everything about a provider except its secrets (step 1's registration).
+//! Connectors: definitions (the model in `signet-connector`: details, variables, authentication
+//! methods, endpoints), unique by name. What an installation supplies — variable values,
+//! consumer credentials, tokens, runs — belongs to its instances (`crate::instances`).
 
 use serde::{Deserialize, Serialize};
-use signet_oauth1::{CallbackMode, Placement, SignatureMethod};
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
 use crate::error::{Error, Problem, Problems, Result};
-use crate::keys::{self, ConnectorId};
+use crate::instances::{Instance, NewInstance};
+use crate::keys::{self, ConnectorId, InstanceId};
 use crate::schema;
 use crate::store::Store;
 use crate::time::Timestamp;
 
-/// The longest connector name accepted.
-pub const MAX_NAME_LEN: usize = 100;
-
-/// What the user edits: a connector without its id and timestamps.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectorSpec {
-    /// Unique (case-insensitively), shown to the user.
-    pub name: String,
-    /// The preset it started from (`twitter`, `jira`, ...), if any.
-    pub preset: Option<String>,
-    /// Step 3's endpoint (temporary credentials).
-    pub request_token_url: String,
-    /// Step 6's page (resource owner authorization).
-    pub authorize_url: String,
-    /// Step 8's endpoint (token credentials).
-    pub access_token_url: String,
-    /// Step 10's protected resource, if one is set.
-    pub resource_url: Option<String>,
-    /// How requests are signed.
-    pub signature_method: SignatureMethod,
-    /// Where the OAuth parameters go.
-    pub placement: Placement,
-    /// `realm` for the Authorization header, if the provider wants one.
-    pub realm: Option<String>,
-    /// How the redirect reaches Signet.
-    pub callback_mode: CallbackMode,
-    /// The loopback URL (port and path) or a custom callback URL; `None` for the default.
-    pub callback_url: Option<String>,
-    /// Whether to send `oauth_version=1.0`.
-    pub include_version: bool,
-    /// Extra parameters for step 3 (`scope`, `x_auth_access_type`, ...).
-    pub extra_request_token_params: Vec<(String, String)>,
-    /// Extra query parameters for step 6's page.
-    pub extra_authorize_params: Vec<(String, String)>,
-    /// Extra parameters for step 8.
-    pub extra_access_token_params: Vec<(String, String)>,
-}
-
-impl ConnectorSpec {
-    /// A spec with the given name and endpoints and the usual defaults (HMAC-SHA1, header,
-    /// deep link, `oauth_version` sent).
-    pub fn new(
-        name: impl Into<String>,
-        request_token_url: impl Into<String>,
-        authorize_url: impl Into<String>,
-        access_token_url: impl Into<String>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            preset: None,
-            request_token_url: request_token_url.into(),
-            authorize_url: authorize_url.into(),
-            access_token_url: access_token_url.into(),
-            resource_url: None,
-            signature_method: SignatureMethod::HmacSha1,
-            placement: Placement::Header,
-            realm: None,
-            callback_mode: CallbackMode::DeepLink,
-            callback_url: None,
-            include_version: true,
-            extra_request_token_params: Vec::new(),
-            extra_authorize_params: Vec::new(),
-            extra_access_token_params: Vec::new(),
-        }
-    }
-
-    /// Every problem with the spec; `prefix` is put before each field name (`connectors[2].`).
-    pub fn problems(&self, prefix: &str) -> Vec<Problem> {
-        let mut out = Vec::new();
-        let p = |field: &str| format!("{prefix}{field}");
-        let name = self.name.trim();
-        if name.is_empty() {
-            out.push(Problem::new(p("name"), "must not be empty"));
-        } else if name.chars().count() > MAX_NAME_LEN {
-            out.push(Problem::new(
-                p("name"),
-                format!("must be at most {MAX_NAME_LEN} characters"),
-            ));
-        } else if name.chars().any(char::is_control) {
-            out.push(Problem::new(
-                p("name"),
-                "must not contain control characters",
-            ));
-        }
-        if let Some(preset) = &self.preset
-            && preset.trim().is_empty()
-        {
-            out.push(Problem::new(p("preset"), "must not be empty when given"));
-        }
-        for (field, url) in [
-            ("request_token_url", Some(&self.request_token_url)),
-            ("authorize_url", Some(&self.authorize_url)),
-            ("access_token_url", Some(&self.access_token_url)),
-            ("resource_url", self.resource_url.as_ref()),
-        ] {
-            if let Some(url) = url
-                && let Err(m) = check_http_url(url)
-            {
-                out.push(Problem::new(p(field), m));
-            }
-        }
-        if let Some(realm) = &self.realm
-            && realm.contains('"')
-        {
-            out.push(Problem::new(p("realm"), "must not contain a double quote"));
-        }
-        if let Some(url) = &self.callback_url {
-            match self.callback_mode {
-                CallbackMode::Loopback => {
-                    if let Err(m) = check_loopback_url(url) {
-                        out.push(Problem::new(p("callback_url"), m));
-                    }
-                }
-                CallbackMode::DeepLink => {
-                    if !url.contains("://") || url.chars().any(char::is_whitespace) {
-                        out.push(Problem::new(
-                            p("callback_url"),
-                            format!(
-                                "{url:?} is not a URL (expected something like signet://callback)"
-                            ),
-                        ));
-                    }
-                }
-                CallbackMode::Oob => out.push(Problem::new(
-                    p("callback_url"),
-                    "must be empty when the callback mode is oob (the provider shows a PIN)",
-                )),
-            }
-        }
-        for (field, list) in [
-            (
-                "extra_request_token_params",
-                &self.extra_request_token_params,
-            ),
-            ("extra_authorize_params", &self.extra_authorize_params),
-            ("extra_access_token_params", &self.extra_access_token_params),
-        ] {
-            for (i, (name, _)) in list.iter().enumerate() {
-                if name.trim().is_empty() {
-                    out.push(Problem::new(
-                        format!("{prefix}{field}[{i}]"),
-                        "parameter name must not be empty",
-                    ));
-                } else if name.starts_with("oauth_") {
-                    out.push(Problem::new(
-                        format!("{prefix}{field}[{i}]"),
-                        format!("{name:?} is an oauth_ parameter, which signet sets itself"),
-                    ));
-                }
-            }
-        }
-        out
-    }
-
-    fn validate(&self) -> Result<()> {
-        let problems = self.problems("");
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Invalid {
-                what: "connector",
-                problems: Problems(problems),
-            })
-        }
-    }
-}
-
-fn check_http_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} is not an http or https URL"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.starts_with(':') {
-        return Err(format!("{url:?} has no host"));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{url:?} contains spaces"));
-    }
-    Ok(())
-}
-
-fn check_loopback_url(url: &str) -> Result<(), String> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        format!("{url:?} is not a loopback URL (expected http://127.0.0.1:PORT/PATH)")
-    })?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
-        if port.chars().all(|c| c.is_ascii_digit()) {
-            h
-        } else {
-            authority
-        }
-    });
-    if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
-        return Err(format!(
-            "{url:?} is not a loopback URL (expected http://127.0.0.1:PORT/PATH)"
-        ));
-    }
-    Ok(())
-}
+pub use signet_connector::validate::MAX_NAME_LEN;
 
 /// A saved connector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Connector {
+pub struct StoredConnector {
     /// Stable id.
     pub id: ConnectorId,
-    /// What the user set.
-    #[serde(flatten)]
-    pub spec: ConnectorSpec,
+    /// The definition.
+    pub definition: signet_connector::Connector,
     /// When it was created.
     pub created_at: Timestamp,
     /// When it was last changed.
     pub updated_at: Timestamp,
 }
 
-pub(crate) fn decode_connector(key: &[u8], bytes: &[u8]) -> Result<Connector> {
+impl StoredConnector {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.definition.details.name
+    }
+}
+
+/// Every problem with a definition, as the store reports them (`connectors[2].` before each
+/// field when `prefix` says so).
+pub fn definition_problems(def: &signet_connector::Connector, prefix: &str) -> Vec<Problem> {
+    signet_connector::validate(def)
+        .into_iter()
+        .map(|p| Problem::new(format!("{prefix}{}", p.field), p.message))
+        .collect()
+}
+
+fn validate(def: &signet_connector::Connector) -> Result<()> {
+    let problems = definition_problems(def, "");
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            what: "connector",
+            problems: Problems(problems),
+        })
+    }
+}
+
+pub(crate) fn decode_connector(key: &[u8], bytes: &[u8]) -> Result<StoredConnector> {
     schema::decode(
         "connector",
         || ConnectorId::from_key(key).map_or_else(|| format!("{key:?}"), |id| id.to_string()),
@@ -238,52 +67,85 @@ pub(crate) fn decode_connector(key: &[u8], bytes: &[u8]) -> Result<Connector> {
 }
 
 impl Store {
-    /// Saves a new connector; its name must be unused.
-    pub fn create_connector(&self, spec: ConnectorSpec) -> Result<Connector> {
-        self.create_connector_at(spec, Timestamp::now())
+    /// Saves a new connector with its first instance, in one transaction; its name must be
+    /// unused.
+    pub fn create_connector(
+        &self,
+        definition: signet_connector::Connector,
+        instance: NewInstance,
+    ) -> Result<(StoredConnector, Instance)> {
+        self.create_connector_at(definition, instance, Timestamp::now())
     }
 
     /// [`Store::create_connector`] with the creation time given.
-    pub fn create_connector_at(&self, spec: ConnectorSpec, now: Timestamp) -> Result<Connector> {
-        spec.validate()?;
+    pub fn create_connector_at(
+        &self,
+        definition: signet_connector::Connector,
+        instance: NewInstance,
+        now: Timestamp,
+    ) -> Result<(StoredConnector, Instance)> {
+        validate(&definition)?;
         let id = ConnectorId(self.db.generate_id().map_err(|e| self.sled_err(e))?);
-        let connector = Connector {
+        let instance_id = InstanceId(self.db.generate_id().map_err(|e| self.sled_err(e))?);
+        let connector = StoredConnector {
             id,
-            spec,
+            definition,
             created_at: now,
             updated_at: now,
         };
+        let instance = self.prepare_instance(&connector, instance_id, instance, now)?;
         let bytes = schema::encode(schema::CONNECTOR_VERSION, &connector);
-        let name_key = keys::name_key(&connector.spec.name);
-        (&self.connectors, &self.names)
-            .transaction(|(connectors, names)| {
+        let instance_bytes = schema::encode(schema::INSTANCE_VERSION, &instance.record);
+        let name_key = keys::name_key(connector.name());
+        let index_key = keys::instance_index_key(id, instance_id);
+        (
+            &self.connectors,
+            &self.names,
+            &self.instances,
+            &self.instance_index,
+            &self.credentials,
+        )
+            .transaction(|(connectors, names, instances, index, credentials)| {
                 if names.get(&name_key)?.is_some() {
                     return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
-                        connector.spec.name.trim().to_owned(),
+                        connector.name().trim().to_owned(),
                     )));
                 }
                 names.insert(name_key.as_slice(), &id.to_key())?;
                 connectors.insert(&id.to_key(), bytes.as_slice())?;
+                instances.insert(&instance_id.to_key(), instance_bytes.as_slice())?;
+                index.insert(&index_key, &[])?;
+                if let Some(c) = &instance.credentials {
+                    credentials.insert(&instance_id.to_key(), c.as_slice())?;
+                }
                 Ok(())
             })
             .map_err(|e| self.tx_err(e))?;
         self.flush()?;
-        Ok(connector)
+        let instance = self
+            .instance(instance_id)?
+            .ok_or_else(|| crate::instances::not_found(instance_id))?;
+        Ok((connector, instance))
     }
 
-    /// Replaces a connector's spec (renaming it if the name changed).
-    pub fn update_connector(&self, id: ConnectorId, spec: ConnectorSpec) -> Result<Connector> {
-        spec.validate()?;
+    /// Replaces a connector's definition (renaming it if the name changed). Its instances,
+    /// credentials and runs stay.
+    pub fn update_connector(
+        &self,
+        id: ConnectorId,
+        definition: signet_connector::Connector,
+    ) -> Result<StoredConnector> {
+        validate(&definition)?;
         let old = self.connector(id)?.ok_or_else(|| not_found(id))?;
-        let connector = Connector {
+        let connector = StoredConnector {
             id,
-            spec,
+            definition,
             created_at: old.created_at,
             updated_at: Timestamp::now().max(old.updated_at),
         };
         let bytes = schema::encode(schema::CONNECTOR_VERSION, &connector);
-        let old_name = keys::name_key(&old.spec.name);
-        let new_name = keys::name_key(&connector.spec.name);
+        let old_name = keys::name_key(old.name());
+        let new_name = keys::name_key(connector.name());
         (&self.connectors, &self.names)
             .transaction(|(connectors, names)| {
                 if connectors.get(id.to_key())?.is_none() {
@@ -292,7 +154,7 @@ impl Store {
                 if new_name != old_name {
                     if names.get(&new_name)?.is_some() {
                         return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
-                            connector.spec.name.trim().to_owned(),
+                            connector.name().trim().to_owned(),
                         )));
                     }
                     names.remove(old_name.as_slice())?;
@@ -307,7 +169,7 @@ impl Store {
     }
 
     /// A connector by id.
-    pub fn connector(&self, id: ConnectorId) -> Result<Option<Connector>> {
+    pub fn connector(&self, id: ConnectorId) -> Result<Option<StoredConnector>> {
         let key = id.to_key();
         match self.connectors.get(key).map_err(|e| self.sled_err(e))? {
             Some(v) => decode_connector(&key, &v).map(Some),
@@ -316,7 +178,7 @@ impl Store {
     }
 
     /// A connector by name (case-insensitive, surrounding spaces ignored).
-    pub fn connector_by_name(&self, name: &str) -> Result<Option<Connector>> {
+    pub fn connector_by_name(&self, name: &str) -> Result<Option<StoredConnector>> {
         match self
             .names
             .get(keys::name_key(name))
@@ -332,7 +194,7 @@ impl Store {
 
     /// Every connector, sorted by name. Damaged records are left out (and left alone);
     /// [`Store::verify`] names them.
-    pub fn list_connectors(&self) -> Result<Vec<Connector>> {
+    pub fn list_connectors(&self) -> Result<Vec<StoredConnector>> {
         let mut out = Vec::with_capacity(self.connectors.len());
         for item in self.connectors.iter() {
             let (k, v) = item.map_err(|e| self.sled_err(e))?;
@@ -340,7 +202,7 @@ impl Store {
                 out.push(c);
             }
         }
-        out.sort_by_cached_key(|c| (c.spec.name.to_lowercase(), c.id));
+        out.sort_by_cached_key(|c| (c.name().to_lowercase(), c.id));
         Ok(out)
     }
 
@@ -349,24 +211,40 @@ impl Store {
         self.connectors.len()
     }
 
-    /// Removes a connector with its credentials, tokens and run history, in one transaction.
-    /// Returns whether it existed.
+    /// Removes a connector with its instances, their credentials, tokens and run history, in
+    /// one transaction. Returns whether it existed.
     pub fn remove_connector(&self, id: ConnectorId) -> Result<bool> {
         let Some(old) = self.connector(id)? else {
             return Ok(false);
         };
-        let run_keys: Vec<sled::IVec> = self
-            .runs
-            .scan_prefix(id.to_key())
-            .keys()
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.sled_err(e))?;
-        let name = keys::name_key(&old.spec.name);
-        (&self.connectors, &self.names, &self.credentials, &self.runs)
-            .transaction(|(connectors, names, credentials, runs)| {
+        let instances: Vec<InstanceId> = self.instances_of(id)?.into_iter().map(|i| i.id).collect();
+        let mut run_keys: Vec<sled::IVec> = Vec::new();
+        for i in &instances {
+            run_keys.extend(
+                self.runs
+                    .scan_prefix(i.to_key())
+                    .keys()
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| self.sled_err(e))?,
+            );
+        }
+        let name = keys::name_key(old.name());
+        (
+            &self.connectors,
+            &self.names,
+            &self.instances,
+            &self.instance_index,
+            &self.credentials,
+            &self.runs,
+        )
+            .transaction(|(connectors, names, inst, index, credentials, runs)| {
                 connectors.remove(&id.to_key())?;
                 names.remove(name.as_slice())?;
-                credentials.remove(&id.to_key())?;
+                for i in &instances {
+                    inst.remove(&i.to_key())?;
+                    index.remove(&keys::instance_index_key(id, *i))?;
+                    credentials.remove(&i.to_key())?;
+                }
                 for k in &run_keys {
                     runs.remove(k)?;
                 }
@@ -383,6 +261,12 @@ impl Store {
         for item in self.connectors.iter() {
             let (k, v) = item.map_err(|e| self.sled_err(e))?;
             if let Err(e) = decode_connector(&k, &v) {
+                out.push(e);
+            }
+        }
+        for item in self.instances.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            if let Err(e) = crate::instances::decode_instance(&k, &v) {
                 out.push(e);
             }
         }
@@ -406,59 +290,5 @@ pub(crate) fn not_found(id: ConnectorId) -> Error {
     Error::NotFound {
         what: "connector",
         name: format!("with id {id}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn spec() -> ConnectorSpec {
-        ConnectorSpec::new(
-            "Photos",
-            "https://photos.example.net/initiate",
-            "https://photos.example.net/authorize",
-            "https://photos.example.net/token",
-        )
-    }
-
-    #[test]
-    fn valid_spec_has_no_problems() {
-        assert_eq!(spec().problems(""), vec![]);
-    }
-
-    #[test]
-    fn problems_name_each_field() {
-        let mut s = spec();
-        s.name = " ".into();
-        s.request_token_url = "ftp://x".into();
-        s.callback_mode = CallbackMode::Loopback;
-        s.callback_url = Some("http://example.com:8080/cb".into());
-        s.extra_authorize_params = vec![("oauth_token".into(), "x".into())];
-        let got: Vec<String> = s
-            .problems("connectors[1].")
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                "connectors[1].name: must not be empty",
-                "connectors[1].request_token_url: \"ftp://x\" is not an http or https URL",
-                "connectors[1].callback_url: \"http://example.com:8080/cb\" is not a loopback URL (expected http://127.0.0.1:PORT/PATH)",
-                "connectors[1].extra_authorize_params[0]: \"oauth_token\" is an oauth_ parameter, which signet sets itself",
-            ]
-        );
-    }
-
-    #[test]
-    fn loopback_urls_accept_ports_and_paths() {
-        assert_eq!(
-            check_loopback_url("http://127.0.0.1:53682/callback"),
-            Ok(())
-        );
-        assert_eq!(check_loopback_url("http://localhost/cb"), Ok(()));
-        assert_eq!(check_loopback_url("http://[::1]:8080/"), Ok(()));
-        assert!(check_loopback_url("https://127.0.0.1/").is_err());
     }
 }

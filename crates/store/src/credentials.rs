@@ -1,55 +1,20 @@
-//! Credentials: the consumer key with its secret (or RSA private key), and the token
-//! credentials step 9 issued. Secret parts are sealed under the data key; the rest is stored
-//! plainly so it stays usable when the key is missing.
+//! Credentials of an instance: the consumer key with its secret (or RSA private key), and the
+//! token credentials step 9 issued. Secret parts are sealed under the data key; the rest is
+//! stored plainly so it stays usable when the key is missing.
 
 use serde::{Deserialize, Serialize};
 use signet_oauth1::{RsaPrivateKeyPem, Secret, TokenResponse};
 use sled::Transactional;
 use sled::transaction::ConflictableTransactionError;
 
-use crate::connectors::not_found;
 use crate::crypto::{DataKey, Sealed};
 use crate::error::{Error, Problem, Problems, Result};
-use crate::keys::{self, ConnectorId};
+use crate::keys::{self, InstanceId};
 use crate::schema;
 use crate::store::Store;
 use crate::time::Timestamp;
 
-/// The consumer's signing secret: a shared secret (HMAC, PLAINTEXT) or an RSA private key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientSecret {
-    /// The consumer secret.
-    Shared(Secret),
-    /// A PKCS#1 or PKCS#8 PEM private key.
-    RsaPrivateKey(Secret),
-}
-
-impl ClientSecret {
-    /// Which kind it is.
-    pub fn kind(&self) -> ClientSecretKind {
-        match self {
-            Self::Shared(_) => ClientSecretKind::Shared,
-            Self::RsaPrivateKey(_) => ClientSecretKind::RsaPrivateKey,
-        }
-    }
-
-    /// The secret itself.
-    pub fn secret(&self) -> &Secret {
-        match self {
-            Self::Shared(s) | Self::RsaPrivateKey(s) => s,
-        }
-    }
-}
-
-/// [`ClientSecret`]'s kind, safe to show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientSecretKind {
-    /// A consumer secret.
-    Shared,
-    /// An RSA private key.
-    RsaPrivateKey,
-}
+pub use signet_connector::{ClientSecret, ClientSecretKind};
 
 /// Token credentials as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,14 +86,14 @@ const TOKEN_SECRET_FIELD: &str = "token_secret";
 pub(crate) fn decode_record(key: &[u8], bytes: &[u8]) -> Result<CredentialsRecord> {
     schema::decode(
         "credentials",
-        || ConnectorId::from_key(key).map_or_else(|| format!("{key:?}"), |id| id.to_string()),
+        || InstanceId::from_key(key).map_or_else(|| format!("{key:?}"), |id| id.to_string()),
         bytes,
         schema::CREDENTIALS_VERSION,
         schema::no_upgrade,
     )
 }
 
-fn seal_token(key: &DataKey, id: ConnectorId, token: &TokenCredentials) -> Result<TokenRecord> {
+fn seal_token(key: &DataKey, id: InstanceId, token: &TokenCredentials) -> Result<TokenRecord> {
     Ok(TokenRecord {
         token: token.token.clone(),
         token_secret: key.seal(
@@ -138,6 +103,23 @@ fn seal_token(key: &DataKey, id: ConnectorId, token: &TokenCredentials) -> Resul
         extra: token.extra.clone(),
         obtained_at: token.obtained_at,
     })
+}
+
+/// Checks credentials against the connector's OAuth 1.0a method (a connector without one has
+/// no consumer credentials).
+pub(crate) fn credential_problems_for(
+    prefix: &str,
+    consumer_key: &str,
+    secret: &ClientSecret,
+    definition: &signet_connector::Connector,
+) -> Vec<Problem> {
+    match definition.oauth1() {
+        Some((_, _, o)) => credential_problems(prefix, consumer_key, secret, o.signature_method),
+        None => vec![Problem::new(
+            format!("{prefix}credentials"),
+            "the connector has no OAuth 1.0a method, so it has no consumer key or secret",
+        )],
+    }
 }
 
 /// Checks credentials against the connector's signature method.
@@ -177,21 +159,23 @@ pub(crate) fn credential_problems(
 }
 
 impl Store {
-    /// Saves (or replaces) a connector's consumer key and secret. Existing token credentials are
-    /// dropped when the consumer key changes (they belong to the old consumer), kept otherwise.
+    /// Saves (or replaces) an instance's consumer key and secret. Existing token credentials
+    /// are dropped when the consumer key changes (they belong to the old consumer), kept
+    /// otherwise.
     pub fn set_client_credentials(
         &self,
-        id: ConnectorId,
+        id: InstanceId,
         consumer_key: &str,
         client_secret: ClientSecret,
     ) -> Result<()> {
-        let connector = self.connector(id)?.ok_or_else(|| not_found(id))?;
-        let problems = credential_problems(
-            "",
-            consumer_key,
-            &client_secret,
-            connector.spec.signature_method,
-        );
+        let instance = self
+            .instance(id)?
+            .ok_or_else(|| crate::instances::not_found(id))?;
+        let connector = self
+            .connector(instance.connector_id)?
+            .ok_or_else(|| crate::connectors::not_found(instance.connector_id))?;
+        let problems =
+            credential_problems_for("", consumer_key, &client_secret, &connector.definition);
         if !problems.is_empty() {
             return Err(Error::Invalid {
                 what: "credentials",
@@ -205,10 +189,12 @@ impl Store {
         )?;
         let kind = client_secret.kind();
         let consumer_key = consumer_key.trim().to_owned();
-        (&self.connectors, &self.credentials)
-            .transaction(|(connectors, credentials)| {
-                if connectors.get(id.to_key())?.is_none() {
-                    return Err(ConflictableTransactionError::Abort(not_found(id)));
+        (&self.instances, &self.credentials)
+            .transaction(|(instances, credentials)| {
+                if instances.get(id.to_key())?.is_none() {
+                    return Err(ConflictableTransactionError::Abort(
+                        crate::instances::not_found(id),
+                    ));
                 }
                 let old = match credentials.get(id.to_key())? {
                     Some(v) => decode_record(&id.to_key(), &v).ok(),
@@ -237,7 +223,7 @@ impl Store {
     /// `obtained_at` defaults to now. The connector must already have client credentials.
     pub fn save_token(
         &self,
-        id: ConnectorId,
+        id: InstanceId,
         response: &TokenResponse,
         obtained_at: Option<Timestamp>,
     ) -> Result<()> {
@@ -250,12 +236,12 @@ impl Store {
         self.set_token(id, Some(&token))
     }
 
-    /// Forgets a connector's token credentials (disconnect), keeping its client credentials.
-    pub fn clear_token(&self, id: ConnectorId) -> Result<()> {
+    /// Forgets an instance's token credentials (disconnect), keeping its client credentials.
+    pub fn clear_token(&self, id: InstanceId) -> Result<()> {
         self.set_token(id, None)
     }
 
-    fn set_token(&self, id: ConnectorId, token: Option<&TokenCredentials>) -> Result<()> {
+    fn set_token(&self, id: InstanceId, token: Option<&TokenCredentials>) -> Result<()> {
         let sealed = match token {
             Some(t) => Some(seal_token(self.data_key()?, id, t)?),
             None => None,
@@ -265,7 +251,7 @@ impl Store {
                 let Some(v) = credentials.get(id.to_key())? else {
                     return Err(ConflictableTransactionError::Abort(Error::NotFound {
                         what: "credentials",
-                        name: format!("for connector {id}; save the consumer key and secret first"),
+                        name: format!("for instance {id}; save the consumer key and secret first"),
                     }));
                 };
                 let mut record =
@@ -281,10 +267,10 @@ impl Store {
         self.flush()
     }
 
-    /// A connector's credentials with their secrets decrypted. Fails with
+    /// An instance's credentials with their secrets decrypted. Fails with
     /// [`Error::SecretsUnreadable`] when the data key is missing; see
     /// [`Store::credentials_summary`] for what can be shown anyway.
-    pub fn credentials(&self, id: ConnectorId) -> Result<Option<Credentials>> {
+    pub fn credentials(&self, id: InstanceId) -> Result<Option<Credentials>> {
         let Some(record) = self.credentials_record(id)? else {
             return Ok(None);
         };
@@ -318,8 +304,8 @@ impl Store {
         }))
     }
 
-    /// What can be shown about a connector's credentials without decrypting anything.
-    pub fn credentials_summary(&self, id: ConnectorId) -> Result<Option<CredentialsSummary>> {
+    /// What can be shown about an instance's credentials without decrypting anything.
+    pub fn credentials_summary(&self, id: InstanceId) -> Result<Option<CredentialsSummary>> {
         let Some(record) = self.credentials_record(id)? else {
             return Ok(None);
         };
@@ -342,7 +328,7 @@ impl Store {
         }))
     }
 
-    fn credentials_record(&self, id: ConnectorId) -> Result<Option<CredentialsRecord>> {
+    fn credentials_record(&self, id: InstanceId) -> Result<Option<CredentialsRecord>> {
         match self
             .credentials
             .get(id.to_key())
@@ -353,112 +339,24 @@ impl Store {
         }
     }
 
-    /// Saves a new connector and its credentials (and token credentials, if given) in one
-    /// transaction: step 1's "save" for a connector the user just registered.
-    pub fn create_connector_with_credentials(
+    /// Seals credentials for instance `id` under the data key.
+    pub(crate) fn seal_credentials(
         &self,
-        spec: crate::ConnectorSpec,
-        credentials: Credentials,
-    ) -> Result<crate::Connector> {
-        let mut problems = spec.problems("");
-        problems.extend(credential_problems(
-            "",
-            &credentials.consumer_key,
-            &credentials.client_secret,
-            spec.signature_method,
-        ));
-        if !problems.is_empty() {
-            return Err(Error::Invalid {
-                what: "connector",
-                problems: Problems(problems),
-            });
-        }
-        let ids = self.put_connector_with_credentials(&[(spec, Some(credentials))], false)?;
-        self.connector(ids[0])?.ok_or_else(|| not_found(ids[0]))
-    }
-
-    /// Saves connectors together with their credentials in one transaction (import, the
-    /// "save" of step 1). With `replace`, an existing connector of the same name is overwritten
-    /// (its id is kept, and its runs stay).
-    pub(crate) fn put_connector_with_credentials(
-        &self,
-        items: &[(crate::ConnectorSpec, Option<Credentials>)],
-        replace: bool,
-    ) -> Result<Vec<ConnectorId>> {
-        let now = Timestamp::now();
-        let key = if items.iter().any(|(_, c)| c.is_some()) {
-            Some(self.data_key()?)
-        } else {
-            None
-        };
-        let mut prepared = Vec::with_capacity(items.len());
-        for (spec, creds) in items {
-            let existing = self.connector_by_name(&spec.name)?;
-            if existing.is_some() && !replace {
-                return Err(Error::DuplicateName(spec.name.trim().to_owned()));
-            }
-            let (id, created_at) = match &existing {
-                Some(c) => (c.id, c.created_at),
-                None => (
-                    ConnectorId(self.db.generate_id().map_err(|e| self.sled_err(e))?),
-                    now,
-                ),
-            };
-            let connector = crate::Connector {
-                id,
-                spec: spec.clone(),
-                created_at,
-                updated_at: now,
-            };
-            let creds = match (creds, key) {
-                (Some(c), Some(key)) => Some(schema::encode(
-                    schema::CREDENTIALS_VERSION,
-                    &CredentialsRecord {
-                        consumer_key: c.consumer_key.clone(),
-                        client_secret_kind: c.client_secret.kind(),
-                        client_secret: key.seal(
-                            c.client_secret.secret().expose().as_bytes(),
-                            &keys::secret_aad(id, CLIENT_SECRET_FIELD),
-                        )?,
-                        token: match &c.token {
-                            Some(t) => Some(seal_token(key, id, t)?),
-                            None => None,
-                        },
-                    },
-                )),
-                _ => None,
-            };
-            prepared.push((
-                id,
-                keys::name_key(&spec.name),
-                existing.map(|e| keys::name_key(&e.spec.name)),
-                schema::encode(schema::CONNECTOR_VERSION, &connector),
-                creds,
-            ));
-        }
-        (&self.connectors, &self.names, &self.credentials)
-            .transaction(|(connectors, names, credentials)| {
-                for (id, name, old_name, bytes, creds) in &prepared {
-                    if let Some(old) = old_name {
-                        names.remove(old.as_slice())?;
-                    }
-                    if let Some(other) = names.get(name)?
-                        && other.as_ref() != id.to_key()
-                    {
-                        return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
-                            String::from_utf8_lossy(name).into_owned(),
-                        )));
-                    }
-                    names.insert(name.as_slice(), &id.to_key())?;
-                    connectors.insert(&id.to_key(), bytes.as_slice())?;
-                    if let Some(c) = creds {
-                        credentials.insert(&id.to_key(), c.as_slice())?;
-                    }
-                }
-                Ok(())
-            })
-            .map_err(|e| self.tx_err(e))?;
-        self.flush()?;
-        Ok(prepared.into_iter().map(|p| p.0).collect())
+        id: InstanceId,
+        c: &Credentials,
+    ) -> Result<CredentialsRecord> {
+        let key = self.data_key()?;
+        Ok(CredentialsRecord {
+            consumer_key: c.consumer_key.trim().to_owned(),
+            client_secret_kind: c.client_secret.kind(),
+            client_secret: key.seal(
+                c.client_secret.secret().expose().as_bytes(),
+                &keys::secret_aad(id, CLIENT_SECRET_FIELD),
+            )?,
+            token: match &c.token {
+                Some(t) => Some(seal_token(key, id, t)?),
+                None => None,
+            },
+        })
     }
 }

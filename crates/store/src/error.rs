@@ -276,6 +276,7 @@ fn is_disk_full(e: &io::Error) -> bool {
 impl From<&Error> for ErrorReport {
     fn from(e: &Error) -> Self {
         Self {
+            fields: Vec::new(),
             provider_says: None,
             kind: e.kind(),
             message: e.to_string(),

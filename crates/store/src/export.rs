@@ -1,27 +1,34 @@
-//! Export and import of connectors as JSON (`"format": "signet-connectors", "version": 1`; see
-//! `EXPORT-FORMAT.md`). Secrets stay out unless asked for, and then travel encrypted under a
-//! passphrase. Import checks every field and reports every problem at once, with its JSON path;
-//! it imports everything or nothing.
+//! Export and import of connectors as JSON (`"format": "signet-connectors"`, version 2; see
+//! `EXPORT-FORMAT.md`): each connector's definition with its instances' names and plain
+//! values. Secrets — consumer keys and secrets, RSA keys, tokens, secret variables' values —
+//! stay out unless asked for, and then travel encrypted under a passphrase. Import reads
+//! versions 1 (Signet 0.1's files, converted like a schema-2 database) and 2, checks every
+//! field, reports every problem at once with its JSON path, and imports everything or nothing.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use signet_oauth1::{CallbackMode, Placement, Secret, SignatureMethod};
+use serde_json::{Value, json};
+use signet_oauth1::Secret;
+use sled::Transactional;
+use sled::transaction::ConflictableTransactionError;
 
-use crate::connectors::ConnectorSpec;
-use crate::credentials::{
-    ClientSecret, ClientSecretKind, Credentials, TokenCredentials, credential_problems,
-};
+use crate::connectors::{StoredConnector, definition_problems};
+use crate::credentials::{ClientSecret, ClientSecretKind, Credentials, TokenCredentials};
 use crate::crypto::{BoxError, PassphraseBox};
 use crate::error::{Error, Problem, Problems, Result};
-use crate::keys::ConnectorId;
+use crate::instances::{DEFAULT_INSTANCE, NewInstance};
+use crate::keys::{self, ConnectorId, InstanceId};
+use crate::schema;
 use crate::store::Store;
 use crate::time::Timestamp;
 
 /// The `format` field's value.
 pub const FORMAT: &str = "signet-connectors";
 /// The newest format version written and read.
-pub const FORMAT_VERSION: u64 = 1;
-const SECRETS_AAD: &[u8] = b"signet-connectors/1/secrets";
+pub const FORMAT_VERSION: u64 = 2;
+const SECRETS_AAD_V1: &[u8] = b"signet-connectors/1/secrets";
+const SECRETS_AAD: &[u8] = b"signet-connectors/2/secrets";
 
 /// Whether an export carries secrets.
 #[derive(Debug, Clone, Default)]
@@ -29,8 +36,8 @@ pub enum ExportSecrets {
     /// No secrets, no consumer keys, no tokens (the default).
     #[default]
     Exclude,
-    /// Consumer keys in the clear; consumer secrets, RSA keys and token credentials encrypted
-    /// under this passphrase (Argon2id + XChaCha20-Poly1305).
+    /// Consumer keys, consumer secrets, RSA keys, token credentials and secret variables'
+    /// values, encrypted under this passphrase (Argon2id + XChaCha20-Poly1305).
     EncryptWith(Secret),
 }
 
@@ -51,7 +58,8 @@ pub enum OnConflict {
     Fail,
     /// Leave the existing connector alone and skip the imported one.
     Skip,
-    /// Overwrite the existing connector (its id and run history stay).
+    /// Overwrite the existing connector's definition; instances with the same name get the
+    /// file's values (and credentials, when it brings them), keeping their ids and runs.
     Replace,
 }
 
@@ -80,12 +88,39 @@ pub struct ImportReport {
 }
 
 #[derive(Serialize, Deserialize)]
-struct SecretEntry {
+struct ConnectorEntry {
+    definition: signet_connector::Connector,
+    #[serde(default)]
+    instances: Vec<InstanceEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstanceEntry {
     name: String,
-    client_secret_kind: ClientSecretKind,
-    #[serde(serialize_with = "signet_oauth1::secret::exposed::serialize")]
-    client_secret: Secret,
+    #[serde(default)]
+    values: BTreeMap<String, String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SecretConnector {
+    name: String,
+    instances: Vec<SecretInstance>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SecretInstance {
+    name: String,
+    #[serde(default)]
+    consumer_key: Option<String>,
+    #[serde(default)]
+    client_secret_kind: Option<ClientSecretKind>,
+    #[serde(default, with = "opt_exposed")]
+    client_secret: Option<Secret>,
+    #[serde(default)]
     token: Option<TokenEntry>,
+    #[serde(default)]
+    values: BTreeMap<String, ExposedSecret>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -97,11 +132,39 @@ struct TokenEntry {
     obtained_at: Timestamp,
 }
 
-fn spec_json(spec: &ConnectorSpec) -> Map<String, Value> {
-    match serde_json::to_value(spec).expect("specs serialize") {
-        Value::Object(m) => m,
-        _ => unreachable!("a struct serializes to an object"),
+/// A secret that serializes as its value (inside the encrypted block only).
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct ExposedSecret(Secret);
+
+impl Serialize for ExposedSecret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.expose())
     }
+}
+
+mod opt_exposed {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use signet_oauth1::Secret;
+
+    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(secret) => s.serialize_some(secret.expose()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(Secret::new))
+    }
+}
+
+/// One connector to import, checked.
+struct Item {
+    /// Its position in the file's `connectors`.
+    index: usize,
+    definition: signet_connector::Connector,
+    instances: Vec<NewInstance>,
 }
 
 impl Store {
@@ -116,27 +179,52 @@ impl Store {
             }
             connectors.retain(|c| only.contains(&c.id));
         }
+        let with_secrets = matches!(options.secrets, ExportSecrets::EncryptWith(_));
         let mut entries = Vec::with_capacity(connectors.len());
         let mut secrets = Vec::new();
         for c in &connectors {
-            let mut entry = spec_json(&c.spec);
-            if let ExportSecrets::EncryptWith(_) = options.secrets
-                && let Some(creds) = self.credentials(c.id)?
-            {
-                entry.insert("consumer_key".into(), Value::String(creds.consumer_key));
-                secrets.push(SecretEntry {
-                    name: c.spec.name.clone(),
-                    client_secret_kind: creds.client_secret.kind(),
-                    client_secret: creds.client_secret.secret().clone(),
-                    token: creds.token.map(|t| TokenEntry {
+            let instances = self.instances_of(c.id)?;
+            let mut secret_instances = Vec::new();
+            for i in &instances {
+                if !with_secrets {
+                    continue;
+                }
+                let creds = self.credentials(i.id)?;
+                let values = self
+                    .instance_secrets(i.id)?
+                    .into_iter()
+                    .map(|(k, v)| (k, ExposedSecret(v)))
+                    .collect();
+                secret_instances.push(SecretInstance {
+                    name: i.name.clone(),
+                    consumer_key: creds.as_ref().map(|c| c.consumer_key.clone()),
+                    client_secret_kind: creds.as_ref().map(|c| c.client_secret.kind()),
+                    client_secret: creds.as_ref().map(|c| c.client_secret.secret().clone()),
+                    token: creds.and_then(|c| c.token).map(|t| TokenEntry {
                         token: t.token,
                         token_secret: t.token_secret,
                         extra: t.extra,
                         obtained_at: t.obtained_at,
                     }),
+                    values,
                 });
             }
-            entries.push(Value::Object(entry));
+            entries.push(ConnectorEntry {
+                definition: c.definition.clone(),
+                instances: instances
+                    .iter()
+                    .map(|i| InstanceEntry {
+                        name: i.name.clone(),
+                        values: i.values.clone(),
+                    })
+                    .collect(),
+            });
+            if with_secrets {
+                secrets.push(SecretConnector {
+                    name: c.name().to_owned(),
+                    instances: secret_instances,
+                });
+            }
         }
         let mut doc = json!({
             "format": FORMAT,
@@ -145,12 +233,13 @@ impl Store {
             "connectors": entries,
         });
         if let ExportSecrets::EncryptWith(passphrase) = &options.secrets {
-            let plaintext = serde_json::to_vec(&json!({ "connectors": secrets_json(&secrets) }))
-                .expect("secrets serialize");
+            let plaintext = serde_json::to_vec(&json!({ "connectors": secrets }))
+                .map_err(|e| Error::Database(e.to_string()))?;
             let sealed = PassphraseBox::seal(passphrase, &plaintext, SECRETS_AAD)?;
-            doc["secrets"] = serde_json::to_value(sealed).expect("box serializes");
+            doc["secrets"] =
+                serde_json::to_value(sealed).map_err(|e| Error::Database(e.to_string()))?;
         }
-        Ok(serde_json::to_string_pretty(&doc).expect("json serializes"))
+        serde_json::to_string_pretty(&doc).map_err(|e| Error::Database(e.to_string()))
     }
 
     /// Reads an export file's text, checks all of it, and imports all of it in one transaction
@@ -164,24 +253,25 @@ impl Store {
             ..Default::default()
         };
         let mut items = Vec::new();
-        for (i, (spec, creds)) in parsed.items.into_iter().enumerate() {
-            let exists = self.connector_by_name(&spec.name)?.is_some();
-            match (exists, options.on_conflict) {
-                (true, OnConflict::Fail) => problems.push(Problem::new(
-                    format!("connectors[{i}].name"),
+        for item in parsed.items {
+            let i = item.index;
+            let name = item.definition.details.name.trim().to_owned();
+            let existing = self.connector_by_name(&name)?;
+            match (existing, options.on_conflict) {
+                (Some(_), OnConflict::Fail) => problems.push(Problem::new(
+                    format!("connectors[{i}].definition.details.name"),
                     format!(
-                        "a connector named {:?} already exists (choose skip or replace to import anyway)",
-                        spec.name.trim()
+                        "a connector named {name:?} already exists (choose skip or replace to import anyway)"
                     ),
                 )),
-                (true, OnConflict::Skip) => report.skipped.push(spec.name.trim().to_owned()),
-                (true, OnConflict::Replace) => {
-                    report.replaced.push(spec.name.trim().to_owned());
-                    items.push((spec, creds));
+                (Some(_), OnConflict::Skip) => report.skipped.push(name),
+                (Some(e), OnConflict::Replace) => {
+                    report.replaced.push(name);
+                    items.push((Some(e), item));
                 }
-                (false, _) => {
-                    report.added.push(spec.name.trim().to_owned());
-                    items.push((spec, creds));
+                (None, _) => {
+                    report.added.push(name);
+                    items.push((None, item));
                 }
             }
         }
@@ -191,147 +281,109 @@ impl Store {
             });
         }
         if !items.is_empty() {
-            self.put_connector_with_credentials(
-                &items,
-                options.on_conflict == OnConflict::Replace,
-            )?;
+            self.put_imported(items)?;
         }
         Ok(report)
     }
-}
 
-fn secrets_json(secrets: &[SecretEntry]) -> Value {
-    serde_json::to_value(secrets).expect("secrets serialize")
-}
-
-struct Parsed {
-    items: Vec<(ConnectorSpec, Option<Credentials>)>,
-    problems: Vec<Problem>,
-    notes: Vec<String>,
-    secrets_imported: bool,
-}
-
-/// Reads the fields of one JSON object, recording problems under `prefix`.
-struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    prefix: String,
-    problems: &'a mut Vec<Problem>,
-}
-
-impl Fields<'_> {
-    fn path(&self, field: &str) -> String {
-        format!("{}{field}", self.prefix)
-    }
-
-    fn string(&mut self, field: &str) -> Option<String> {
-        match self.obj.get(field) {
-            Some(Value::String(s)) => Some(s.clone()),
-            None | Some(Value::Null) => {
-                self.problems
-                    .push(Problem::new(self.path(field), "is missing"));
-                None
-            }
-            Some(other) => {
-                let p = Problem::new(
-                    self.path(field),
-                    format!("must be a string, not {}", kind(other)),
-                );
-                self.problems.push(p);
-                None
-            }
+    /// Writes checked connectors with their instances in one transaction.
+    fn put_imported(&self, items: Vec<(Option<StoredConnector>, Item)>) -> Result<()> {
+        let now = Timestamp::now();
+        struct Write {
+            id: ConnectorId,
+            name: Vec<u8>,
+            old_name: Option<Vec<u8>>,
+            bytes: Vec<u8>,
+            instances: Vec<(InstanceId, Vec<u8>, Option<Vec<u8>>)>,
         }
-    }
-
-    fn opt_string(&mut self, field: &str) -> Option<String> {
-        match self.obj.get(field) {
-            Some(Value::String(s)) => Some(s.clone()),
-            None | Some(Value::Null) => None,
-            Some(other) => {
-                let p = Problem::new(
-                    self.path(field),
-                    format!("must be a string or null, not {}", kind(other)),
-                );
-                self.problems.push(p);
-                None
+        let mut writes = Vec::new();
+        for (existing, item) in items {
+            let (id, created_at) = match &existing {
+                Some(c) => (c.id, c.created_at),
+                None => (
+                    ConnectorId(self.db.generate_id().map_err(|e| self.sled_err(e))?),
+                    now,
+                ),
+            };
+            let connector = StoredConnector {
+                id,
+                definition: item.definition,
+                created_at,
+                updated_at: now,
+            };
+            let current = match &existing {
+                Some(c) => self.instances_of(c.id)?,
+                None => Vec::new(),
+            };
+            let mut instances = Vec::new();
+            for new in item.instances {
+                let same = current
+                    .iter()
+                    .find(|i| i.name.eq_ignore_ascii_case(new.name.trim()));
+                let (iid, created) = match same {
+                    Some(i) => (i.id, i.created_at),
+                    None => (
+                        InstanceId(self.db.generate_id().map_err(|e| self.sled_err(e))?),
+                        now,
+                    ),
+                };
+                let mut prepared = self.prepare_instance(&connector, iid, new, now)?;
+                prepared.record.created_at = created;
+                instances.push((
+                    iid,
+                    schema::encode(schema::INSTANCE_VERSION, &prepared.record),
+                    prepared.credentials,
+                ));
             }
+            writes.push(Write {
+                id,
+                name: keys::name_key(connector.name()),
+                old_name: existing.as_ref().map(|e| keys::name_key(e.name())),
+                bytes: schema::encode(schema::CONNECTOR_VERSION, &connector),
+                instances,
+            });
         }
-    }
-
-    fn parsed<T: std::str::FromStr>(&mut self, field: &str, default: Option<T>) -> Option<T>
-    where
-        T::Err: std::fmt::Display,
-    {
-        match self.obj.get(field) {
-            Some(Value::String(s)) => match s.parse() {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    self.problems
-                        .push(Problem::new(self.path(field), e.to_string()));
-                    None
-                }
-            },
-            None | Some(Value::Null) if default.is_some() => default,
-            None | Some(Value::Null) => {
-                self.problems
-                    .push(Problem::new(self.path(field), "is missing"));
-                None
-            }
-            Some(other) => {
-                let p = Problem::new(
-                    self.path(field),
-                    format!("must be a string, not {}", kind(other)),
-                );
-                self.problems.push(p);
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, field: &str, default: bool) -> bool {
-        match self.obj.get(field) {
-            Some(Value::Bool(b)) => *b,
-            None | Some(Value::Null) => default,
-            Some(other) => {
-                let p = Problem::new(
-                    self.path(field),
-                    format!("must be true or false, not {}", kind(other)),
-                );
-                self.problems.push(p);
-                default
-            }
-        }
-    }
-
-    fn pairs(&mut self, field: &str) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        match self.obj.get(field) {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    match item.as_array().map(|a| a.as_slice()) {
-                        Some([Value::String(n), Value::String(v)]) => {
-                            out.push((n.clone(), v.clone()))
-                        }
-                        _ => {
-                            let p = Problem::new(
-                                format!("{}[{i}]", self.path(field)),
-                                "must be a [name, value] pair of strings",
-                            );
-                            self.problems.push(p);
+        (
+            &self.connectors,
+            &self.names,
+            &self.instances,
+            &self.instance_index,
+            &self.credentials,
+        )
+            .transaction(|(connectors, names, instances, index, credentials)| {
+                for w in &writes {
+                    if let Some(old) = &w.old_name {
+                        names.remove(old.as_slice())?;
+                    }
+                    if let Some(other) = names.get(&w.name)?
+                        && other.as_ref() != w.id.to_key()
+                    {
+                        return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
+                            String::from_utf8_lossy(&w.name).into_owned(),
+                        )));
+                    }
+                    names.insert(w.name.as_slice(), &w.id.to_key())?;
+                    connectors.insert(&w.id.to_key(), w.bytes.as_slice())?;
+                    for (iid, bytes, creds) in &w.instances {
+                        instances.insert(&iid.to_key(), bytes.as_slice())?;
+                        index.insert(&keys::instance_index_key(w.id, *iid), &[])?;
+                        if let Some(c) = creds {
+                            credentials.insert(&iid.to_key(), c.as_slice())?;
                         }
                     }
                 }
-            }
-            Some(other) => {
-                let p = Problem::new(
-                    self.path(field),
-                    format!("must be a list of [name, value] pairs, not {}", kind(other)),
-                );
-                self.problems.push(p);
-            }
-        }
-        out
+                Ok(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()
     }
+}
+
+struct Parsed {
+    items: Vec<Item>,
+    problems: Vec<Problem>,
+    notes: Vec<String>,
+    secrets_imported: bool,
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -345,7 +397,8 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-const CONNECTOR_FIELDS: &[&str] = &[
+/// The fields a version 1 connector object may have.
+const V1_FIELDS: &[&str] = &[
     "name",
     "preset",
     "request_token_url",
@@ -363,6 +416,72 @@ const CONNECTOR_FIELDS: &[&str] = &[
     "extra_access_token_params",
     "consumer_key",
 ];
+
+/// A version 1 connector object: checked field by field, then converted like a schema-2
+/// record. Returns the definition and its consumer key.
+fn parse_v1(
+    obj: &serde_json::Map<String, Value>,
+    prefix: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<(signet_connector::Connector, Option<String>)> {
+    let before = problems.len();
+    for k in obj.keys() {
+        if !V1_FIELDS.contains(&k.as_str()) {
+            problems.push(Problem::new(
+                format!("{prefix}{k}"),
+                "is not a connector field",
+            ));
+        }
+    }
+    for required in [
+        "name",
+        "request_token_url",
+        "authorize_url",
+        "access_token_url",
+        "signature_method",
+    ] {
+        match obj.get(required) {
+            Some(Value::String(_)) => {}
+            None | Some(Value::Null) => {
+                problems.push(Problem::new(format!("{prefix}{required}"), "is missing"))
+            }
+            Some(other) => problems.push(Problem::new(
+                format!("{prefix}{required}"),
+                format!("must be a string, not {}", kind(other)),
+            )),
+        }
+    }
+    // Forgiving spellings of the method, as version 1 allowed.
+    let mut obj = obj.clone();
+    if let Some(Value::String(m)) = obj.get("signature_method") {
+        match m.parse::<signet_oauth1::SignatureMethod>() {
+            Ok(parsed) => {
+                obj.insert(
+                    "signature_method".into(),
+                    Value::String(parsed.as_str().to_owned()),
+                );
+            }
+            Err(e) => problems.push(Problem::new(
+                format!("{prefix}signature_method"),
+                e.to_string(),
+            )),
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    let consumer_key = obj
+        .get("consumer_key")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    match crate::migrate::connector_from_v2(&Value::Object(obj), None) {
+        Ok(def) => Some((def, consumer_key)),
+        Err(e) => {
+            problems.push(Problem::new(prefix.trim_end_matches('.'), e));
+            None
+        }
+    }
+}
 
 fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
     let fail = |path: &str, message: String| Error::Import {
@@ -385,8 +504,8 @@ fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
             format!("is missing (expected {FORMAT:?}): this is not a signet connectors file"),
         )),
     }
-    match root.get("version").and_then(Value::as_u64) {
-        Some(FORMAT_VERSION) => {}
+    let version = match root.get("version").and_then(Value::as_u64) {
+        Some(v @ (1 | 2)) => v,
         Some(v) if v > FORMAT_VERSION => {
             return Err(fail(
                 "version",
@@ -395,8 +514,11 @@ fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
                 ),
             ));
         }
-        _ => problems.push(Problem::new("version", format!("must be {FORMAT_VERSION}"))),
-    }
+        _ => {
+            problems.push(Problem::new("version", "must be 1 or 2"));
+            FORMAT_VERSION
+        }
+    };
     let entries = match root.get("connectors") {
         Some(Value::Array(a)) => a.as_slice(),
         Some(other) => {
@@ -412,91 +534,125 @@ fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
         }
     };
 
-    let mut specs: Vec<Option<(ConnectorSpec, Option<String>)>> = Vec::new();
+    // Each entry: the definition, its instances (name, values), and for version 1 the consumer
+    // key of its one instance.
+    type Entry = (
+        signet_connector::Connector,
+        Vec<InstanceEntry>,
+        Option<String>,
+    );
+    let mut parsed_entries: Vec<Option<Entry>> = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
-        let prefix = format!("connectors[{i}].");
         let Value::Object(obj) = entry else {
             problems.push(Problem::new(
                 format!("connectors[{i}]"),
                 format!("must be an object, not {}", kind(entry)),
             ));
-            specs.push(None);
+            parsed_entries.push(None);
             continue;
         };
+        if version == 1 {
+            let prefix = format!("connectors[{i}].");
+            let parsed = parse_v1(obj, &prefix, &mut problems).map(|(def, key)| {
+                problems.extend(definition_problems(&def, &prefix));
+                (
+                    def,
+                    vec![InstanceEntry {
+                        name: DEFAULT_INSTANCE.into(),
+                        values: BTreeMap::new(),
+                    }],
+                    key,
+                )
+            });
+            parsed_entries.push(parsed);
+            continue;
+        }
         for k in obj.keys() {
-            if !CONNECTOR_FIELDS.contains(&k.as_str()) {
+            if k != "definition" && k != "instances" {
                 problems.push(Problem::new(
-                    format!("{prefix}{k}"),
-                    "is not a connector field",
+                    format!("connectors[{i}].{k}"),
+                    "is not a field of a connector entry (definition, instances)",
                 ));
             }
         }
-        let before = problems.len();
-        let mut f = Fields {
-            obj,
-            prefix: prefix.clone(),
-            problems: &mut problems,
+        let def = match obj.get("definition") {
+            Some(v) => match serde_json::from_value::<signet_connector::Connector>(v.clone()) {
+                Ok(def) => Some(def),
+                Err(e) => {
+                    problems.push(Problem::new(
+                        format!("connectors[{i}].definition"),
+                        format!("is not a connector: {e}"),
+                    ));
+                    None
+                }
+            },
+            None => {
+                problems.push(Problem::new(
+                    format!("connectors[{i}].definition"),
+                    "is missing",
+                ));
+                None
+            }
         };
-        let name = f.string("name");
-        let preset = f.opt_string("preset");
-        let request_token_url = f.string("request_token_url");
-        let authorize_url = f.string("authorize_url");
-        let access_token_url = f.string("access_token_url");
-        let resource_url = f.opt_string("resource_url");
-        let signature_method = f.parsed::<SignatureMethod>("signature_method", None);
-        let placement = f.parsed("placement", Some(Placement::Header));
-        let realm = f.opt_string("realm");
-        let callback_mode = f.parsed("callback_mode", Some(CallbackMode::DeepLink));
-        let callback_url = f.opt_string("callback_url");
-        let include_version = f.bool("include_version", true);
-        let extra_request_token_params = f.pairs("extra_request_token_params");
-        let extra_authorize_params = f.pairs("extra_authorize_params");
-        let extra_access_token_params = f.pairs("extra_access_token_params");
-        let consumer_key = f.opt_string("consumer_key");
-        let complete = (|| {
-            Some(ConnectorSpec {
-                name: name?.trim().to_owned(),
-                preset,
-                request_token_url: request_token_url?,
-                authorize_url: authorize_url?,
-                access_token_url: access_token_url?,
-                resource_url,
-                signature_method: signature_method?,
-                placement: placement?,
-                realm,
-                callback_mode: callback_mode?,
-                callback_url,
-                include_version,
-                extra_request_token_params,
-                extra_authorize_params,
-                extra_access_token_params,
-            })
-        })();
-        match complete {
-            Some(spec) if problems.len() == before => {
-                problems.extend(spec.problems(&prefix));
-                specs.push(Some((spec, consumer_key)));
-            }
-            Some(spec) => {
-                // Field-level problems already; still check the rest of the spec.
-                problems.extend(spec.problems(&prefix));
-                specs.push(None);
-            }
-            None => specs.push(None),
+        let instances = match obj.get("instances") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(v) => match serde_json::from_value::<Vec<InstanceEntry>>(v.clone()) {
+                Ok(list) => list,
+                Err(e) => {
+                    problems.push(Problem::new(
+                        format!("connectors[{i}].instances"),
+                        format!("is not a list of instances (name, values): {e}"),
+                    ));
+                    Vec::new()
+                }
+            },
+        };
+        if let Some(def) = &def {
+            problems.extend(definition_problems(
+                def,
+                &format!("connectors[{i}].definition."),
+            ));
         }
+        let mut names = Vec::new();
+        for (j, inst) in instances.iter().enumerate() {
+            let key = inst.name.trim().to_lowercase();
+            if inst.name.trim().is_empty() {
+                problems.push(Problem::new(
+                    format!("connectors[{i}].instances[{j}].name"),
+                    "must not be empty",
+                ));
+            } else if names.contains(&key) {
+                problems.push(Problem::new(
+                    format!("connectors[{i}].instances[{j}].name"),
+                    format!("{:?} names two instances", inst.name),
+                ));
+            }
+            names.push(key);
+        }
+        parsed_entries.push(def.map(|d| {
+            let instances = if instances.is_empty() {
+                vec![InstanceEntry {
+                    name: DEFAULT_INSTANCE.into(),
+                    values: BTreeMap::new(),
+                }]
+            } else {
+                instances
+            };
+            (d, instances, None)
+        }));
     }
-    for (i, s) in specs.iter().enumerate() {
-        let Some((spec, _)) = s else { continue };
-        let key = crate::keys::name_key(&spec.name);
-        if let Some(first) = specs[..i].iter().position(|o| {
+    for (i, e) in parsed_entries.iter().enumerate() {
+        let Some((def, _, _)) = e else { continue };
+        let key = keys::name_key(&def.details.name);
+        if let Some(first) = parsed_entries[..i].iter().position(|o| {
             o.as_ref()
-                .is_some_and(|(s, _)| crate::keys::name_key(&s.name) == key)
+                .is_some_and(|(d, _, _)| keys::name_key(&d.details.name) == key)
         }) {
             problems.push(Problem::new(
                 format!("connectors[{i}].name"),
                 format!(
                     "{:?} is also the name of connectors[{first}]; names must be unique",
-                    spec.name
+                    def.details.name
                 ),
             ));
         }
@@ -504,7 +660,7 @@ fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
 
     // Secrets.
     let mut notes = Vec::new();
-    let mut secrets: Option<Vec<SecretEntry>> = None;
+    let mut secrets: Option<Vec<SecretConnector>> = None;
     match (root.get("secrets"), passphrase) {
         (None | Some(Value::Null), None) => {}
         (None | Some(Value::Null), Some(_)) => {
@@ -515,88 +671,116 @@ fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
                 .into(),
         ),
         (Some(value), Some(passphrase)) => {
+            let aad = if version == 1 { SECRETS_AAD_V1 } else { SECRETS_AAD };
             match serde_json::from_value::<PassphraseBox>(value.clone()) {
                 Err(e) => problems.push(Problem::new("secrets", format!("is not a secrets block: {e}"))),
-                Ok(b) => match b.open(passphrase, SECRETS_AAD) {
+                Ok(b) => match b.open(passphrase, aad) {
                     Err(BoxError::WrongPassphrase) => return Err(Error::WrongPassphrase),
                     Err(BoxError::Invalid(m)) => problems.push(Problem::new("secrets", m)),
-                    Ok(plain) => {
-                        #[derive(Deserialize)]
-                        struct Payload {
-                            connectors: Vec<SecretEntry>,
-                        }
-                        match serde_json::from_slice::<Payload>(&plain) {
-                            Ok(p) => secrets = Some(p.connectors),
-                            Err(e) => problems.push(Problem::new(
-                                "secrets",
-                                format!("the decrypted secrets are not valid: {e}"),
-                            )),
-                        }
-                    }
+                    Ok(plain) => match read_secrets(version, &plain) {
+                        Ok(s) => secrets = Some(s),
+                        Err(e) => problems.push(Problem::new(
+                            "secrets",
+                            format!("the decrypted secrets are not valid: {e}"),
+                        )),
+                    },
                 },
             }
         }
     }
 
-    let mut items = Vec::new();
     let secrets_imported = secrets.is_some();
     let mut secrets = secrets.unwrap_or_default();
-    for (i, s) in specs.into_iter().enumerate() {
-        let Some((spec, consumer_key)) = s else {
+    let mut items = Vec::new();
+    for (i, e) in parsed_entries.into_iter().enumerate() {
+        let Some((definition, instances, v1_key)) = e else {
             continue;
         };
         let pos = secrets
             .iter()
-            .position(|e| crate::keys::name_key(&e.name) == crate::keys::name_key(&spec.name));
-        let creds = match (pos.map(|p| secrets.swap_remove(p)), consumer_key) {
-            (Some(entry), Some(consumer_key)) => {
-                let client_secret = match entry.client_secret_kind {
-                    ClientSecretKind::Shared => ClientSecret::Shared(entry.client_secret),
-                    ClientSecretKind::RsaPrivateKey => {
-                        ClientSecret::RsaPrivateKey(entry.client_secret)
+            .position(|s| keys::name_key(&s.name) == keys::name_key(&definition.details.name));
+        let mut secret = pos.map(|p| secrets.swap_remove(p));
+        let mut news = Vec::new();
+        for (j, inst) in instances.into_iter().enumerate() {
+            let mut new = NewInstance {
+                name: inst.name.clone(),
+                values: inst.values,
+                ..NewInstance::default()
+            };
+            let s = secret.as_mut().and_then(|s| {
+                let p = s
+                    .instances
+                    .iter()
+                    .position(|x| x.name.eq_ignore_ascii_case(inst.name.trim()))?;
+                Some(s.instances.swap_remove(p))
+            });
+            if let Some(s) = s {
+                let path = format!("connectors[{i}].instances[{j}]");
+                new.secrets = s.values.into_iter().map(|(k, v)| (k, v.0)).collect();
+                let consumer_key = s.consumer_key.or_else(|| v1_key.clone());
+                match (consumer_key, s.client_secret_kind, s.client_secret) {
+                    (Some(key), Some(kind), Some(secret)) => {
+                        let client_secret = match kind {
+                            ClientSecretKind::Shared => ClientSecret::Shared(secret),
+                            ClientSecretKind::RsaPrivateKey => ClientSecret::RsaPrivateKey(secret),
+                        };
+                        problems.extend(crate::credentials::credential_problems_for(
+                            &format!("{path}."),
+                            &key,
+                            &client_secret,
+                            &definition,
+                        ));
+                        new.credentials = Some(Credentials {
+                            consumer_key: key.trim().to_owned(),
+                            client_secret,
+                            token: s.token.map(|t| TokenCredentials {
+                                token: t.token,
+                                token_secret: t.token_secret,
+                                extra: t.extra,
+                                obtained_at: t.obtained_at,
+                            }),
+                        });
                     }
-                };
-                problems.extend(credential_problems(
-                    &format!("connectors[{i}]."),
-                    &consumer_key,
-                    &client_secret,
-                    spec.signature_method,
-                ));
-                Some(Credentials {
-                    consumer_key: consumer_key.trim().to_owned(),
-                    client_secret,
-                    token: entry.token.map(|t| TokenCredentials {
-                        token: t.token,
-                        token_secret: t.token_secret,
-                        extra: t.extra,
-                        obtained_at: t.obtained_at,
-                    }),
-                })
-            }
-            (Some(_), None) => {
-                problems.push(Problem::new(
-                    format!("connectors[{i}].consumer_key"),
-                    "is missing, but the secrets block has a secret for this connector",
-                ));
-                None
-            }
-            (None, Some(_)) if secrets_imported => {
+                    (None, None, None) => {}
+                    (None, _, Some(_)) => problems.push(Problem::new(
+                        format!("{path}.consumer_key"),
+                        "is missing, but the secrets block has a consumer secret for this instance",
+                    )),
+                    _ => problems.push(Problem::new(
+                        format!("{path}.client_secret"),
+                        "the consumer key, the secret's kind and the secret come together",
+                    )),
+                }
+            } else if v1_key.is_some() && secrets_imported {
                 problems.push(Problem::new(
                     format!("connectors[{i}].consumer_key"),
                     "has no secret in the secrets block",
                 ));
-                None
             }
-            (None, Some(_)) => None,
-            (None, None) => None,
-        };
-        items.push((spec, creds));
+            news.push(new);
+        }
+        if let Some(s) = secret {
+            for left in s.instances {
+                problems.push(Problem::new(
+                    "secrets",
+                    format!(
+                        "holds secrets for the instance {:?} of {:?}, which the file does not have",
+                        left.name, s.name
+                    ),
+                ));
+            }
+        }
+        items.push(Item {
+            index: i,
+            definition,
+            instances: news,
+        });
     }
     for e in &secrets {
         problems.push(Problem::new(
             "secrets",
             format!(
-                "holds a secret for {:?}, which is not among the connectors",
+                "holds secrets for {:?}, which is not among the connectors",
                 e.name
             ),
         ));
@@ -607,4 +791,44 @@ fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
         notes,
         secrets_imported,
     })
+}
+
+/// The decrypted secrets block, in the shape of `version`.
+fn read_secrets(version: u64, plain: &[u8]) -> std::result::Result<Vec<SecretConnector>, String> {
+    if version == 2 {
+        #[derive(Deserialize)]
+        struct Payload {
+            connectors: Vec<SecretConnector>,
+        }
+        return serde_json::from_slice::<Payload>(plain)
+            .map(|p| p.connectors)
+            .map_err(|e| e.to_string());
+    }
+    // Version 1: one entry per connector, for its one instance.
+    #[derive(Deserialize)]
+    struct V1Entry {
+        name: String,
+        client_secret_kind: ClientSecretKind,
+        client_secret: String,
+        token: Option<TokenEntry>,
+    }
+    #[derive(Deserialize)]
+    struct V1Payload {
+        connectors: Vec<V1Entry>,
+    }
+    let p: V1Payload = serde_json::from_slice(plain).map_err(|e| e.to_string())?;
+    Ok(p.connectors
+        .into_iter()
+        .map(|e| SecretConnector {
+            name: e.name,
+            instances: vec![SecretInstance {
+                name: DEFAULT_INSTANCE.into(),
+                consumer_key: None,
+                client_secret_kind: Some(e.client_secret_kind),
+                client_secret: Some(Secret::new(e.client_secret)),
+                token: e.token,
+                values: BTreeMap::new(),
+            }],
+        })
+        .collect())
 }

@@ -12,9 +12,13 @@ use serde::{Deserialize, Serialize};
 pub(crate) const CONNECTORS: &str = "connectors";
 /// The unique-name index: folded name to [`ConnectorId`].
 pub(crate) const CONNECTOR_NAMES: &str = "connector_names";
-/// Credentials, keyed by [`ConnectorId`].
+/// Instances, keyed by [`InstanceId`].
+pub(crate) const INSTANCES: &str = "instances";
+/// A connector's instances: `connector id ++ instance id`, empty values.
+pub(crate) const INSTANCE_INDEX: &str = "instance_index";
+/// Credentials (consumer and token), keyed by [`InstanceId`].
 pub(crate) const CREDENTIALS: &str = "credentials";
-/// Runs, keyed by [`ConnectorId`] then [`RunId`].
+/// Runs, keyed by [`InstanceId`] then [`RunId`].
 pub(crate) const RUNS: &str = "runs";
 /// Settings, keyed by their UTF-8 name.
 pub(crate) const SETTINGS: &str = "settings";
@@ -63,34 +67,50 @@ id_type!(
     ConnectorId,
     "A connector's stable id (its name can change)."
 );
-id_type!(RunId, "A flow run's id; later runs have larger ids.");
+id_type!(
+    InstanceId,
+    "An instance's stable id. Ids come from one counter, so an instance migrated from a schema-2 connector keeps that connector's id (and with it its credentials and runs)."
+);
+id_type!(
+    RunId,
+    "A run's id (a flow or an endpoint call); later runs have larger ids."
+);
 
 /// The unique-name index key: trimmed and lower-cased, so "Twitter" and "twitter " clash.
 pub(crate) fn name_key(name: &str) -> Vec<u8> {
     name.trim().to_lowercase().into_bytes()
 }
 
-/// `connector id ++ run id`.
-pub(crate) fn run_key(connector: ConnectorId, run: RunId) -> [u8; 16] {
+/// `connector id ++ instance id`, the instance index's key.
+pub(crate) fn instance_index_key(connector: ConnectorId, instance: InstanceId) -> [u8; 16] {
     let mut k = [0u8; 16];
     k[..8].copy_from_slice(&connector.to_key());
+    k[8..].copy_from_slice(&instance.to_key());
+    k
+}
+
+/// `instance id ++ run id`.
+pub(crate) fn run_key(instance: InstanceId, run: RunId) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&instance.to_key());
     k[8..].copy_from_slice(&run.to_key());
     k
 }
 
 /// Splits a run key.
-pub(crate) fn split_run_key(key: &[u8]) -> Option<(ConnectorId, RunId)> {
+pub(crate) fn split_run_key(key: &[u8]) -> Option<(InstanceId, RunId)> {
     Some((
-        ConnectorId::from_key(key.get(..8)?)?,
+        InstanceId::from_key(key.get(..8)?)?,
         RunId::from_key(key.get(8..16)?)?,
     ))
 }
 
 /// Additional authenticated data binding a sealed secret to its place, so a ciphertext copied
-/// to another connector or field does not decrypt.
-pub(crate) fn secret_aad(connector: ConnectorId, field: &str) -> Vec<u8> {
+/// to another instance or field does not decrypt. (Schema 2 sealed under the connector's id,
+/// which a migrated instance keeps.)
+pub(crate) fn secret_aad(instance: InstanceId, field: &str) -> Vec<u8> {
     let mut aad = b"signet-store/credentials/".to_vec();
-    aad.extend_from_slice(&connector.to_key());
+    aad.extend_from_slice(&instance.to_key());
     aad.push(b'/');
     aad.extend_from_slice(field.as_bytes());
     aad
@@ -101,12 +121,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn run_keys_sort_by_connector_then_run() {
-        let a = run_key(ConnectorId(1), RunId(300));
-        let b = run_key(ConnectorId(2), RunId(5));
-        let c = run_key(ConnectorId(2), RunId(6));
+    fn run_keys_sort_by_instance_then_run() {
+        let a = run_key(InstanceId(1), RunId(300));
+        let b = run_key(InstanceId(2), RunId(5));
+        let c = run_key(InstanceId(2), RunId(6));
         assert!(a < b && b < c);
-        assert_eq!(split_run_key(&c), Some((ConnectorId(2), RunId(6))));
+        assert_eq!(split_run_key(&c), Some((InstanceId(2), RunId(6))));
         assert_eq!(name_key(" Twitter "), name_key("twitter"));
     }
 }

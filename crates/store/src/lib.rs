@@ -1,5 +1,5 @@
-//! Signet's local database, on sled: connectors, credentials, run history and settings, one tree
-//! per record kind.
+//! Signet's local database, on sled: connectors (definitions), their instances (values,
+//! credentials, tokens), run history and settings, one tree per record kind.
 //!
 //! - **Secrets at rest** (consumer secrets, RSA private keys, token secrets) are sealed with
 //!   XChaCha20-Poly1305 under a data key kept in the OS keyring (Secret Service on Linux) or, when
@@ -16,21 +16,34 @@
 //!   request and then encrypted under a passphrase.
 //!
 //! ```
-//! use signet_store::{ClientSecret, ConnectorSpec, KeyringChoice, OpenOptions, Store};
+//! use signet_connector::{Connector, OAuth1, AuthMethod, AuthKind, AuthOptions};
+//! use signet_store::{ClientSecret, Credentials, KeyringChoice, NewInstance, OpenOptions, Store};
 //! use signet_oauth1::Secret;
 //!
 //! let dir = tempfile::tempdir()?;
 //! let store = Store::open(&OpenOptions::new(dir.path()).keyring(KeyringChoice::File))?;
-//! let photos = store.create_connector(ConnectorSpec::new(
-//!     "Photos",
-//!     "https://photos.example.net/initiate",
-//!     "https://photos.example.net/authorize",
-//!     "https://photos.example.net/token",
-//! ))?;
-//! store.set_client_credentials(photos.id, "dpf43f3p2l4k3l03", ClientSecret::Shared(Secret::new("kd94hf93k423kf44")))?;
-//! let creds = store.credentials(photos.id)?.unwrap();
+//! let mut photos = Connector::named("Photos");
+//! photos.auth_methods.push(AuthMethod {
+//!     id: "oauth1".into(),
+//!     name: "OAuth 1.0a".into(),
+//!     kind: AuthKind::OAuth1(Box::new(OAuth1::three_legged(
+//!         "https://photos.example.net/initiate",
+//!         "https://photos.example.net/authorize",
+//!         "https://photos.example.net/token",
+//!     ))),
+//!     options: AuthOptions::default(),
+//! });
+//! let (photos, default) = store.create_connector(photos, NewInstance {
+//!     credentials: Some(Credentials {
+//!         consumer_key: "dpf43f3p2l4k3l03".into(),
+//!         client_secret: ClientSecret::Shared(Secret::new("kd94hf93k423kf44")),
+//!         token: None,
+//!     }),
+//!     ..NewInstance::default()
+//! })?;
+//! let creds = store.credentials(default.id)?.unwrap();
 //! assert_eq!(creds.client_secret.secret().expose(), "kd94hf93k423kf44");
-//! assert_eq!(store.list_connectors()?.len(), 1);
+//! assert_eq!(store.instances_of(photos.id)?.len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]
@@ -40,25 +53,28 @@ pub mod credentials;
 pub mod crypto;
 pub mod error;
 pub mod export;
+pub mod instances;
 pub mod keyring;
 mod keys;
+pub mod migrate;
 pub mod runs;
 mod schema;
 mod settings;
 pub mod store;
 pub mod time;
 
-pub use connectors::{Connector, ConnectorSpec};
+pub use connectors::{MAX_NAME_LEN, StoredConnector, definition_problems};
 pub use credentials::{
     ClientSecret, ClientSecretKind, Credentials, CredentialsSummary, TokenCredentials, TokenSummary,
 };
 pub use error::{Error, Problem, Problems, Result};
 pub use export::{ExportOptions, ExportSecrets, ImportOptions, ImportReport, OnConflict};
+pub use instances::{DEFAULT_INSTANCE, Instance, InstanceChanges, NewInstance};
 pub use keyring::{
     KeyFile, KeyLocation, KeyStatus, KeyStore, KeyStoreError, KeyringChoice, MemoryKeyStore,
 };
-pub use keys::{ConnectorId, RunId};
-pub use runs::{NewRun, RunOutcome, RunRecord, redact};
+pub use keys::{ConnectorId, InstanceId, RunId};
+pub use runs::{NewRun, RunKind, RunOutcome, RunRecord, redact};
 pub use schema::SCHEMA_VERSION;
 pub use store::{DATA_DIR_ENV, OpenOptions, Store, resolve_data_dir};
 pub use time::Timestamp;

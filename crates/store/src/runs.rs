@@ -1,5 +1,5 @@
-//! Run history: one record per flow run, holding the engine's ten-step snapshot (with its HTTP
-//! exchanges).
+//! Run history, per instance: one record per run — the ten steps (the engine's snapshot with
+//! its HTTP exchanges) or one endpoint call (the app's call record).
 //!
 //! The engine hands over snapshots that are already free of secrets (it serializes
 //! [`signet_oauth1::Secret`]s, which print `<redacted>`). As a second line of defence the store
@@ -9,9 +9,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::connectors::not_found;
 use crate::error::{Error, Result};
-use crate::keys::{self, ConnectorId, RunId};
+use crate::keys::{self, ConnectorId, InstanceId, RunId};
 use crate::schema;
 use crate::store::Store;
 use crate::time::Timestamp;
@@ -54,18 +53,31 @@ impl RunOutcome {
     }
 }
 
+/// What a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// The ten steps of an OAuth 1.0a method (the snapshot is a flow snapshot).
+    #[default]
+    Flow,
+    /// One endpoint call (the snapshot is the app's call record).
+    Call,
+}
+
 /// A run to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRun {
-    /// The connector it ran.
-    pub connector_id: ConnectorId,
+    /// The instance it ran.
+    pub instance_id: InstanceId,
+    /// What it is.
+    pub kind: RunKind,
     /// When it started.
     pub started_at: Timestamp,
     /// When it ended, if it has.
     pub finished_at: Option<Timestamp>,
     /// How it ended.
     pub outcome: RunOutcome,
-    /// The engine's serialized flow snapshot, HTTP exchanges included.
+    /// The serialized snapshot or call record, HTTP exchanges included.
     pub snapshot: Value,
 }
 
@@ -74,8 +86,13 @@ pub struct NewRun {
 pub struct RunRecord {
     /// Its id; later runs have larger ids.
     pub id: RunId,
-    /// The connector it ran.
+    /// The connector of its instance.
     pub connector_id: ConnectorId,
+    /// The instance it ran.
+    pub instance_id: InstanceId,
+    /// What it is.
+    #[serde(default)]
+    pub kind: RunKind,
     /// When it started.
     pub started_at: Timestamp,
     /// When it ended, if it has.
@@ -90,12 +107,12 @@ pub(crate) fn decode_run(key: &[u8], bytes: &[u8]) -> Result<RunRecord> {
     schema::decode(
         "run",
         || match keys::split_run_key(key) {
-            Some((c, r)) => format!("{r} of connector {c}"),
+            Some((i, r)) => format!("{r} of instance {i}"),
             None => format!("{key:?}"),
         },
         bytes,
         schema::RUN_VERSION,
-        schema::no_upgrade,
+        schema::upgrade_run,
     )
 }
 
@@ -113,17 +130,20 @@ fn is_secret_key(key: &str) -> bool {
     .any(|w| k.contains(w))
 }
 
-/// Replaces the value of every secret-looking key with `"<redacted>"`, at any depth.
+/// Replaces the text of every secret-looking key with `"<redacted>"`, at any depth. Numbers and
+/// booleans under such keys (a secret's length, whether one is stored) say nothing secret and
+/// stay; objects and lists under them are searched like the rest.
 pub fn redact(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if is_secret_key(k) {
-                    if !v.is_null() && v.as_str() != Some(signet_oauth1::secret::REDACTED) {
+                match v {
+                    Value::String(text)
+                        if is_secret_key(k) && text != signet_oauth1::secret::REDACTED =>
+                    {
                         *v = Value::String(signet_oauth1::secret::REDACTED.into());
                     }
-                } else {
-                    redact(v);
+                    _ => redact(v),
                 }
             }
         }
@@ -135,15 +155,17 @@ pub fn redact(value: &mut Value) {
 impl Store {
     /// Records a run (redacting its snapshot) and flushes.
     pub fn record_run(&self, run: NewRun) -> Result<RunRecord> {
-        if self.connector(run.connector_id)?.is_none() {
-            return Err(not_found(run.connector_id));
-        }
+        let instance = self
+            .instance(run.instance_id)?
+            .ok_or_else(|| crate::instances::not_found(run.instance_id))?;
         let id = RunId(self.db.generate_id().map_err(|e| self.sled_err(e))?);
         let mut snapshot = run.snapshot;
         redact(&mut snapshot);
         let record = RunRecord {
             id,
-            connector_id: run.connector_id,
+            connector_id: instance.connector_id,
+            instance_id: run.instance_id,
+            kind: run.kind,
             started_at: run.started_at,
             finished_at: run.finished_at,
             outcome: run.outcome,
@@ -153,23 +175,24 @@ impl Store {
         Ok(record)
     }
 
-    /// Keeps what a flow run produced for a saved connector: its token credentials, only when
-    /// the flow issued them (a failed run never leaves half a token), then the run in the
-    /// connector's history with the outcome the snapshot shows. The CLI and the app share this.
+    /// Keeps what a flow run produced for an instance: its token credentials, only when the
+    /// flow issued them (a failed run never leaves half a token), then the run in the
+    /// instance's history with the outcome the snapshot shows. The CLI and the app share this.
     pub fn record_flow(
         &self,
-        connector_id: ConnectorId,
+        instance_id: InstanceId,
         started_at: Timestamp,
         snapshot: &signet_oauth1::flow::Snapshot,
         issued: Option<&signet_oauth1::flow::TokenCredentials>,
     ) -> Result<RunRecord> {
         if let Some(t) = issued {
-            self.save_issued_token(connector_id, t)?;
+            self.save_issued_token(instance_id, t)?;
         }
         let outcome = RunOutcome::of(snapshot);
         let finished = !matches!(outcome, RunOutcome::InProgress);
         self.record_run(NewRun {
-            connector_id,
+            instance_id,
+            kind: RunKind::Flow,
             started_at,
             finished_at: finished.then(Timestamp::now),
             outcome,
@@ -180,7 +203,7 @@ impl Store {
     /// Saves the token credentials a flow issued (obtained now).
     pub fn save_issued_token(
         &self,
-        connector_id: ConnectorId,
+        instance_id: InstanceId,
         issued: &signet_oauth1::flow::TokenCredentials,
     ) -> Result<()> {
         let response = signet_oauth1::TokenResponse {
@@ -189,16 +212,16 @@ impl Store {
             callback_confirmed: None,
             extra: issued.extra.clone(),
         };
-        self.save_token(connector_id, &response, None)
+        self.save_token(instance_id, &response, None)
     }
 
     /// Replaces a recorded run (to finish one that was in progress), redacting again.
     pub fn update_run(&self, run: &RunRecord) -> Result<()> {
-        let key = keys::run_key(run.connector_id, run.id);
+        let key = keys::run_key(run.instance_id, run.id);
         if !self.runs.contains_key(key).map_err(|e| self.sled_err(e))? {
             return Err(Error::NotFound {
                 what: "run",
-                name: format!("{} of connector {}", run.id, run.connector_id),
+                name: format!("{} of instance {}", run.id, run.instance_id),
             });
         }
         let mut run = run.clone();
@@ -209,25 +232,25 @@ impl Store {
     fn put_run(&self, run: &RunRecord) -> Result<()> {
         let bytes = schema::encode(schema::RUN_VERSION, run);
         self.runs
-            .insert(keys::run_key(run.connector_id, run.id), bytes)
+            .insert(keys::run_key(run.instance_id, run.id), bytes)
             .map_err(|e| self.sled_err(e))?;
         self.flush()
     }
 
     /// One run.
-    pub fn run(&self, connector_id: ConnectorId, id: RunId) -> Result<Option<RunRecord>> {
-        let key = keys::run_key(connector_id, id);
+    pub fn run(&self, instance_id: InstanceId, id: RunId) -> Result<Option<RunRecord>> {
+        let key = keys::run_key(instance_id, id);
         match self.runs.get(key).map_err(|e| self.sled_err(e))? {
             Some(v) => decode_run(&key, &v).map(Some),
             None => Ok(None),
         }
     }
 
-    /// A connector's runs, newest first, at most `limit`. Damaged records are skipped
+    /// An instance's runs, newest first, at most `limit`. Damaged records are skipped
     /// ([`Store::verify`] names them).
-    pub fn runs(&self, connector_id: ConnectorId, limit: usize) -> Result<Vec<RunRecord>> {
+    pub fn runs(&self, instance_id: InstanceId, limit: usize) -> Result<Vec<RunRecord>> {
         let mut out = Vec::new();
-        for item in self.runs.scan_prefix(connector_id.to_key()).rev() {
+        for item in self.runs.scan_prefix(instance_id.to_key()).rev() {
             if out.len() >= limit {
                 break;
             }
@@ -259,7 +282,8 @@ mod tests {
             "rsa": {"Private_Key_PEM": "-----BEGIN"},
             "oauth_verifier": "hfdp7dh39dks9884",
             "already": {"token_secret": "<redacted>"},
-            "empty_secret": null
+            "empty_secret": null,
+            "request_token": {"secret_len": 40, "has_secret": true}
         });
         redact(&mut v);
         assert_eq!(
@@ -271,7 +295,8 @@ mod tests {
                 "rsa": {"Private_Key_PEM": "<redacted>"},
                 "oauth_verifier": "<redacted>",
                 "already": {"token_secret": "<redacted>"},
-                "empty_secret": null
+                "empty_secret": null,
+                "request_token": {"secret_len": 40, "has_secret": true}
             })
         );
     }

@@ -8,7 +8,11 @@
 //! History:
 //! - schema 1 (pre-release): connector records version 1, without `include_version` and the
 //!   three `extra_*_params` lists.
-//! - schema 2 (current): connector records version 2; credentials, runs and settings version 1.
+//! - schema 2: connector records version 2; credentials, runs and settings version 1.
+//! - schema 3 (current): connector records version 3 hold the connector model
+//!   (`signet-connector`); instances (version 1) hold what an installation supplies; runs
+//!   version 2 name their instance and kind; credentials and runs are keyed by instance. A
+//!   schema-2 connector becomes a connector plus an instance with the same id (`crate::migrate`).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,12 +21,13 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 
 /// The newest database schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Record versions, per kind.
-pub(crate) const CONNECTOR_VERSION: u8 = 2;
+pub(crate) const CONNECTOR_VERSION: u8 = 3;
+pub(crate) const INSTANCE_VERSION: u8 = 1;
 pub(crate) const CREDENTIALS_VERSION: u8 = 1;
-pub(crate) const RUN_VERSION: u8 = 1;
+pub(crate) const RUN_VERSION: u8 = 2;
 pub(crate) const SETTING_VERSION: u8 = 1;
 
 /// A record's bytes: its version, then its JSON.
@@ -75,7 +80,9 @@ pub(crate) fn record_version(bytes: &[u8]) -> Option<u8> {
 }
 
 /// Connector record 1 → 2: `include_version` (default true, as RFC 5849 recommends sending
-/// `oauth_version`) and empty extra-parameter lists.
+/// `oauth_version`) and empty extra-parameter lists. 2 → 3: the connector model
+/// (`crate::migrate`); the desktop app's side record, when there was one, is passed in the
+/// record's JSON as `desktop_draft` by the schema migration.
 pub(crate) fn upgrade_connector(from: u8, mut value: Value) -> Result<Value, String> {
     match from {
         1 => {
@@ -92,7 +99,58 @@ pub(crate) fn upgrade_connector(from: u8, mut value: Value) -> Result<Value, Str
             }
             Ok(value)
         }
+        2 => {
+            let side = value
+                .as_object_mut()
+                .and_then(|o| o.remove("desktop_draft"));
+            let definition = crate::migrate::connector_from_v2(&value, side.as_ref())?;
+            let field = |k: &str| value.get(k).cloned().unwrap_or(Value::Null);
+            Ok(serde_json::json!({
+                "id": field("id"),
+                "definition": definition,
+                "created_at": field("created_at"),
+                "updated_at": field("updated_at"),
+            }))
+        }
         other => Err(format!("unknown connector record version {other}")),
+    }
+}
+
+/// Run record 1 → 2: the instance is the connector's own (schema 2 had one per connector, and
+/// the migrated instance keeps its id); every run was a flow.
+pub(crate) fn upgrade_run(from: u8, mut value: Value) -> Result<Value, String> {
+    match from {
+        1 => {
+            let obj = value
+                .as_object_mut()
+                .ok_or_else(|| "a version 1 run must be a JSON object".to_owned())?;
+            let connector = obj.get("connector_id").cloned().unwrap_or(Value::Null);
+            obj.entry("instance_id").or_insert(connector);
+            obj.entry("kind").or_insert(Value::String("flow".into()));
+            // Schema 2 redacted every value under a secret-looking key, a token's `secret_len`
+            // (a number) too, which then no longer read as a snapshot: its length is unknown.
+            if let Some(snapshot) = obj.get_mut("snapshot") {
+                repair_secret_lengths(snapshot);
+            }
+            Ok(value)
+        }
+        other => Err(format!("unknown run record version {other}")),
+    }
+}
+
+fn repair_secret_lengths(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map.iter_mut() {
+                if k == "secret_len" && x.is_string() {
+                    *x = Value::from(0u64);
+                } else {
+                    repair_secret_lengths(x);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(repair_secret_lengths),
+        _ => {}
     }
 }
 

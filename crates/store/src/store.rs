@@ -108,6 +108,8 @@ pub struct Store {
     pub(crate) db_dir: PathBuf,
     pub(crate) connectors: sled::Tree,
     pub(crate) names: sled::Tree,
+    pub(crate) instances: sled::Tree,
+    pub(crate) instance_index: sled::Tree,
     pub(crate) credentials: sled::Tree,
     pub(crate) runs: sled::Tree,
     pub(crate) settings: sled::Tree,
@@ -175,6 +177,8 @@ impl Store {
         let tree = |name: &str| db.open_tree(name).map_err(|e| Error::sled(&db_dir, e));
         let connectors = tree(keys::CONNECTORS)?;
         let names = tree(keys::CONNECTOR_NAMES)?;
+        let instances = tree(keys::INSTANCES)?;
+        let instance_index = tree(keys::INSTANCE_INDEX)?;
         let credentials = tree(keys::CREDENTIALS)?;
         let runs = tree(keys::RUNS)?;
         let settings = tree(keys::SETTINGS)?;
@@ -187,6 +191,8 @@ impl Store {
             db_dir,
             connectors,
             names,
+            instances,
+            instance_index,
             credentials,
             runs,
             settings,
@@ -319,27 +325,96 @@ impl Store {
     }
 
     fn migrate(&self, from: u32) -> Result<()> {
-        // 1 → 2: rewrite connector records in the current record version.
+        use crate::instances::{DEFAULT_INSTANCE, InstanceRecord};
+        // 1 → 2 → 3: every connector record rewritten in the current record version, with the
+        // desktop app's side record folded in (and removed); each schema-2 connector gets an
+        // instance with its own id, so its credentials and runs (keyed by that id) stay put.
         let mut batch = Vec::new();
-        if from < 2 {
+        let mut new_instances = Vec::new();
+        let mut side_records = Vec::new();
+        if from < 3 {
             for item in self.connectors.iter() {
                 let (k, v) = item.map_err(|e| self.sled_err(e))?;
-                if schema::record_version(&v) == Some(1) {
-                    let c: crate::Connector = schema::decode(
-                        "connector",
-                        || format!("{:?}", k),
-                        &v,
-                        schema::CONNECTOR_VERSION,
-                        schema::upgrade_connector,
-                    )?;
-                    batch.push((k, schema::encode(schema::CONNECTOR_VERSION, &c)));
+                let Some(version) = schema::record_version(&v) else {
+                    continue;
+                };
+                if version >= schema::CONNECTOR_VERSION {
+                    continue;
+                }
+                let id = keys::ConnectorId::from_key(&k);
+                let side_name = id.map(|id| format!("desktop.draft.{id}"));
+                let side = match &side_name {
+                    Some(n) => self.setting(n)?,
+                    None => None,
+                };
+                let mut bytes = v.to_vec();
+                if let Some(side) = &side
+                    && version == 2
+                {
+                    // Hand the side record to the 2 → 3 upgrade inside the record's JSON.
+                    let mut value: serde_json::Value = serde_json::from_slice(&bytes[1..])
+                        .map_err(|e| Error::DamagedRecord {
+                            what: "connector",
+                            key: format!("{id:?}"),
+                            detail: e.to_string(),
+                        })?;
+                    if let Some(obj) = value.as_object_mut() {
+                        obj.insert("desktop_draft".into(), side.clone());
+                    }
+                    bytes = schema::encode(2, &value);
+                }
+                let c: crate::StoredConnector = schema::decode(
+                    "connector",
+                    || format!("{k:?}"),
+                    &bytes,
+                    schema::CONNECTOR_VERSION,
+                    schema::upgrade_connector,
+                )?;
+                batch.push((k, schema::encode(schema::CONNECTOR_VERSION, &c)));
+                if version <= 2
+                    && self
+                        .instances
+                        .get(c.id.to_key())
+                        .map_err(|e| self.sled_err(e))?
+                        .is_none()
+                {
+                    let record = InstanceRecord {
+                        id: keys::InstanceId(c.id.0),
+                        connector_id: c.id,
+                        name: DEFAULT_INSTANCE.into(),
+                        values: Default::default(),
+                        secrets: Default::default(),
+                        created_at: c.created_at,
+                        updated_at: c.updated_at,
+                    };
+                    new_instances.push((
+                        record.id.to_key(),
+                        schema::encode(schema::INSTANCE_VERSION, &record),
+                        keys::instance_index_key(c.id, record.id),
+                    ));
+                }
+                if let (Some(n), Some(_)) = (side_name, side) {
+                    side_records.push(n);
                 }
             }
         }
-        (&self.connectors, &self.meta)
-            .transaction(|(connectors, meta)| {
+        (
+            &self.connectors,
+            &self.instances,
+            &self.instance_index,
+            &self.settings,
+            &self.meta,
+        )
+            .transaction(|(connectors, instances, index, settings, meta)| {
                 for (k, v) in &batch {
                     connectors.insert(k, v.as_slice())?;
+                }
+                for (k, v, ix) in &new_instances {
+                    instances.insert(k, v.as_slice())?;
+                    index.insert(ix, &[])?;
+                }
+                for n in &side_records {
+                    settings.remove(n.as_bytes())?;
                 }
                 meta.insert(
                     keys::META_SCHEMA_VERSION,

@@ -9,13 +9,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use signet_store::{ClientSecret, ConnectorId, RunId};
+use signet_store::{ClientSecret, ConnectorId, InstanceId, RunId};
 
 const KILLS: usize = 200;
 
 #[derive(Default)]
 struct Acked {
-    created: BTreeMap<String, ConnectorId>,
+    created: BTreeMap<String, (ConnectorId, InstanceId)>,
     token2: BTreeSet<String>,
     runs: BTreeMap<String, RunId>,
     deleted: BTreeSet<String>,
@@ -73,8 +73,11 @@ fn acknowledged_writes_survive_sigkill() {
         for line in lines {
             let parts: Vec<&str> = line.split(' ').collect();
             match parts.as_slice() {
-                ["A", name, id] => {
-                    acked.created.insert(name.to_string(), id.parse().unwrap());
+                ["A", name, id, instance] => {
+                    acked.created.insert(
+                        name.to_string(),
+                        (id.parse().unwrap(), instance.parse().unwrap()),
+                    );
                 }
                 ["T", name] => {
                     acked.token2.insert(name.to_string());
@@ -137,7 +140,7 @@ fn check(dir: &std::path::Path, acked: &Acked, round: usize, full: bool) {
         0,
         "round {round}: damaged records"
     );
-    for (name, id) in &acked.created {
+    for (name, (id, instance)) in &acked.created {
         if !full && !recent.iter().any(|p| name.starts_with(p.as_str())) {
             continue;
         }
@@ -147,7 +150,7 @@ fn check(dir: &std::path::Path, acked: &Acked, round: usize, full: bool) {
         if acked.deleted.contains(name) || (acked.removing.contains(name) && c.is_none()) {
             assert!(c.is_none(), "round {round}: {name} was removed but is back");
             assert!(
-                store.credentials(*id).unwrap().is_none(),
+                store.credentials(*instance).unwrap().is_none(),
                 "round {round}: {name}'s credentials outlived it"
             );
             assert!(store.connector_by_name(name).unwrap().is_none());
@@ -157,13 +160,14 @@ fn check(dir: &std::path::Path, acked: &Acked, round: usize, full: bool) {
             panic!(
                 "round {round}: acknowledged connector {name} ({id}) is missing (by name: {:?}, credentials: {:?}, count {})",
                 store.connector_by_name(name).unwrap().map(|c| c.id),
-                store.credentials_summary(*id).unwrap().map(|c| c.consumer_key),
+                store.credentials_summary(*instance).unwrap().map(|c| c.consumer_key),
                 store.connector_count()
             )
         });
-        assert_eq!(&c.spec.name, name);
+        assert_eq!(c.name(), name);
+        let (_, _, o) = c.definition.oauth1().unwrap();
         assert_eq!(
-            c.spec.request_token_url,
+            o.request_token.url,
             format!("https://{name}.example/initiate")
         );
         assert_eq!(
@@ -171,7 +175,7 @@ fn check(dir: &std::path::Path, acked: &Acked, round: usize, full: bool) {
             Some(*id)
         );
         let creds = store
-            .credentials(*id)
+            .credentials(*instance)
             .unwrap()
             .unwrap_or_else(|| panic!("round {round}: {name} has no credentials"));
         assert_eq!(creds.consumer_key, format!("ck-{name}"));
@@ -189,27 +193,34 @@ fn check(dir: &std::path::Path, acked: &Acked, round: usize, full: bool) {
         assert_eq!(t.token_secret.expose(), ts, "round {round}");
         if let Some(run) = acked.runs.get(name) {
             let r = store
-                .run(*id, *run)
+                .run(*instance, *run)
                 .unwrap()
                 .unwrap_or_else(|| panic!("round {round}: run of {name} missing"));
             assert_eq!(r.snapshot["name"], name.as_str());
         }
     }
-    // Nothing half-written: every connector in the database has its name and its credentials
-    // (they are created in one transaction), acknowledged or not.
+    // Nothing half-written: every connector in the database has its name, its instance and its
+    // credentials (they are created in one transaction), acknowledged or not.
     for c in store.list_connectors().unwrap() {
-        if !full && !recent.iter().any(|p| c.spec.name.starts_with(p.as_str())) {
+        if !full && !recent.iter().any(|p| c.name().starts_with(p.as_str())) {
             continue;
         }
         assert_eq!(
-            store.connector_by_name(&c.spec.name).unwrap().map(|x| x.id),
+            store.connector_by_name(c.name()).unwrap().map(|x| x.id),
             Some(c.id)
         );
-        let creds = store.credentials(c.id).unwrap();
+        let instances = store.instances_of(c.id).unwrap();
+        assert_eq!(
+            instances.len(),
+            1,
+            "round {round}: {} has no instance",
+            c.name()
+        );
+        let creds = store.credentials(instances[0].id).unwrap();
         assert!(
             creds.is_some(),
             "round {round}: {} exists without credentials",
-            c.spec.name
+            c.name()
         );
     }
 }

@@ -1,33 +1,67 @@
-//! Export and import of connectors (EXPORT-FORMAT.md).
+//! Export and import of connectors (EXPORT-FORMAT.md): format 2 with the connector model and
+//! its instances, and Signet 0.1's format 1, read and converted.
 
 mod common;
 
-use common::{open, spec, token};
+use std::collections::BTreeMap;
+
+use common::{create, open, spec, token};
 use serde_json::{Value, json};
+use signet_connector::{Variable, VariableKind};
 use signet_oauth1::Secret;
-use signet_store::{ClientSecret, Error, ExportOptions, ExportSecrets, ImportOptions, OnConflict};
+use signet_store::{
+    ClientSecret, Credentials, Error, ExportOptions, ExportSecrets, ImportOptions, InstanceChanges,
+    NewInstance, OnConflict,
+};
 
 const CONSUMER_SECRET: &str = "kd94hf93k423kf44-export";
 const TOKEN_SECRET: &str = "pfkkdhi9sl3r4s00-export";
+const API_KEY: &str = "sk_live_export_9f2c";
 const PASSPHRASE: &str = "correct horse battery";
 
+/// "Photos" with an account variable, a secret variable, credentials, a token and a second
+/// instance; "Printer" bare.
 fn seeded() -> (tempfile::TempDir, signet_store::Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let mut s = spec("Photos");
-    s.extra_request_token_params = vec![("scope".into(), "read".into())];
-    let c = store.create_connector(s).unwrap();
-    store
-        .set_client_credentials(
-            c.id,
-            "dpf43f3p2l4k3l03",
-            ClientSecret::Shared(CONSUMER_SECRET.into()),
+    let mut photos = spec("Photos");
+    photos.variables = vec![
+        Variable::text("account", "Account"),
+        Variable {
+            kind: VariableKind::Secret,
+            required: false,
+            ..Variable::text("api_key", "API key")
+        },
+    ];
+    let (c, i) = store
+        .create_connector(
+            photos,
+            NewInstance {
+                values: BTreeMap::from([("account".into(), "acme".into())]),
+                secrets: BTreeMap::from([("api_key".into(), Secret::new(API_KEY))]),
+                credentials: Some(Credentials {
+                    consumer_key: "dpf43f3p2l4k3l03".into(),
+                    client_secret: ClientSecret::Shared(CONSUMER_SECRET.into()),
+                    token: None,
+                }),
+                ..NewInstance::default()
+            },
         )
         .unwrap();
     store
-        .save_token(c.id, &token("nnch734d00sl2jdk", TOKEN_SECRET), None)
+        .save_token(i.id, &token("nnch734d00sl2jdk", TOKEN_SECRET), None)
         .unwrap();
-    store.create_connector(spec("Printer")).unwrap();
+    store
+        .create_instance(
+            c.id,
+            NewInstance {
+                name: "Sandbox".into(),
+                values: BTreeMap::from([("account".into(), "acme-sb".into())]),
+                ..NewInstance::default()
+            },
+        )
+        .unwrap();
+    create(&store, spec("Printer"));
     (dir, store)
 }
 
@@ -35,20 +69,23 @@ fn seeded() -> (tempfile::TempDir, signet_store::Store) {
 fn default_export_has_no_secrets_and_round_trips() {
     let (_dir, store) = seeded();
     let text = store.export(&ExportOptions::default()).unwrap();
-    assert!(!text.contains(CONSUMER_SECRET) && !text.contains(TOKEN_SECRET));
-    assert!(
-        !text.contains("dpf43f3p2l4k3l03"),
-        "no consumer key without secrets"
-    );
+    for s in [CONSUMER_SECRET, TOKEN_SECRET, API_KEY, "dpf43f3p2l4k3l03"] {
+        assert!(!text.contains(s), "{s} is in a default export");
+    }
     let doc: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(doc["format"], "signet-connectors");
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     assert!(doc.get("secrets").is_none());
-    assert_eq!(doc["connectors"][0]["name"], "Photos");
-    assert_eq!(doc["connectors"][0]["signature_method"], "HMAC-SHA1");
     assert_eq!(
-        doc["connectors"][0]["extra_request_token_params"],
-        json!([["scope", "read"]])
+        doc["connectors"][0]["definition"]["details"]["name"],
+        "Photos"
+    );
+    assert_eq!(
+        doc["connectors"][0]["instances"],
+        json!([
+            {"name": "Default", "values": {"account": "acme"}},
+            {"name": "Sandbox", "values": {"account": "acme-sb"}}
+        ])
     );
 
     let other = tempfile::tempdir().unwrap();
@@ -58,8 +95,11 @@ fn default_export_has_no_secrets_and_round_trips() {
     assert!(!report.secrets_imported);
     let a = store.connector_by_name("Photos").unwrap().unwrap();
     let b = target.connector_by_name("Photos").unwrap().unwrap();
-    assert_eq!(a.spec, b.spec);
-    assert!(target.credentials(b.id).unwrap().is_none());
+    assert_eq!(a.definition, b.definition);
+    let instances = target.instances_of(b.id).unwrap();
+    assert_eq!(instances.len(), 2);
+    assert_eq!(instances[1].values["account"], "acme-sb");
+    assert!(target.credentials(instances[0].id).unwrap().is_none());
 }
 
 #[test]
@@ -71,13 +111,13 @@ fn secrets_travel_only_encrypted_under_the_passphrase() {
             ..Default::default()
         })
         .unwrap();
-    assert!(!text.contains(CONSUMER_SECRET) && !text.contains(TOKEN_SECRET));
-    assert!(
-        !text.contains("nnch734d00sl2jdk"),
-        "tokens travel inside the encrypted block"
-    );
+    for s in [CONSUMER_SECRET, TOKEN_SECRET, API_KEY, "nnch734d00sl2jdk"] {
+        assert!(
+            !text.contains(s),
+            "{s} travels only inside the encrypted block"
+        );
+    }
     let doc: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(doc["connectors"][0]["consumer_key"], "dpf43f3p2l4k3l03");
     assert_eq!(doc["secrets"]["kdf"]["algorithm"], "argon2id");
     assert_eq!(doc["secrets"]["cipher"], "xchacha20poly1305");
 
@@ -94,10 +134,6 @@ fn secrets_travel_only_encrypted_under_the_passphrase() {
         )
         .unwrap_err();
     assert!(matches!(e, Error::WrongPassphrase));
-    assert_eq!(
-        e.to_string(),
-        "the passphrase does not unlock the secrets in this file"
-    );
     assert_eq!(target.connector_count(), 0);
 
     // No passphrase: connectors only, and the user is told.
@@ -123,12 +159,17 @@ fn secrets_travel_only_encrypted_under_the_passphrase() {
         .unwrap();
     assert!(report.secrets_imported);
     let id = target.connector_by_name("Photos").unwrap().unwrap().id;
-    let creds = target.credentials(id).unwrap().unwrap();
+    let default = target.instances_of(id).unwrap()[0].id;
+    let creds = target.credentials(default).unwrap().unwrap();
     assert_eq!(creds.consumer_key, "dpf43f3p2l4k3l03");
     assert_eq!(creds.client_secret.secret().expose(), CONSUMER_SECRET);
     let t = creds.token.unwrap();
     assert_eq!(t.token, "nnch734d00sl2jdk");
     assert_eq!(t.token_secret.expose(), TOKEN_SECRET);
+    assert_eq!(
+        target.instance_secrets(default).unwrap()["api_key"].expose(),
+        API_KEY
+    );
 }
 
 #[test]
@@ -150,64 +191,56 @@ fn a_short_passphrase_is_refused() {
 fn import_reports_every_problem_with_its_path_and_imports_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    store.create_connector(spec("Existing")).unwrap();
-    let good = |name: &str| {
-        json!({
-            "name": name,
-            "request_token_url": "https://a.example/rt",
-            "authorize_url": "https://a.example/auth",
-            "access_token_url": "https://a.example/at",
-            "signature_method": "HMAC-SHA1"
-        })
-    };
-    let mut bad_method = good("Three");
-    bad_method["signature_method"] = json!("MD5");
-    let mut bad_fields = good("Four");
-    bad_fields["placement"] = json!("url");
-    bad_fields["include_version"] = json!("yes");
-    bad_fields["authorize_url"] = json!(42);
-    bad_fields["colour"] = json!("blue");
-    bad_fields["extra_authorize_params"] = json!([["a", "b"], ["c"]]);
+    create(&store, spec("Existing"));
+    let mut bad = serde_json::to_value(spec("")).unwrap();
+    bad["auth_methods"][0]["kind"]["request_token"]["url"] = json!("ftp://x");
     let file = json!({
         "format": "signet-connectors",
-        "version": 1,
-        "connectors": [good("One"), good("existing"), bad_method, bad_fields, good("one"), "x"]
+        "version": 2,
+        "connectors": [
+            {"definition": bad},
+            {"definition": serde_json::to_value(spec("Twice")).unwrap()},
+            {"definition": serde_json::to_value(spec("twice")).unwrap(), "extra": 1},
+            {"definition": {"details": 3}},
+            {"definition": serde_json::to_value(spec("Existing")).unwrap(),
+             "instances": [{"name": "A"}, {"name": "a"}]},
+            "not an object"
+        ]
     });
     let e = store
         .import(&file.to_string(), &ImportOptions::default())
         .unwrap_err();
-    assert_eq!(e.kind(), "import");
     let Error::Import { problems } = &e else {
-        panic!()
+        panic!("{e}")
     };
-    let got: Vec<String> = problems.0.iter().map(|p| p.to_string()).collect();
+    let paths: Vec<&str> = problems.0.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(
-        got,
+        paths,
         [
-            "connectors[2].signature_method: unknown signature method \"MD5\": use one of HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1, RSA-SHA256, RSA-SHA512, PLAINTEXT",
-            "connectors[3].colour: is not a connector field",
-            "connectors[3].authorize_url: must be a string, not a number",
-            "connectors[3].placement: unknown parameter placement \"url\": use header, query or body",
-            "connectors[3].include_version: must be true or false, not a string",
-            "connectors[3].extra_authorize_params[1]: must be a [name, value] pair of strings",
-            "connectors[5]: must be an object, not a string",
-            "connectors[4].name: \"one\" is also the name of connectors[0]; names must be unique",
-            "connectors[1].name: a connector named \"existing\" already exists (choose skip or replace to import anyway)",
+            "connectors[0].definition.details.name",
+            "connectors[0].definition.auth_methods[0].request_token.url",
+            "connectors[2].extra",
+            "connectors[3].definition",
+            "connectors[4].instances[1].name",
+            "connectors[5]",
+            "connectors[2].name",
+            "connectors[4].definition.details.name",
         ]
     );
-    assert!(
-        e.to_string()
-            .starts_with("the file was not imported; 9 problems found:\n")
+    assert_eq!(
+        problems.0.last().unwrap().message,
+        "a connector named \"Existing\" already exists (choose skip or replace to import anyway)"
     );
     assert_eq!(store.connector_count(), 1, "nothing was imported");
 }
 
 #[test]
-fn conflicts_can_be_skipped_or_replaced() {
+fn conflicts_can_be_skipped_or_replaced_keeping_ids_and_runs() {
     let (_dir, store) = seeded();
     let text = store.export(&ExportOptions::default()).unwrap();
     let mut doc: Value = serde_json::from_str(&text).unwrap();
-    doc["connectors"][0]["realm"] = json!("Photos");
+    doc["connectors"][0]["definition"]["details"]["description"] = json!("changed");
+    doc["connectors"][0]["instances"][1]["values"]["account"] = json!("acme-new");
     let text = doc.to_string();
 
     let skip = store
@@ -220,17 +253,10 @@ fn conflicts_can_be_skipped_or_replaced() {
         )
         .unwrap();
     assert_eq!(skip.skipped, ["Photos", "Printer"]);
-    assert_eq!(
-        store
-            .connector_by_name("Photos")
-            .unwrap()
-            .unwrap()
-            .spec
-            .realm,
-        None
-    );
+    let photos = store.connector_by_name("Photos").unwrap().unwrap();
+    assert_eq!(photos.definition.details.description, "");
 
-    let before = store.connector_by_name("Photos").unwrap().unwrap();
+    let before = store.instances_of(photos.id).unwrap();
     let replace = store
         .import(
             &text,
@@ -242,11 +268,74 @@ fn conflicts_can_be_skipped_or_replaced() {
         .unwrap();
     assert_eq!(replace.replaced, ["Photos", "Printer"]);
     let after = store.connector_by_name("Photos").unwrap().unwrap();
-    assert_eq!(after.id, before.id);
-    assert_eq!(after.spec.realm.as_deref(), Some("Photos"));
+    assert_eq!(after.id, photos.id);
+    assert_eq!(after.definition.details.description, "changed");
+    let instances = store.instances_of(after.id).unwrap();
+    assert_eq!(
+        instances.iter().map(|i| i.id).collect::<Vec<_>>(),
+        before.iter().map(|i| i.id).collect::<Vec<_>>(),
+        "same-named instances keep their ids"
+    );
+    assert_eq!(instances[1].values["account"], "acme-new");
     assert_eq!(store.connector_count(), 2);
-    // The credentials of a replaced connector are kept when the file brings none.
-    assert!(store.credentials(after.id).unwrap().is_some());
+    // Credentials the file does not bring stay.
+    assert!(store.credentials(instances[0].id).unwrap().is_some());
+    let _ = InstanceChanges::default();
+}
+
+#[test]
+fn a_version_1_file_is_read_and_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let file = json!({
+        "format": "signet-connectors",
+        "version": 1,
+        "connectors": [{
+            "name": "Legacy",
+            "request_token_url": "https://legacy.example/rt",
+            "authorize_url": "https://legacy.example/auth",
+            "access_token_url": "https://legacy.example/at",
+            "resource_url": "https://legacy.example/me",
+            "signature_method": "hmac-sha256",
+            "placement": "query",
+            "callback_mode": "oob",
+            "extra_authorize_params": [["scope", "read"]]
+        }]
+    });
+    store
+        .import(&file.to_string(), &ImportOptions::default())
+        .unwrap();
+    let c = store.connector_by_name("legacy").unwrap().unwrap();
+    let (_, _, o) = c.definition.oauth1().unwrap();
+    assert_eq!(
+        o.signature_method,
+        signet_oauth1::SignatureMethod::HmacSha256
+    );
+    assert_eq!(o.placement, signet_oauth1::Placement::Query);
+    assert_eq!(o.authorize_params[0].name, "scope");
+    assert_eq!(c.definition.endpoints[0].url, "https://legacy.example/me");
+    assert_eq!(store.instances_of(c.id).unwrap()[0].name, "Default");
+    let bad = json!({
+        "format": "signet-connectors", "version": 1,
+        "connectors": [{"name": "X", "signature_method": "MD5", "colour": "blue"}]
+    });
+    let e = store
+        .import(&bad.to_string(), &ImportOptions::default())
+        .unwrap_err();
+    let Error::Import { problems } = &e else {
+        panic!()
+    };
+    let paths: Vec<&str> = problems.0.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "connectors[0].colour",
+            "connectors[0].request_token_url",
+            "connectors[0].authorize_url",
+            "connectors[0].access_token_url",
+            "connectors[0].signature_method",
+        ]
+    );
 }
 
 #[test]
@@ -261,17 +350,17 @@ fn foreign_and_newer_files_are_refused_clearly() {
     };
     assert_eq!(
         problems.to_string(),
-        "format: is missing (expected \"signet-connectors\"): this is not a signet connectors file\nversion: must be 1\nconnectors: is missing"
+        "format: is missing (expected \"signet-connectors\"): this is not a signet connectors file\nversion: must be 1 or 2\nconnectors: is missing"
     );
     let e = store
         .import(
-            "{\"format\": \"signet-connectors\", \"version\": 2, \"connectors\": []}",
+            "{\"format\": \"signet-connectors\", \"version\": 3, \"connectors\": []}",
             &ImportOptions::default(),
         )
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "the file was not imported; 1 problem found:\nversion: version 2 was written by a newer version of signet, which this one cannot read; update signet"
+        "the file was not imported; 1 problem found:\nversion: version 3 was written by a newer version of signet, which this one cannot read; update signet"
     );
     let e = store
         .import("not json", &ImportOptions::default())

@@ -4,12 +4,12 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{RSA_PEM, contains, open, snapshot, spec, token};
+use common::{RSA_PEM, contains, create, open, snapshot, spec, spec_with, token};
 use serde_json::json;
 use signet_oauth1::{Secret, SignatureMethod};
 use signet_store::{
     ClientSecret, ClientSecretKind, Error, KeyLocation, KeyStatus, KeyringChoice, MemoryKeyStore,
-    NewRun, OpenOptions, RunOutcome, SCHEMA_VERSION, Store, Timestamp,
+    NewInstance, NewRun, OpenOptions, RunKind, RunOutcome, SCHEMA_VERSION, Store, Timestamp,
 };
 
 const CONSUMER_SECRET: &str = "kd94hf93k423kf44-consumer-secret";
@@ -19,9 +19,11 @@ const TOKEN_SECRET: &str = "pfkkdhi9sl3r4s00-token-secret";
 fn connectors_round_trip_names_are_unique_and_removal_takes_everything() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let b = store.create_connector(spec("Beta")).unwrap();
-    let a = store.create_connector(spec("alpha")).unwrap();
-    let e = store.create_connector(spec(" BETA ")).unwrap_err();
+    let (b, b_i) = create(&store, spec("Beta"));
+    let (a, a_i) = create(&store, spec("alpha"));
+    let e = store
+        .create_connector(spec(" BETA "), NewInstance::default())
+        .unwrap_err();
     assert_eq!(e.kind(), "duplicate_name");
     assert_eq!(
         e.to_string(),
@@ -31,32 +33,34 @@ fn connectors_round_trip_names_are_unique_and_removal_takes_everything() {
         .list_connectors()
         .unwrap()
         .into_iter()
-        .map(|c| c.spec.name)
+        .map(|c| c.name().to_owned())
         .collect();
     assert_eq!(names, ["alpha", "Beta"]);
+    assert_eq!(store.instances_of(a.id).unwrap(), std::slice::from_ref(&a_i));
 
     // Renaming frees the old name and takes the new one.
-    let mut renamed = b.spec.clone();
-    renamed.name = "Gamma".into();
+    let mut renamed = b.definition.clone();
+    renamed.details.name = "Gamma".into();
     store.update_connector(b.id, renamed).unwrap();
     assert!(store.connector_by_name("beta").unwrap().is_none());
     assert_eq!(store.connector_by_name("GAMMA").unwrap().unwrap().id, b.id);
-    let mut clash = a.spec.clone();
-    clash.name = "gamma".into();
+    let mut clash = a.definition.clone();
+    clash.details.name = "gamma".into();
     assert_eq!(
         store.update_connector(a.id, clash).unwrap_err().kind(),
         "duplicate_name"
     );
 
     store
-        .set_client_credentials(b.id, "key", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .set_client_credentials(b_i.id, "key", ClientSecret::Shared(CONSUMER_SECRET.into()))
         .unwrap();
     store
-        .save_token(b.id, &token("tok", TOKEN_SECRET), None)
+        .save_token(b_i.id, &token("tok", TOKEN_SECRET), None)
         .unwrap();
     store
         .record_run(NewRun {
-            connector_id: b.id,
+            instance_id: b_i.id,
+            kind: RunKind::Flow,
             started_at: Timestamp(1),
             finished_at: None,
             outcome: RunOutcome::InProgress,
@@ -65,11 +69,12 @@ fn connectors_round_trip_names_are_unique_and_removal_takes_everything() {
         .unwrap();
     assert!(store.remove_connector(b.id).unwrap());
     assert!(!store.remove_connector(b.id).unwrap());
-    assert!(store.credentials(b.id).unwrap().is_none());
-    assert!(store.runs(b.id, 10).unwrap().is_empty());
+    assert!(store.credentials(b_i.id).unwrap().is_none());
+    assert!(store.runs(b_i.id, 10).unwrap().is_empty());
+    assert!(store.instance(b_i.id).unwrap().is_none());
     assert!(store.connector_by_name("gamma").unwrap().is_none());
     // The name is free again.
-    store.create_connector(spec("Gamma")).unwrap();
+    create(&store, spec("Gamma"));
     drop(store);
     let store = open(dir.path());
     assert_eq!(store.connector_count(), 2);
@@ -81,12 +86,19 @@ fn invalid_connectors_are_refused_with_every_problem() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let mut s = spec("");
-    s.access_token_url = "photos.example.net/token".into();
-    let e = store.create_connector(s).unwrap_err();
+    let Some(signet_connector::AuthKind::OAuth1(o)) =
+        s.auth_methods.first_mut().map(|m| &mut m.kind)
+    else {
+        unreachable!()
+    };
+    o.access_token.url = "photos.example.net/token".into();
+    let e = store
+        .create_connector(s, NewInstance::default())
+        .unwrap_err();
     assert_eq!(e.kind(), "invalid");
     assert_eq!(
         e.to_string(),
-        "the connector is not valid:\nname: must not be empty\naccess_token_url: \"photos.example.net/token\" is not an http or https URL"
+        "the connector is not valid:\ndetails.name: the connector needs a name\nauth_methods[0].access_token.url: the access-token URL is not usable: it must be an absolute url starting with http:// or https://"
     );
     assert_eq!(store.connector_count(), 0);
 }
@@ -95,29 +107,33 @@ fn invalid_connectors_are_refused_with_every_problem() {
 fn credentials_and_tokens_round_trip_with_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let c = store.create_connector(spec("Photos")).unwrap();
-    assert!(store.credentials(c.id).unwrap().is_none());
+    let (_c, c_i) = create(&store, spec("Photos"));
+    assert!(store.credentials(c_i.id).unwrap().is_none());
     let e = store
-        .save_token(c.id, &token("t", TOKEN_SECRET), None)
+        .save_token(c_i.id, &token("t", TOKEN_SECRET), None)
         .unwrap_err();
     assert_eq!(
         e.to_string(),
         format!(
-            "no credentials for connector {}; save the consumer key and secret first",
-            c.id
+            "no credentials for instance {}; save the consumer key and secret first",
+            c_i.id
         )
     );
 
     store
-        .set_client_credentials(c.id, " key ", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .set_client_credentials(
+            c_i.id,
+            " key ",
+            ClientSecret::Shared(CONSUMER_SECRET.into()),
+        )
         .unwrap();
     store
-        .save_token(c.id, &token("tok", TOKEN_SECRET), Some(Timestamp(1_000)))
+        .save_token(c_i.id, &token("tok", TOKEN_SECRET), Some(Timestamp(1_000)))
         .unwrap();
     drop(store);
 
     let store = open(dir.path());
-    let creds = store.credentials(c.id).unwrap().unwrap();
+    let creds = store.credentials(c_i.id).unwrap().unwrap();
     assert_eq!(creds.consumer_key, "key");
     assert_eq!(
         creds.client_secret,
@@ -137,27 +153,26 @@ fn credentials_and_tokens_round_trip_with_secrets() {
 
     // Same consumer key: the token stays. New consumer key: the old token goes.
     store
-        .set_client_credentials(c.id, "key", ClientSecret::Shared("other".into()))
+        .set_client_credentials(c_i.id, "key", ClientSecret::Shared("other".into()))
         .unwrap();
-    assert!(store.credentials(c.id).unwrap().unwrap().token.is_some());
+    assert!(store.credentials(c_i.id).unwrap().unwrap().token.is_some());
     store
-        .set_client_credentials(c.id, "key2", ClientSecret::Shared("other".into()))
+        .set_client_credentials(c_i.id, "key2", ClientSecret::Shared("other".into()))
         .unwrap();
-    assert!(store.credentials(c.id).unwrap().unwrap().token.is_none());
+    assert!(store.credentials(c_i.id).unwrap().unwrap().token.is_none());
 
     // An RSA connector wants a PEM key.
-    let mut rsa = spec("Jira");
-    rsa.signature_method = SignatureMethod::RsaSha1;
-    let j = store.create_connector(rsa).unwrap();
+    let rsa = spec_with("Jira", SignatureMethod::RsaSha1);
+    let (_j, j_i) = create(&store, rsa);
     let e = store
-        .set_client_credentials(j.id, "k", ClientSecret::Shared("s".into()))
+        .set_client_credentials(j_i.id, "k", ClientSecret::Shared("s".into()))
         .unwrap_err();
     assert_eq!(
         e.to_string(),
         "the credentials is not valid:\nclient_secret: RSA-SHA1 signs with an RSA private key, not a consumer secret"
     );
     let e = store
-        .set_client_credentials(j.id, "k", ClientSecret::RsaPrivateKey("not a key".into()))
+        .set_client_credentials(j_i.id, "k", ClientSecret::RsaPrivateKey("not a key".into()))
         .unwrap_err();
     assert!(
         e.to_string()
@@ -165,9 +180,9 @@ fn credentials_and_tokens_round_trip_with_secrets() {
         "{e}"
     );
     store
-        .set_client_credentials(j.id, "k", ClientSecret::RsaPrivateKey(RSA_PEM.into()))
+        .set_client_credentials(j_i.id, "k", ClientSecret::RsaPrivateKey(RSA_PEM.into()))
         .unwrap();
-    let s = store.credentials_summary(j.id).unwrap().unwrap();
+    let s = store.credentials_summary(j_i.id).unwrap().unwrap();
     assert_eq!(s.client_secret_kind, ClientSecretKind::RsaPrivateKey);
     assert!(s.secrets_readable);
 }
@@ -178,19 +193,20 @@ fn no_plaintext_secret_reaches_any_file() {
     let store = open(dir.path());
     let mut secrets = Vec::new();
     for i in 0..20 {
-        let c = store.create_connector(spec(&format!("C{i}"))).unwrap();
+        let (_c, c_i) = create(&store, spec(&format!("C{i}")));
         let consumer = format!("consumer-secret-{i:02}-Zq81xLw");
         let token_secret = format!("token-secret-{i:02}-Pm42vRt");
         store
-            .set_client_credentials(c.id, "ck", ClientSecret::Shared(consumer.clone().into()))
+            .set_client_credentials(c_i.id, "ck", ClientSecret::Shared(consumer.clone().into()))
             .unwrap();
         store
-            .save_token(c.id, &token("tok", &token_secret), None)
+            .save_token(c_i.id, &token("tok", &token_secret), None)
             .unwrap();
         // A careless snapshot: the store redacts it anyway.
         store
             .record_run(NewRun {
-                connector_id: c.id,
+                instance_id: c_i.id,
+                kind: RunKind::Flow,
                 started_at: Timestamp::now(),
                 finished_at: Some(Timestamp::now()),
                 outcome: RunOutcome::Completed,
@@ -200,11 +216,10 @@ fn no_plaintext_secret_reaches_any_file() {
         secrets.push(consumer);
         secrets.push(token_secret);
     }
-    let mut rsa = spec("Jira");
-    rsa.signature_method = SignatureMethod::RsaSha256;
-    let j = store.create_connector(rsa).unwrap();
+    let rsa = spec_with("Jira", SignatureMethod::RsaSha256);
+    let (_j, j_i) = create(&store, rsa);
     store
-        .set_client_credentials(j.id, "ck", ClientSecret::RsaPrivateKey(RSA_PEM.into()))
+        .set_client_credentials(j_i.id, "ck", ClientSecret::RsaPrivateKey(RSA_PEM.into()))
         .unwrap();
     // The PEM's base64 body, line by line (a line is 64 characters of key material).
     let pem_lines: Vec<&str> = RSA_PEM
@@ -230,9 +245,10 @@ fn no_plaintext_secret_reaches_any_file() {
     // And the secrets are still there for whoever holds the key.
     let store = open(dir.path());
     let j = store.connector_by_name("Jira").unwrap().unwrap();
+    let j_i = store.instances_of(j.id).unwrap().remove(0);
     assert_eq!(
         store
-            .credentials(j.id)
+            .credentials(j_i.id)
             .unwrap()
             .unwrap()
             .client_secret
@@ -312,12 +328,12 @@ fn keyring_is_preferred_and_losing_it_leaves_all_but_secrets_usable() {
             .describe()
             .starts_with("Your secrets are encrypted with a key kept in your system keyring")
     );
-    let c = store.create_connector(spec("Photos")).unwrap();
+    let (_c, c_i) = create(&store, spec("Photos"));
     store
-        .set_client_credentials(c.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .set_client_credentials(c_i.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
         .unwrap();
     store
-        .save_token(c.id, &token("tok", TOKEN_SECRET), None)
+        .save_token(c_i.id, &token("tok", TOKEN_SECRET), None)
         .unwrap();
     drop(store);
 
@@ -327,7 +343,7 @@ fn keyring_is_preferred_and_losing_it_leaves_all_but_secrets_usable() {
     assert!(!store.key_status().is_ready());
     // No key file was made behind the user's back.
     assert!(!dir.path().join("data-key").exists());
-    let e = store.credentials(c.id).unwrap_err();
+    let e = store.credentials(c_i.id).unwrap_err();
     assert_eq!(e.kind(), "secrets_unreadable");
     assert!(
         e.to_string().starts_with(
@@ -337,16 +353,16 @@ fn keyring_is_preferred_and_losing_it_leaves_all_but_secrets_usable() {
     );
     // Everything else works.
     assert_eq!(store.list_connectors().unwrap().len(), 1);
-    let summary = store.credentials_summary(c.id).unwrap().unwrap();
+    let summary = store.credentials_summary(c_i.id).unwrap().unwrap();
     assert_eq!(summary.consumer_key, "ck");
     assert_eq!(summary.token.unwrap().token, "tok");
     assert!(!summary.secrets_readable);
-    store.create_connector(spec("Another")).unwrap();
+    create(&store, spec("Another"));
     store.set_setting("theme", &json!("dark")).unwrap();
     // New secrets cannot be saved without the key, and say so.
     assert_eq!(
         store
-            .save_token(c.id, &token("t2", "x"), None)
+            .save_token(c_i.id, &token("t2", "x"), None)
             .unwrap_err()
             .kind(),
         "secrets_unreadable"
@@ -359,7 +375,7 @@ fn keyring_is_preferred_and_losing_it_leaves_all_but_secrets_usable() {
     assert!(store.key_status().is_ready());
     assert_eq!(
         store
-            .credentials(c.id)
+            .credentials(c_i.id)
             .unwrap()
             .unwrap()
             .token
@@ -374,9 +390,9 @@ fn keyring_is_preferred_and_losing_it_leaves_all_but_secrets_usable() {
 fn removed_key_file_reports_secrets_unreadable_and_a_reset_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let c = store.create_connector(spec("Photos")).unwrap();
+    let (_c, c_i) = create(&store, spec("Photos"));
     store
-        .set_client_credentials(c.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .set_client_credentials(c_i.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
         .unwrap();
     drop(store);
     let key_file = dir.path().join("data-key");
@@ -397,7 +413,7 @@ fn removed_key_file_reports_secrets_unreadable_and_a_reset_keeps_everything() {
         "Your saved secrets cannot be read: the data key is missing from the key file"
     ));
     assert_eq!(
-        store.credentials(c.id).unwrap_err().to_string(),
+        store.credentials(c_i.id).unwrap_err().to_string(),
         format!(
             "stored secrets cannot be read: the data key is missing from the key file {}",
             key_file.display()
@@ -413,15 +429,15 @@ fn removed_key_file_reports_secrets_unreadable_and_a_reset_keeps_everything() {
     store.reset_data_key().unwrap();
     assert!(key_file.exists());
     assert_eq!(
-        store.credentials(c.id).unwrap_err().to_string(),
+        store.credentials(c_i.id).unwrap_err().to_string(),
         "stored secrets cannot be read: this secret was saved under a data key that is no longer available"
     );
     store
-        .set_client_credentials(c.id, "ck", ClientSecret::Shared("new".into()))
+        .set_client_credentials(c_i.id, "ck", ClientSecret::Shared("new".into()))
         .unwrap();
     assert_eq!(
         store
-            .credentials(c.id)
+            .credentials(c_i.id)
             .unwrap()
             .unwrap()
             .client_secret
@@ -462,7 +478,7 @@ fn a_second_instance_is_told_the_database_is_in_use() {
         )
     );
     // The first one is unharmed.
-    first.create_connector(spec("Still works")).unwrap();
+    create(&first, spec("Still works"));
 }
 
 #[test]
@@ -472,7 +488,7 @@ fn a_database_this_process_closed_reopens_while_its_lock_lingers() {
     // of calling the database "in use".
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    store.create_connector(spec("Photos")).unwrap();
+    create(&store, spec("Photos"));
     drop(store);
     // Stand in for sled's lingering thread: hold the lock for 300 ms.
     let lock = std::fs::File::open(dir.path().join("db").join("db")).unwrap();
@@ -499,7 +515,7 @@ fn a_database_this_process_closed_reopens_while_its_lock_lingers() {
 fn a_damaged_database_is_reported_and_moved_aside_never_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    store.create_connector(spec("Photos")).unwrap();
+    create(&store, spec("Photos"));
     drop(store);
     let db = dir.path().join("db");
     // Scribble over every file sled wrote (sled's own, not Signet's schema marker).
@@ -536,14 +552,14 @@ fn a_damaged_database_is_reported_and_moved_aside_never_deleted() {
 
     let store = open(dir.path());
     assert_eq!(store.connector_count(), 0);
-    store.create_connector(spec("Fresh")).unwrap();
+    create(&store, spec("Fresh"));
 }
 
 #[test]
 fn a_newer_database_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    store.create_connector(spec("Photos")).unwrap();
+    create(&store, spec("Photos"));
     drop(store);
     {
         let db = sled::open(dir.path().join("db")).unwrap();
@@ -602,9 +618,14 @@ fn an_older_database_is_upgraded() {
     let store = open(dir.path());
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     let c = store.connector_by_name("legacy").unwrap().unwrap();
-    assert!(c.spec.include_version);
-    assert!(c.spec.extra_request_token_params.is_empty());
+    let (_, _, o) = c.definition.oauth1().unwrap();
+    assert!(o.include_version);
+    assert_eq!(o.request_token.url, "https://legacy.example/rt");
     assert_eq!(c.created_at, Timestamp(5));
+    // Its instance has its id (so credentials and runs keyed by it stay).
+    let instances = store.instances_of(c.id).unwrap();
+    assert_eq!(instances.len(), 1);
+    assert_eq!(instances[0].id.0, 7);
     drop(store);
     let db = sled::open(dir.path().join("db")).unwrap();
     let raw = db
@@ -613,20 +634,21 @@ fn an_older_database_is_upgraded() {
         .get(7u64.to_be_bytes())
         .unwrap()
         .unwrap();
-    assert_eq!(raw[0], 2, "the record was rewritten in the current version");
+    assert_eq!(raw[0], 3, "the record was rewritten in the current version");
 }
 
 #[test]
 fn runs_list_newest_first_and_are_redacted() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let c = store.create_connector(spec("Photos")).unwrap();
-    let other = store.create_connector(spec("Other")).unwrap();
+    let (_c, c_i) = create(&store, spec("Photos"));
+    let (_other, other_i) = create(&store, spec("Other"));
     let mut ids = Vec::new();
     for i in 0..5 {
         let r = store
             .record_run(NewRun {
-                connector_id: c.id,
+                instance_id: c_i.id,
+                kind: RunKind::Flow,
                 started_at: Timestamp(i),
                 finished_at: None,
                 outcome: RunOutcome::InProgress,
@@ -638,14 +660,15 @@ fn runs_list_newest_first_and_are_redacted() {
     }
     store
         .record_run(NewRun {
-            connector_id: other.id,
+            instance_id: other_i.id,
+            kind: RunKind::Flow,
             started_at: Timestamp(0),
             finished_at: None,
             outcome: RunOutcome::Cancelled,
             snapshot: json!(null),
         })
         .unwrap();
-    let runs = store.runs(c.id, 3).unwrap();
+    let runs = store.runs(c_i.id, 3).unwrap();
     let got: Vec<_> = runs.iter().map(|r| r.id).collect();
     assert_eq!(got, [ids[4], ids[3], ids[2]]);
 
@@ -659,20 +682,21 @@ fn runs_list_newest_first_and_are_redacted() {
     store.update_run(&last).unwrap();
     drop(store);
     let store = open(dir.path());
-    let r = store.run(c.id, ids[4]).unwrap().unwrap();
+    let r = store.run(c_i.id, ids[4]).unwrap().unwrap();
     assert_eq!(r.outcome, last.outcome);
     assert_eq!(r.snapshot, json!({"consumer_secret": "<redacted>"}));
     assert_eq!(store.run_count(), 6);
     let e = store
         .record_run(NewRun {
-            connector_id: signet_store::ConnectorId(123_456),
+            instance_id: signet_store::InstanceId(123_456),
+            kind: RunKind::Flow,
             started_at: Timestamp(0),
             finished_at: None,
             outcome: RunOutcome::Completed,
             snapshot: json!({}),
         })
         .unwrap_err();
-    assert_eq!(e.to_string(), "no connector with id 123456");
+    assert_eq!(e.to_string(), "no instance with id 123456");
 }
 
 #[test]
@@ -703,15 +727,15 @@ fn data_dir_flag_beats_environment() {
 fn secrets_in_errors_and_reports_stay_hidden() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let c = store.create_connector(spec("Photos")).unwrap();
+    let (_c, c_i) = create(&store, spec("Photos"));
     store
         .set_client_credentials(
-            c.id,
+            c_i.id,
             "ck",
             ClientSecret::Shared(Secret::new(CONSUMER_SECRET)),
         )
         .unwrap();
-    let summary = serde_json::to_string(&store.credentials_summary(c.id).unwrap()).unwrap();
+    let summary = serde_json::to_string(&store.credentials_summary(c_i.id).unwrap()).unwrap();
     assert!(!summary.contains(CONSUMER_SECRET), "{summary}");
     let dbg = format!("{store:?}");
     assert!(!dbg.contains(CONSUMER_SECRET));
@@ -737,9 +761,9 @@ fn error_reports_carry_kind_message_and_hint() {
 fn a_fresh_database_reuses_the_key_left_in_its_directory() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let c = store.create_connector(spec("Photos")).unwrap();
+    let (_c, c_i) = create(&store, spec("Photos"));
     store
-        .set_client_credentials(c.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
+        .set_client_credentials(c_i.id, "ck", ClientSecret::Shared(CONSUMER_SECRET.into()))
         .unwrap();
     drop(store);
     let key_before = std::fs::read(dir.path().join("data-key")).unwrap();

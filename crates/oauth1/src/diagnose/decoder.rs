@@ -632,7 +632,7 @@ pub const ENTRIES: &[Entry] = &[
         matcher: Matcher::Status(404),
         cause: "nothing at this address (http 404)",
         explanation: "The endpoint URL has a typo, the wrong host (sandbox versus production), or a placeholder left unfilled.",
-        fix: "check the URL; fill in {account} and similar placeholders",
+        fix: "check the URL; check every {{variable}} in it has the value you meant (an account id, a host)",
         sample: (404, "Not Found"),
     },
     Entry {
@@ -705,7 +705,7 @@ pub const ENTRIES: &[Entry] = &[
         matcher: Matcher::ReportKind("connect_failed"),
         cause: "Signet could not reach the provider",
         explanation: "The host name, the port, http versus https, a proxy or a firewall stands in the way.",
-        fix: "check the host name and scheme; with placeholders such as {account}, check they were filled in",
+        fix: "check the host name and scheme; with {{variables}} such as {{account}}, check their values",
         sample: (0, ""),
     },
 ];
@@ -924,6 +924,7 @@ mod tests {
         for e in ENTRIES {
             let found = if let Matcher::ReportKind(kind) = e.matcher {
                 decode_report(&ErrorReport {
+                    fields: Vec::new(),
                     provider_says: None,
                     kind: ErrorKind::from_name(kind),
                     message: "x".into(),
@@ -1004,6 +1005,7 @@ mod tests {
     #[test]
     fn callback_problems_in_a_report_are_decoded() {
         let d = decode_report(&ErrorReport {
+            fields: Vec::new(),
             provider_says: Some("permission_denied".into()),
             kind: ErrorKind::CallbackProblem,
             message: "the provider reported a problem in the redirect: permission_denied".into(),

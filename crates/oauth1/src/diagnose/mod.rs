@@ -15,7 +15,9 @@ pub use diff::{BaseStringDiff, Difference, diff_base_strings, extract_base_strin
 pub use lint::{Lint, LintOptions, Severity, lint_config, lint_url};
 pub use skew::{SkewReport, skew_from_acceptable_timestamps, skew_from_date};
 
-use crate::flow::{Snapshot, StepId};
+use crate::error::ErrorReport;
+use crate::flow::{RecordedResponse, Snapshot, StepId};
+use crate::trace::SigningTrace;
 
 /// Everything Signet can say about the step a flow failed at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,8 +49,25 @@ pub fn diagnose_snapshot(snapshot: &Snapshot) -> Option<FailureDiagnosis> {
         .filter(|s| s.number <= step.number())
         .rev()
         .find_map(|s| s.exchanges.last());
-    let response = exchange.and_then(|x| x.response.as_ref());
+    Some(diagnose_exchange(
+        step,
+        &failure.error,
+        exchange.and_then(|x| x.response.as_ref()),
+        exchange.map(|x| &x.trace),
+        snapshot.clock_skew_seconds,
+    ))
+}
 
+/// Reads one failed request: the provider's answer (when one came), the error Signet made of
+/// it, the request's signing trace (when it was signed) and the clock skew measured from the
+/// answer's `Date`. The flow's steps and endpoint calls share this.
+pub fn diagnose_exchange(
+    step: StepId,
+    error: &ErrorReport,
+    response: Option<&RecordedResponse>,
+    trace: Option<&SigningTrace>,
+    clock_skew_seconds: Option<i64>,
+) -> FailureDiagnosis {
     let mut diagnoses = Vec::new();
     if let Some(r) = response {
         let ct = r
@@ -58,19 +77,18 @@ pub fn diagnose_snapshot(snapshot: &Snapshot) -> Option<FailureDiagnosis> {
             .map(|(_, v)| v.as_str());
         diagnoses.extend(decode(r.status, ct, r.body.as_bytes()));
     }
-    for d in decode_report(&failure.error) {
+    for d in decode_report(error) {
         if !diagnoses.iter().any(|x| x.id == d.id) {
             diagnoses.push(d);
         }
     }
     if diagnoses.is_empty() {
-        diagnoses.push(decoder::unknown(&failure.error.message));
+        diagnoses.push(decoder::unknown(&error.message));
     }
 
     let body = response.map(|r| r.body.as_str()).unwrap_or("");
-    let sent_timestamp = exchange.and_then(|x| {
-        x.trace
-            .parameters
+    let sent_timestamp = trace.and_then(|t| {
+        t.parameters
             .iter()
             .find(|p| p.name == "oauth_timestamp")
             .and_then(|p| p.value.parse::<i64>().ok())
@@ -79,19 +97,18 @@ pub fn diagnose_snapshot(snapshot: &Snapshot) -> Option<FailureDiagnosis> {
         .zip(sent_timestamp)
         .and_then(|(range, ts)| skew_from_acceptable_timestamps(&range, ts, 0));
     let skew = from_problem.or_else(|| {
-        snapshot
-            .clock_skew_seconds
+        clock_skew_seconds
             .map(|s| SkewReport::new(s, 0))
             .filter(|s| s.significant)
     });
-    let diff = exchange.and_then(|x| {
+    let diff = trace.and_then(|t| {
         let theirs = extract_base_string(body)?;
-        Some(diff_base_strings(&x.trace.base_string, &theirs))
+        Some(diff_base_strings(&t.base_string, &theirs))
     });
-    Some(FailureDiagnosis {
+    FailureDiagnosis {
         step,
         diagnoses,
         skew,
         diff,
-    })
+    }
 }

@@ -1191,6 +1191,7 @@ fn redirect_report(endpoint: &str, resp: &HttpResponse) -> ErrorReport {
         .map(|l| format!(" to {}", redact_secret_values(l)))
         .unwrap_or_default();
     ErrorReport {
+        fields: Vec::new(),
         provider_says: None,
         kind: ErrorKind::Redirected,
         message: format!(
@@ -1205,6 +1206,7 @@ fn redirect_report(endpoint: &str, resp: &HttpResponse) -> ErrorReport {
 
 fn not_confirmed_report(confirmed: Option<bool>) -> ErrorReport {
     ErrorReport {
+        fields: Vec::new(),
         provider_says: None,
         kind: ErrorKind::CallbackNotConfirmed,
         message: match confirmed {

@@ -138,7 +138,8 @@ impl TransportKind {
         }
     }
 
-    fn hint(self) -> &'static str {
+    /// What to do about it, in plain words.
+    pub fn hint(self) -> &'static str {
         match self {
             Self::Timeout => {
                 "the provider did not answer in time: check the address and your connection, then retry"
@@ -312,6 +313,7 @@ impl FlowError {
     /// `{ kind, message, hint }`.
     pub fn report(&self) -> ErrorReport {
         ErrorReport {
+            fields: Vec::new(),
             provider_says: None,
             kind: self.kind(),
             message: self.to_string(),
@@ -325,6 +327,7 @@ impl FlowError {
 
 pub(crate) fn transport_report(kind: TransportKind, message: &str) -> ErrorReport {
     ErrorReport {
+        fields: Vec::new(),
         provider_says: None,
         kind: kind.kind(),
         message: message.to_owned(),

@@ -324,6 +324,38 @@ pub(crate) fn safe_fields(fields: &[(String, String)]) -> Vec<(String, String)> 
         .collect()
 }
 
+impl Snapshot {
+    /// The configuration the run had, as the lints read it: secrets left empty (lints never
+    /// read them), the extras of the token requests not kept.
+    pub fn config_for_lints(&self) -> super::FlowConfig {
+        use super::{ConsumerKey, FlowConfig, ModeConfig, TokenCredentials};
+        let c = &self.config;
+        let mode = match (self.mode, &c.three_legged) {
+            (FlowMode::ThreeLegged, Some(t)) => ModeConfig::ThreeLegged(t.clone()),
+            (FlowMode::PreIssuedToken, _) => ModeConfig::PreIssuedToken(TokenCredentials {
+                token: c.pre_issued_token.clone().unwrap_or_default(),
+                secret: crate::Secret::default(),
+                extra: vec![],
+            }),
+            _ => ModeConfig::OneLegged,
+        };
+        FlowConfig {
+            consumer_key: c.consumer_key.clone(),
+            key: ConsumerKey::Secret(crate::Secret::default()),
+            signature_method: c.signature_method,
+            sign_options: crate::SignOptions {
+                placement: c.placement,
+                include_version: c.include_version,
+                ..crate::SignOptions::default()
+            },
+            realm: c.realm.clone(),
+            mode,
+            resource: c.resource.clone(),
+            extras: Default::default(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

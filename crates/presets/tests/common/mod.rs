@@ -6,11 +6,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use signet_connector::{Builtins, ClientSecret, Installed};
 use signet_engine::{Browser, Engine, EngineSettings, Inbox, RunOutcome};
-use signet_oauth1::flow::{
-    CallbackConfig, ConsumerKey, FlowConfig, FlowMode, ModeConfig, TokenCredentials,
-};
-use signet_oauth1::{CallbackMode, RsaPrivateKeyPem, Secret};
+use signet_oauth1::flow::{CallbackConfig, FlowConfig, FlowMode, ModeConfig, TokenCredentials};
+use signet_oauth1::{CallbackMode, Secret};
 use signet_presets::{Catalog, Inputs, Preset};
 use signet_provider::{ProviderConfig, QuirkProfile, RunningProvider, approve, demo, start};
 
@@ -71,30 +70,37 @@ pub struct Danced {
     pub provider: RunningProvider,
 }
 
-/// The preset's draft made runnable against `p`: the demo consumer's credentials, the
+/// The preset's connector made runnable against `p`: the demo consumer's credentials, the
 /// provider's endpoints (each keeping the preset's query), the echo resource.
 pub fn config_for(preset: &Preset, inputs: &Inputs, p: &RunningProvider) -> FlowConfig {
-    let draft = preset.apply(inputs).unwrap();
-    let (consumer_key, key) = if draft.signature_method.is_rsa() {
-        (
-            demo::RSA_CONSUMER_KEY,
-            ConsumerKey::Rsa(RsaPrivateKeyPem::parse(demo::RSA_PRIVATE_KEY_PEM).unwrap()),
-        )
-    } else {
-        (
-            demo::CONSUMER_KEY,
-            ConsumerKey::Secret(Secret::new(demo::CONSUMER_SECRET)),
-        )
-    };
-    let token =
-        (draft.mode == FlowMode::PreIssuedToken && !draft.token_from_consumer_key).then(|| {
-            TokenCredentials {
+    let applied = preset.connector();
+    let rsa = preset.signature.default.is_rsa();
+    let mut values = examples(preset);
+    values.extend(inputs.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let installed = Installed {
+        values,
+        consumer_key: if rsa {
+            demo::RSA_CONSUMER_KEY
+        } else {
+            demo::CONSUMER_KEY
+        }
+        .into(),
+        client_secret: Some(if rsa {
+            ClientSecret::RsaPrivateKey(Secret::new(demo::RSA_PRIVATE_KEY_PEM))
+        } else {
+            ClientSecret::Shared(Secret::new(demo::CONSUMER_SECRET))
+        }),
+        token: (preset.mode == FlowMode::PreIssuedToken && !preset.demo.consumer_key_as_token)
+            .then(|| TokenCredentials {
                 token: demo::PRE_ISSUED_TOKEN.into(),
                 secret: Secret::new(demo::PRE_ISSUED_TOKEN_SECRET),
                 extra: vec![],
-            }
-        });
-    let mut config = draft.to_flow_config(consumer_key, key, token).unwrap();
+            }),
+        ..Installed::default()
+    };
+    let mut config =
+        signet_connector::flow_config(&applied.connector, &installed, Builtins::default())
+            .unwrap_or_else(|problems| panic!("{}: {problems:?}", preset.id));
     let with_query = |base: String, url: &str| match url.split_once('?') {
         Some((_, q)) => format!("{base}?{q}"),
         None => base,

@@ -4,17 +4,33 @@
 //!
 //! Usage: `signet-store-crash-writer DATA_DIR PREFIX`
 //!
-//! Lines: `A <name> <id>` connector created with credentials and a first token (one
-//! transaction); `T <name>` second token saved; `R <name> <run id>` run recorded; `d <name>`
+//! Lines: `A <name> <connector id> <instance id>` connector created with its instance, credentials
+//! and a first token (one transaction); `T <name>` second token saved; `R <name> <run id>` run recorded; `d <name>`
 //! about to remove a connector; `D <name>` connector removed with everything it owned.
 
 use std::io::Write;
 
+use signet_connector::{AuthKind, AuthMethod, AuthOptions, Connector, OAuth1};
 use signet_oauth1::{Secret, TokenResponse};
 use signet_store::{
-    ClientSecret, ConnectorSpec, Credentials, KeyringChoice, NewRun, OpenOptions, RunOutcome,
-    Store, Timestamp, TokenCredentials,
+    ClientSecret, Credentials, KeyringChoice, NewInstance, NewRun, OpenOptions, RunKind,
+    RunOutcome, Store, Timestamp, TokenCredentials,
 };
+
+fn connector(name: &str) -> Connector {
+    let mut c = Connector::named(name);
+    c.auth_methods.push(AuthMethod {
+        id: "oauth1".into(),
+        name: "OAuth 1.0a".into(),
+        kind: AuthKind::OAuth1(Box::new(OAuth1::three_legged(
+            &format!("https://{name}.example/initiate"),
+            &format!("https://{name}.example/authorize"),
+            &format!("https://{name}.example/token"),
+        ))),
+        options: AuthOptions::default(),
+    });
+    c
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -42,12 +58,6 @@ fn main() {
     let mut created = Vec::new();
     for i in 0.. {
         let name = format!("{prefix}-{i}");
-        let spec = ConnectorSpec::new(
-            &name,
-            format!("https://{name}.example/initiate"),
-            format!("https://{name}.example/authorize"),
-            format!("https://{name}.example/token"),
-        );
         let creds = Credentials {
             consumer_key: format!("ck-{name}"),
             client_secret: ClientSecret::Shared(Secret::new(format!("cs-{name}"))),
@@ -58,21 +68,28 @@ fn main() {
                 obtained_at: Timestamp(i),
             }),
         };
-        let c = store
-            .create_connector_with_credentials(spec, creds)
+        let (c, instance) = store
+            .create_connector(
+                connector(&name),
+                NewInstance {
+                    credentials: Some(creds),
+                    ..NewInstance::default()
+                },
+            )
             .unwrap();
-        ack(format!("A {name} {}", c.id));
+        ack(format!("A {name} {} {}", c.id, instance.id));
         let token = TokenResponse {
             token: format!("tok2-{name}"),
             token_secret: Secret::new(format!("ts2-{name}")),
             callback_confirmed: None,
             extra: vec![("user_id".into(), name.clone())],
         };
-        store.save_token(c.id, &token, None).unwrap();
+        store.save_token(instance.id, &token, None).unwrap();
         ack(format!("T {name}"));
         let run = store
             .record_run(NewRun {
-                connector_id: c.id,
+                instance_id: instance.id,
+                kind: RunKind::Flow,
                 started_at: Timestamp(i),
                 finished_at: Some(Timestamp(i + 1)),
                 outcome: RunOutcome::Completed,

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use signet_oauth1::{Secret, TokenResponse};
-use signet_store::{ConnectorSpec, OpenOptions, Store};
+use signet_connector::{AuthKind, AuthMethod, AuthOptions, Connector, OAuth1};
+use signet_oauth1::{Secret, SignatureMethod, TokenResponse};
+use signet_store::{Instance, NewInstance, OpenOptions, Store, StoredConnector};
 
 /// A test RSA key (1024 bits, made for these tests only).
 pub const RSA_PEM: &str = include_str!("../data/test-rsa-key.pem");
@@ -15,13 +16,35 @@ pub fn open(dir: &Path) -> Store {
     Store::open(&OpenOptions::new(dir).without_system_keyring()).expect("store opens")
 }
 
-pub fn spec(name: &str) -> ConnectorSpec {
-    ConnectorSpec::new(
-        name,
+/// A connector with one OAuth 1.0a method (HMAC-SHA1) at photos.example.net.
+pub fn spec(name: &str) -> Connector {
+    spec_with(name, SignatureMethod::HmacSha1)
+}
+
+/// [`spec`] signing with `method`.
+pub fn spec_with(name: &str, method: SignatureMethod) -> Connector {
+    let mut c = Connector::named(name);
+    let mut o = OAuth1::three_legged(
         "https://photos.example.net/initiate",
         "https://photos.example.net/authorize",
         "https://photos.example.net/token",
-    )
+    );
+    o.signature_method = method;
+    c.auth_methods.push(AuthMethod {
+        id: "oauth1".into(),
+        name: "OAuth 1.0a".into(),
+        kind: AuthKind::OAuth1(Box::new(o)),
+        options: AuthOptions::default(),
+    });
+    c
+}
+
+/// Saves `def` with an empty default instance.
+#[track_caller]
+pub fn create(store: &Store, def: Connector) -> (StoredConnector, Instance) {
+    store
+        .create_connector(def, NewInstance::default())
+        .expect("the connector saves")
 }
 
 pub fn token(token: &str, secret: &str) -> TokenResponse {

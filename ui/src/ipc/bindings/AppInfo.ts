@@ -13,8 +13,7 @@ version: string,
  */
 data_dir: string, 
 /**
- * Where the key that encrypts the secrets lives, in plain words ("in the system keyring
- * (Secret Service)", "in a file next to the data, readable only by you").
+ * Where the key that encrypts the secrets lives, in plain words.
  */
 data_key_location: string, 
 /**

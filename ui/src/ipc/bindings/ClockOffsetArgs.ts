@@ -5,7 +5,6 @@
  */
 export type ClockOffsetArgs = { 
 /**
- * Seconds, positive when this computer's clock is behind the provider's (a skew report's
- * `suggested_offset_seconds`).
+ * Seconds, positive when this computer's clock is behind the provider's.
  */
 offset_seconds: number, };

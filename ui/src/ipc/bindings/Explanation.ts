@@ -5,7 +5,8 @@
  */
 export type Explanation = { 
 /**
- * The field, named as [`signet_oauth1::flow::FieldProblem`] names them.
+ * The field, named as the connector's problems name fields
+ * (`auth_methods[0].signature_method`, `variables[0]`).
  */
 field: string, 
 /**

@@ -7,8 +7,4 @@ export type PresetApplyArgs = {
 /**
  * The preset.
  */
-preset_id: string, 
-/**
- * The placeholders' values by name (`account`, `host`); missing ones take their default.
- */
-inputs: { [key in string]: string }, };
+preset_id: string, };

@@ -8,7 +8,7 @@ import type { Registration } from "./Registration";
 import type { SignatureMethod } from "./SignatureMethod";
 
 /**
- * One preset as the picker lists it: what it is, what it allows, and what the user fills in.
+ * One preset as the picker lists it.
  */
 export type PresetSummary = { 
 /**
@@ -64,12 +64,11 @@ callbacks_allowed: Array<CallbackMode>,
  */
 callback_default: CallbackMode | null, 
 /**
- * The callback rules in plain words ("refuses custom-scheme callbacks such as
- * signet://callback").
+ * The callback rules in plain words.
  */
 callback_rules: Array<string>, 
 /**
- * Values the user fills in, with their helpers and choices.
+ * Values an installer fills in (they become the connector's variables).
  */
 placeholders: Array<Placeholder>, 
 /**
@@ -83,4 +82,8 @@ registration: Registration,
 /**
  * Anything else worth knowing about the provider's answers.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * How many API endpoints the preset brings.
+ */
+endpoint_count: number, };

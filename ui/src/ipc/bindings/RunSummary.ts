@@ -2,6 +2,7 @@
 import type { ErrorKind } from "./ErrorKind";
 import type { FlowMode } from "./FlowMode";
 import type { Phase } from "./Phase";
+import type { RunKind } from "./RunKind";
 import type { StepId } from "./StepId";
 
 /**
@@ -13,19 +14,39 @@ export type RunSummary = {
  */
 run_id: string, 
 /**
- * The connector it ran, `null` for an unsaved draft.
+ * The ten steps or one call.
  */
-connector_id: string | null, 
+kind: RunKind, 
 /**
- * The connector's (or draft's) name.
+ * The connector.
+ */
+connector_id: string, 
+/**
+ * The connector's name.
  */
 connector_name: string, 
 /**
- * The flow mode.
+ * The instance.
  */
-mode: FlowMode, 
+instance_id: string, 
 /**
- * Where it ended (or stands).
+ * The instance's name.
+ */
+instance_name: string, 
+/**
+ * For a call: the endpoint's name.
+ */
+endpoint: string | null, 
+/**
+ * For a call: the answer's status.
+ */
+status: number | null, 
+/**
+ * For a flow: the flow mode.
+ */
+mode: FlowMode | null, 
+/**
+ * Where it ended (or stands): a flow's phase; a call is `finished` or `failed`.
  */
 phase: Phase, 
 /**
@@ -37,14 +58,14 @@ started_ms: number,
  */
 finished_ms: number | null, 
 /**
- * The step it failed at, if it failed.
+ * The step it failed at, if a flow failed.
  */
 failed_step: StepId | null, 
 /**
- * The failure's kind (`provider_problem`, ...), if it failed.
+ * The failure's kind, if it failed.
  */
 error_kind: ErrorKind | null, 
 /**
- * How many steps are done.
+ * How many steps are done (flows).
  */
 steps_done: number, };

@@ -7,4 +7,8 @@ export type RunsListArgs = {
 /**
  * Only this connector's runs; `null` for all.
  */
-connector_id: string | null, };
+connector_id: string | null, 
+/**
+ * Only this instance's runs.
+ */
+instance_id: string | null, };

@@ -1,0 +1,443 @@
+//! Endpoint calls: an endpoint filled in with an instance's values and this call's inputs,
+//! signed with the instance's token (a fresh nonce and timestamp), sent, answered, read in plain
+//! words when it fails, and kept in the instance's history.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use signet_connector::{PreparedCall, SignedCall};
+use signet_engine::http::{Http, Outcome};
+use signet_oauth1::diagnose::diagnose_exchange;
+use signet_oauth1::flow::snapshot::MAX_RECORDED_BODY;
+use signet_oauth1::flow::{
+    HttpResponse, OutgoingRequest, RecordedRequest, RecordedResponse, StepId,
+};
+use signet_oauth1::response::{error_words, excerpt, parse_problem, redact_secret_values};
+use signet_oauth1::{Error, ErrorKind, ErrorReport, ResponseError};
+use signet_store::{NewRun, RunKind, RunOutcome, Timestamp};
+
+use crate::api::{CallRecord, CallResponse, CallResult};
+use crate::error::{AppError, Result};
+use crate::{App, ids};
+
+/// How much of a body an answer carries back to the UI (the engine refuses larger answers).
+const MAX_SHOWN_BODY: usize = 10 * 1024 * 1024;
+
+fn redacted() -> String {
+    signet_oauth1::secret::REDACTED.to_owned()
+}
+
+/// The request as recorded: secret headers and query values masked, the Authorization header
+/// as the trace shows it (a PLAINTEXT signature redacted), the body bounded.
+fn recorded_request(call: &PreparedCall, signed: &SignedCall) -> RecordedRequest {
+    let mut url = redact_secret_values(&signed.url);
+    for name in &call.secret_query {
+        url = mask_query(&url, name);
+    }
+    let headers = signed
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let masked = call
+                .secret_headers
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(k));
+            let value = if masked {
+                redacted()
+            } else if k.eq_ignore_ascii_case("authorization") {
+                signed
+                    .trace
+                    .as_ref()
+                    .and_then(|t| t.authorization_header.clone())
+                    .unwrap_or_else(redacted)
+            } else {
+                v.clone()
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    let body = signed.body.as_deref().map(|b| {
+        let text = String::from_utf8_lossy(b);
+        let mut text = match &signed.trace {
+            // A form body carries the oauth parameters for body placement: as the trace shows.
+            Some(t) if t.signed_body.is_some() => t.signed_body.clone().unwrap_or_default(),
+            _ => text.into_owned(),
+        };
+        if text.len() > MAX_RECORDED_BODY {
+            let mut cut = MAX_RECORDED_BODY;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        text
+    });
+    RecordedRequest {
+        method: signed.method.clone(),
+        url,
+        headers,
+        content_type: signed.content_type.clone(),
+        body,
+    }
+}
+
+/// Masks the value of query parameter `name` in `url`.
+fn mask_query(url: &str, name: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let encoded = signet_oauth1::encoding::encode(name);
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some((k, _)) if k == encoded || k == name => format!("{k}={}", redacted()),
+            _ => p.to_owned(),
+        })
+        .collect();
+    let mut out = format!("{base}?{}", parts.join("&"));
+    if let Some(f) = fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// The answer as shown: bounded to `limit`, cookies masked.
+fn response_of(r: &HttpResponse, limit: usize) -> CallResponse {
+    let text = String::from_utf8_lossy(&r.body);
+    let truncated = text.len() > limit;
+    let mut body = text.into_owned();
+    if truncated {
+        let mut cut = limit;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.truncate(cut);
+    }
+    CallResponse {
+        status: r.status,
+        headers: r
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                if k.eq_ignore_ascii_case("set-cookie") {
+                    (k.clone(), redacted())
+                } else {
+                    (k.clone(), v.clone())
+                }
+            })
+            .collect(),
+        content_type: r.content_type().map(str::to_owned),
+        body,
+        body_bytes: r.body.len() as u64,
+        truncated,
+    }
+}
+
+/// The answer as the diagnosis reads it.
+fn recorded_response(r: &CallResponse) -> RecordedResponse {
+    RecordedResponse {
+        status: r.status,
+        headers: r.headers.clone(),
+        body: r.body.clone(),
+        body_bytes: usize::try_from(r.body_bytes).unwrap_or(usize::MAX),
+        truncated: r.truncated,
+    }
+}
+
+/// An error status read in plain words: the provider's OAuth problem report when it sent one,
+/// else what the status means for a call and the provider's own words from the body.
+fn status_error(r: &HttpResponse) -> ErrorReport {
+    let status = r.status;
+    if (300..400).contains(&status) {
+        let to = r
+            .header("location")
+            .map(|l| format!(" to {}", redact_secret_values(l)))
+            .unwrap_or_default();
+        return ErrorReport::new(
+            ErrorKind::Redirected,
+            format!(
+                "the endpoint answered with a redirect (http {status}){to}; Signet does not follow it, because the signature covers the exact URL"
+            ),
+        )
+        .hint("use the address it redirects to as the endpoint's URL (often https instead of http, or a trailing slash)");
+    }
+    if let Some(p) = parse_problem(status, r.content_type(), &r.body) {
+        return ErrorReport::from(&Error::Response(ResponseError::Problem(Box::new(p))));
+    }
+    let reason = reason_phrase(status)
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    let mut report = ErrorReport::new(
+        ErrorKind::CallFailed,
+        format!("the endpoint answered http {status}{reason}"),
+    )
+    .hint(call_hint(status));
+    report.provider_says = error_words(r.content_type(), &r.body)
+        .or_else(|| Some(excerpt(&r.body)).filter(|e| e != "(empty body)"));
+    report
+}
+
+/// The standard name of an error status.
+fn reason_phrase(status: u16) -> Option<&'static str> {
+    Some(match status {
+        400 => "bad request",
+        401 => "unauthorized",
+        402 => "payment required",
+        403 => "forbidden",
+        404 => "not found",
+        405 => "method not allowed",
+        406 => "not acceptable",
+        408 => "request timeout",
+        409 => "conflict",
+        410 => "gone",
+        413 => "content too large",
+        414 => "URI too long",
+        415 => "unsupported media type",
+        422 => "unprocessable content",
+        429 => "too many requests",
+        500 => "internal server error",
+        501 => "not implemented",
+        502 => "bad gateway",
+        503 => "service unavailable",
+        504 => "gateway timeout",
+        _ => return None,
+    })
+}
+
+/// What to do about an error status on an endpoint call.
+fn call_hint(status: u16) -> &'static str {
+    match status {
+        400 | 422 => {
+            "the provider refused what was sent: check this call's values and the body against the provider's documentation"
+        }
+        401 => {
+            "the signature or the token was refused: compare the base string with the provider's, and connect again if the token was revoked or expired"
+        }
+        403 => {
+            "the token is valid but not allowed this: check the permissions granted when authorising, and values such as a tenant or account"
+        }
+        404 | 410 => {
+            "check the endpoint's URL and every {{variable}} in it (an id, an account, a host)"
+        }
+        405 => "the endpoint does not take this method: check GET, POST, PUT or DELETE",
+        406 | 415 => {
+            "the provider does not take this content type: check the endpoint's body type and its Accept header"
+        }
+        413 | 414 => "the request is too large for the provider: send less in one call",
+        429 => {
+            "too many requests: wait before sending again (the Retry-After header says how long)"
+        }
+        500..=599 => "the provider failed on its side: wait a moment and send again",
+        _ => "read the response for the provider's reason",
+    }
+}
+
+impl App {
+    /// `endpoint_send`: signs and sends one call of `endpoint` with the instance's values and
+    /// token and this call's `inputs`, and keeps it in the instance's history. A call that
+    /// cannot be filled in is refused before anything is sent, with every field named; an
+    /// answer with an error status is still a result (its `error` and `diagnosis` say why).
+    pub async fn endpoint_send(
+        &self,
+        instance: &str,
+        endpoint: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<CallResult> {
+        self.send(instance, None, endpoint, inputs).await
+    }
+
+    /// [`App::endpoint_send`] of an endpoint the connector does not save (the CLI's
+    /// `signet call --url`): signed and kept like the connector's own.
+    pub async fn endpoint_send_unsaved(
+        &self,
+        instance: &str,
+        endpoint: signet_connector::Endpoint,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<CallResult> {
+        let id = endpoint.id.clone();
+        self.send(instance, Some(endpoint), &id, inputs).await
+    }
+
+    async fn send(
+        &self,
+        instance: &str,
+        extra: Option<signet_connector::Endpoint>,
+        endpoint: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<CallResult> {
+        let (inst, mut c) = self.instance_and_connector(instance)?;
+        if let Some(e) = extra {
+            c.definition.endpoints.retain(|x| x.id != e.id);
+            c.definition.endpoints.push(e);
+        }
+        let installed = self.store().installed(inst.id)?;
+        let clock = self.clock();
+        let timestamp = clock.timestamp();
+        let builtins = signet_engine::nonce::builtins(timestamp);
+        let call =
+            signet_connector::prepare_call(&c.definition, endpoint, &installed, inputs, builtins)
+                .map_err(|problems| {
+                if problems.iter().any(|p| p.field == "instance.token") {
+                    let msg = problems
+                        .iter()
+                        .find(|p| p.field == "instance.token")
+                        .map(|p| p.message.clone())
+                        .unwrap_or_default();
+                    let mut e = AppError::invalid(problems);
+                    e.0.kind = ErrorKind::NotConnected;
+                    e.0.message = msg;
+                    e.hint("connect the instance (the ten steps), then send again")
+                } else {
+                    AppError::invalid(problems)
+                }
+            })?;
+        let signed = signet_connector::sign_call(&call, &signet_engine::nonce::nonce(), timestamp)
+            .map_err(AppError::from)?;
+        let endpoint_name = c
+            .definition
+            .endpoint(&call.endpoint_id)
+            .map(|e| e.name.clone())
+            .unwrap_or_default();
+        let http = Http::new(self.inner.settings.call_http)?;
+        let outgoing = OutgoingRequest {
+            step: StepId::ResourceAccess,
+            method: signed.method.clone(),
+            url: signed.url.clone(),
+            headers: signed.headers.clone(),
+            content_type: signed.content_type.clone(),
+            body: signed.body.clone(),
+        };
+        let request = recorded_request(&call, &signed);
+        let started_at = Timestamp::now();
+        let started = Instant::now();
+        let outcome: Outcome = http.send(&outgoing).await;
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let mut clock_skew = None;
+        let (response, error) = match &outcome {
+            Ok(got) => {
+                if let Some(date) = got.response.header("date") {
+                    clock_skew = clock.skew_from_date(date, got.at);
+                }
+                let shown = response_of(&got.response, MAX_SHOWN_BODY);
+                let error = (!(200..300).contains(&got.response.status))
+                    .then(|| status_error(&got.response));
+                (Some(shown), error)
+            }
+            Err(f) => (
+                None,
+                Some(ErrorReport::new(f.kind.kind(), f.message.clone()).hint(f.kind.hint())),
+            ),
+        };
+        let diagnosis = error.as_ref().map(|e| {
+            let recorded = response.as_ref().map(recorded_response);
+            let mut d = diagnose_exchange(
+                StepId::ResourceAccess,
+                e,
+                recorded.as_ref(),
+                signed.trace.as_ref(),
+                clock_skew,
+            );
+            point_at_variables(&mut d, &call);
+            d
+        });
+        let record = CallRecord {
+            endpoint_id: call.endpoint_id.clone(),
+            endpoint_name,
+            auth_method: call.auth_method.clone(),
+            request,
+            trace: signed.trace.clone(),
+            variables: call.variables.clone(),
+            parameters: call.parameters.clone(),
+            response,
+            error,
+            diagnosis,
+            sent_ms: ids::millis(started_at),
+            duration_ms: outcome.is_ok().then_some(duration_ms),
+        };
+        // The history keeps a bounded body.
+        let mut kept = record.clone();
+        if let Some(r) = &mut kept.response
+            && r.body.len() > MAX_RECORDED_BODY
+        {
+            let mut cut = MAX_RECORDED_BODY;
+            while !r.body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            r.body.truncate(cut);
+            r.truncated = true;
+        }
+        let run = self.store().record_run(NewRun {
+            instance_id: inst.id,
+            kind: RunKind::Call,
+            started_at,
+            finished_at: Some(Timestamp::now()),
+            outcome: match &record.error {
+                None => RunOutcome::Completed,
+                Some(e) => RunOutcome::Failed {
+                    step: None,
+                    message: e.message.clone(),
+                },
+            },
+            snapshot: serde_json::to_value(&kept).unwrap_or_default(),
+        })?;
+        Ok(CallResult {
+            run_id: ids::run_id(inst.id, run.id),
+            call: record,
+        })
+    }
+}
+
+/// A refused signature whose difference is a parameter set from a variable: say which.
+fn point_at_variables(d: &mut signet_oauth1::diagnose::FailureDiagnosis, call: &PreparedCall) {
+    let Some(diff) = &d.diff else { return };
+    let names: Vec<&str> = diff
+        .differences
+        .iter()
+        .filter_map(|x| match x {
+            signet_oauth1::diagnose::Difference::Value { name, .. }
+            | signet_oauth1::diagnose::Difference::OnlyOurs { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for name in names {
+        let Some(p) = call.parameters.iter().find(|p| p.name == name) else {
+            continue;
+        };
+        let from: Vec<String> = call
+            .variables
+            .iter()
+            .filter(|u| !u.secret && !u.value.is_empty() && p.value.contains(&u.value))
+            .map(|u| format!("{{{{{}}}}}", u.name))
+            .collect();
+        if from.is_empty() {
+            continue;
+        }
+        d.diagnoses.insert(
+            0,
+            signet_oauth1::diagnose::Diagnosis {
+                id: "variable_differs".into(),
+                provider: None,
+                cause: format!(
+                    "the parameter {name} the provider read differently comes from {}",
+                    from.join(", ")
+                ),
+                explanation: format!(
+                    "Signet signed {name}={} ({} {} it); the provider's base string has another value",
+                    p.value,
+                    if from.len() == 1 { "the variable" } else { "the variables" },
+                    if from.len() == 1 { "fills" } else { "fill" },
+                ),
+                fix: format!(
+                    "check the value of {} and how the provider expects it encoded",
+                    from.join(", ")
+                ),
+                evidence: "the base-string comparison".into(),
+            },
+        );
+    }
+}

@@ -1,0 +1,499 @@
+//! The ten steps of an instance's OAuth 1.0a method: start, hand in a PIN or a pasted address,
+//! retry, cancel, and deliver the provider's redirect when it comes back as a deep link. Runs
+//! are driven on the app's runtime; every change goes out as a `flow-snapshot` event, and the
+//! run is kept in the instance's history from its first step.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use signet_connector::VariableUse;
+use signet_engine::{Engine, EngineSettings, Inbox, Run, RunOutcome, Stop};
+use signet_oauth1::callback::Callback;
+use signet_oauth1::flow::{
+    Event as FlowEvent, FlowMode, Phase, Snapshot, StepFailure, StepId, Waiting,
+};
+use signet_oauth1::{CallbackMode, ErrorKind};
+use signet_store::{
+    ConnectorId, InstanceId, NewRun, RunKind, RunOutcome as StoredOutcome, RunRecord, Timestamp,
+};
+
+use crate::api::{DeepLinkRefusedEvent, Event, FlowSnapshotEvent, FlowStarted};
+use crate::error::{AppError, Result};
+use crate::{App, ids};
+
+/// How a drive of a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowStop {
+    /// Every step is done or skipped.
+    Finished,
+    /// A step failed; `flow_retry` tries it again.
+    Failed(StepId),
+    /// The user cancelled.
+    Cancelled,
+    /// The step asked for (`until`) is done.
+    Reached(StepId),
+    /// No redirect or PIN came in time; the run still waits (`flow_retry` waits again).
+    CallbackTimeout,
+}
+
+/// A run at rest: how its drive stopped and how it stands.
+#[derive(Debug, Clone)]
+pub struct FlowEnd {
+    /// Why it stopped.
+    pub stop: FlowStop,
+    /// Its last snapshot.
+    pub snapshot: Snapshot,
+    /// What went wrong without stopping it (the browser did not open, say).
+    pub warnings: Vec<String>,
+}
+
+/// One run started in this session.
+pub(crate) struct FlowEntry {
+    pub(crate) id: String,
+    pub(crate) connector_id: ConnectorId,
+    pub(crate) instance_id: InstanceId,
+    pub(crate) mode: FlowMode,
+    pub(crate) record: Mutex<RunRecord>,
+    pub(crate) variables: Vec<VariableUse>,
+    inbox: Inbox,
+    latest: Mutex<Latest>,
+    driver: tokio::sync::Mutex<(Engine, Run)>,
+    /// Set each time a drive stops.
+    stopped: tokio::sync::watch::Sender<Option<FlowStop>>,
+    /// Stop the first drive once this step is done.
+    until: Option<StepId>,
+    /// The last drive's warnings.
+    warnings: Mutex<Vec<String>>,
+}
+
+/// What the UI last saw of a run.
+#[derive(Debug, Clone)]
+pub(crate) struct Latest {
+    pub(crate) snapshot: Snapshot,
+    pub(crate) finished_ms: Option<u64>,
+}
+
+impl FlowEntry {
+    pub(crate) fn latest(&self) -> MutexGuard<'_, Latest> {
+        self.latest.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn is_driving(&self) -> bool {
+        self.driver.try_lock().is_err()
+    }
+
+    pub(crate) fn started_ms(&self) -> u64 {
+        let r = self.record.lock().unwrap_or_else(|e| e.into_inner());
+        ids::millis(r.started_at)
+    }
+}
+
+/// The runs of this session, by id.
+#[derive(Default)]
+pub(crate) struct Flows {
+    runs: Mutex<HashMap<String, Arc<FlowEntry>>>,
+}
+
+impl Flows {
+    fn map(&self) -> MutexGuard<'_, HashMap<String, Arc<FlowEntry>>> {
+        self.runs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<FlowEntry>> {
+        self.map().get(id).cloned()
+    }
+
+    pub(crate) fn all(&self) -> Vec<Arc<FlowEntry>> {
+        self.map().values().cloned().collect()
+    }
+}
+
+/// Where a `signet://` link went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Routed {
+    /// Handed to the run with this id.
+    Delivered(String),
+    /// Refused, and why (in plain words).
+    Refused(String),
+}
+
+impl App {
+    fn entry(&self, run_id: &str) -> Result<Arc<FlowEntry>> {
+        self.inner.flows.get(run_id).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::NoSuchRun,
+                format!("no run {run_id} is in progress"),
+            )
+            .hint("start the connection again")
+        })
+    }
+
+    /// `flow_start`: the ten steps of an instance's OAuth 1.0a method, resolved from the saved
+    /// connector and the instance's values and credentials.
+    pub async fn flow_start(&self, instance: &str) -> Result<FlowStarted> {
+        self.flow_start_until(instance, None).await
+    }
+
+    /// [`App::flow_start`], stopping once step `until` is done (the CLI's `--until`).
+    pub async fn flow_start_until(
+        &self,
+        instance: &str,
+        until: Option<StepId>,
+    ) -> Result<FlowStarted> {
+        let (inst, c) = self.instance_and_connector(instance)?;
+        let installed = self.store().installed(inst.id)?;
+        let resolved =
+            signet_connector::resolve_flow(&c.definition, &installed, self.builtins_now())
+                .map_err(AppError::invalid)?;
+        let settings = &self.inner.settings;
+        let engine = Engine::new(EngineSettings {
+            http: settings.flow_http,
+            clock: self.clock(),
+            callback_timeout: settings.callback_timeout,
+        })?
+        .with_browser(self.inner.host.browser());
+        let inbox = engine.inbox();
+        let mode = resolved.config.flow_mode();
+        let run = engine.prepare(resolved.config).await?;
+        let snapshot = run.snapshot();
+        let record = self.store().record_run(NewRun {
+            instance_id: inst.id,
+            kind: RunKind::Flow,
+            started_at: Timestamp::now(),
+            finished_at: None,
+            outcome: StoredOutcome::InProgress,
+            snapshot: stored_flow(&snapshot, &resolved.variables),
+        })?;
+        let id = ids::run_id(inst.id, record.id);
+        let entry = Arc::new(FlowEntry {
+            id: id.clone(),
+            connector_id: c.id,
+            instance_id: inst.id,
+            mode,
+            record: Mutex::new(record),
+            variables: resolved.variables.clone(),
+            inbox,
+            latest: Mutex::new(Latest {
+                snapshot: snapshot.clone(),
+                finished_ms: None,
+            }),
+            driver: tokio::sync::Mutex::new((engine, run)),
+            stopped: tokio::sync::watch::channel(None).0,
+            until,
+            warnings: Mutex::new(Vec::new()),
+        });
+        self.inner.flows.map().insert(id.clone(), entry.clone());
+        // The run starts at once: the UI keeps snapshots that arrive before this answer.
+        self.spawn_drive(entry, FlowEvent::Start);
+        Ok(FlowStarted {
+            run_id: id,
+            snapshot,
+            variables: resolved.variables,
+        })
+    }
+
+    /// Drives `entry` with `event` on the app's runtime until the run stops.
+    fn spawn_drive(&self, entry: Arc<FlowEntry>, event: FlowEvent) {
+        let app = self.clone();
+        self.inner.runtime.spawn(async move {
+            let mut guard = entry.driver.lock().await;
+            let (engine, run) = &mut *guard;
+            // The offset the user chose after a refused timestamp applies to this drive.
+            engine.set_clock_offset(app.clock().offset_seconds);
+            let until = matches!(event, FlowEvent::Start)
+                .then_some(entry.until)
+                .flatten();
+            let result = engine
+                .drive(run, event, until, |snap| app.progress(&entry, snap))
+                .await;
+            match result {
+                Ok(outcome) => {
+                    app.finish(&entry, &outcome);
+                    entry.stopped.send_replace(Some(match outcome.stop {
+                        Stop::Finished => FlowStop::Finished,
+                        Stop::Failed(s) => FlowStop::Failed(s),
+                        Stop::Cancelled => FlowStop::Cancelled,
+                        Stop::Reached(s) => FlowStop::Reached(s),
+                        Stop::CallbackTimeout => FlowStop::CallbackTimeout,
+                    }));
+                }
+                Err(e) => {
+                    // The engine itself failed (a loopback port taken, say): show it on the step.
+                    let mut snap = run.snapshot();
+                    let step = snap.current_step.unwrap_or(StepId::UserInitiation);
+                    snap.phase = Phase::Failed;
+                    snap.error = Some(StepFailure {
+                        step,
+                        error: e.report(),
+                    });
+                    entry.latest().snapshot = snap.clone();
+                    app.record(&entry, &snap, None);
+                    app.emit_snapshot(&entry.id, snap);
+                    entry.stopped.send_replace(Some(FlowStop::Failed(step)));
+                }
+            }
+        });
+    }
+
+    /// After every event: keep the snapshot and show it. The last one of a run is shown by
+    /// [`Self::finish`], after the token is saved, so the UI's refresh finds it.
+    fn progress(&self, entry: &FlowEntry, snap: &Snapshot) {
+        entry.latest().snapshot = snap.clone();
+        if !matches!(
+            snap.phase,
+            Phase::Finished | Phase::Failed | Phase::Cancelled
+        ) {
+            self.emit_snapshot(&entry.id, snap.clone());
+        }
+    }
+
+    fn finish(&self, entry: &FlowEntry, outcome: &RunOutcome) {
+        let snap = outcome.snapshot.clone();
+        let over = matches!(outcome.stop, Stop::Finished | Stop::Cancelled);
+        let finished_ms = over.then(|| ids::millis(Timestamp::now()));
+        {
+            let mut latest = entry.latest();
+            latest.snapshot = snap.clone();
+            latest.finished_ms = finished_ms;
+        }
+        if let (Some(creds), FlowMode::ThreeLegged) = (&outcome.credentials, entry.mode)
+            && snap.access_token.is_some()
+            && let Err(e) = self.store().save_issued_token(entry.instance_id, creds)
+        {
+            eprintln!("signet: the access token could not be saved: {e}");
+        }
+        self.record(entry, &snap, finished_ms);
+        *entry.warnings.lock().unwrap_or_else(|e| e.into_inner()) = outcome.warnings.clone();
+        self.emit_snapshot(&entry.id, snap);
+    }
+
+    fn record(&self, entry: &FlowEntry, snap: &Snapshot, finished_ms: Option<u64>) {
+        let mut record = entry.record.lock().unwrap_or_else(|e| e.into_inner());
+        record.finished_at = finished_ms.map(|ms| Timestamp(i64::try_from(ms).unwrap_or(i64::MAX)));
+        record.outcome = StoredOutcome::of(snap);
+        record.snapshot = stored_flow(snap, &entry.variables);
+        if let Err(e) = self.store().update_run(&record) {
+            eprintln!("signet: the run could not be recorded: {e}");
+        }
+    }
+
+    fn emit_snapshot(&self, run_id: &str, snapshot: Snapshot) {
+        self.emit(Event::FlowSnapshot(Box::new(FlowSnapshotEvent {
+            run_id: run_id.to_owned(),
+            snapshot,
+        })));
+    }
+
+    /// Waits until the run's current drive stops (the CLI waits this way; the UI follows the
+    /// events).
+    pub async fn flow_wait(&self, run_id: &str) -> Result<FlowEnd> {
+        let entry = self.entry(run_id)?;
+        let mut rx = entry.stopped.subscribe();
+        let stop = loop {
+            if let Some(stop) = *rx.borrow_and_update() {
+                break stop;
+            }
+            if rx.changed().await.is_err() {
+                break FlowStop::Cancelled;
+            }
+        };
+        entry.stopped.send_replace(None);
+        let snapshot = entry.latest().snapshot.clone();
+        let warnings =
+            std::mem::take(&mut *entry.warnings.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(FlowEnd {
+            stop,
+            snapshot,
+            warnings,
+        })
+    }
+
+    /// `flow_submit_pin`.
+    pub fn flow_submit_pin(&self, run_id: &str, pin: &str) -> Result<()> {
+        let entry = self.entry(run_id)?;
+        if !matches!(entry.latest().snapshot.waiting_for, Some(Waiting::Pin)) {
+            return Err(AppError::new(
+                ErrorKind::NotWaitingForPin,
+                "this run is not waiting for a PIN",
+            ));
+        }
+        let pin = pin.trim();
+        if pin.is_empty() {
+            return Err(AppError::new(ErrorKind::PinEmpty, "the PIN is empty")
+                .hint("type the code the provider showed after you allowed access"));
+        }
+        if entry.is_driving() {
+            entry.inbox.pin(pin);
+        } else {
+            self.spawn_drive(entry, FlowEvent::Pin(pin.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// `flow_submit_callback`: an address the user pasted.
+    pub fn flow_submit_callback(&self, run_id: &str, url: &str) -> Result<()> {
+        let entry = self.entry(run_id)?;
+        if !matches!(
+            entry.latest().snapshot.waiting_for,
+            Some(Waiting::Callback { .. } | Waiting::Pin)
+        ) {
+            return Err(AppError::new(
+                ErrorKind::NotWaitingForCallback,
+                "this run is not waiting for the provider's redirect",
+            ));
+        }
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(
+                AppError::new(ErrorKind::CallbackEmpty, "the address is empty")
+                    .hint("paste the whole address the browser shows after you allowed access"),
+            );
+        }
+        if entry.is_driving() {
+            entry.inbox.deep_link(url);
+        } else {
+            self.spawn_drive(entry, FlowEvent::Callback(url.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// `flow_retry`.
+    pub fn flow_retry(&self, run_id: &str) -> Result<()> {
+        let entry = self.entry(run_id)?;
+        if entry.is_driving() {
+            return Err(AppError::new(
+                ErrorKind::RunBusy,
+                "this run is still going; wait for it to stop or cancel it",
+            ));
+        }
+        if entry.latest().snapshot.phase.is_over() {
+            return Err(AppError::new(
+                ErrorKind::NothingToRetry,
+                "the run is over; start a new one",
+            ));
+        }
+        self.spawn_drive(entry, FlowEvent::Retry);
+        Ok(())
+    }
+
+    /// `flow_cancel`.
+    pub fn flow_cancel(&self, run_id: &str) -> Result<()> {
+        let entry = self.entry(run_id)?;
+        if entry.latest().snapshot.phase.is_over() {
+            return Ok(());
+        }
+        if entry.is_driving() {
+            entry.inbox.cancel();
+        } else {
+            self.spawn_drive(entry, FlowEvent::Cancel);
+        }
+        Ok(())
+    }
+
+    /// A `signet://` link the operating system handed over: delivered to the run waiting for it
+    /// (matched by its request token), or refused with the reason — and a `deep-link-refused`
+    /// event — when none is.
+    pub fn route_link(&self, url: &str) -> Routed {
+        let routed = self.route(url);
+        if let Routed::Refused(reason) = &routed {
+            self.emit(Event::DeepLinkRefused(DeepLinkRefusedEvent {
+                url_excerpt: excerpt(url),
+                reason: reason.clone(),
+            }));
+        }
+        routed
+    }
+
+    fn route(&self, url: &str) -> Routed {
+        if !url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("signet:"))
+        {
+            return Routed::Refused("this is not a signet:// link".into());
+        }
+        let cb = match Callback::parse(url) {
+            Ok(cb) => cb,
+            Err(e) => {
+                return Routed::Refused(format!(
+                    "Signet cannot read this link ({e}); nothing was changed"
+                ));
+            }
+        };
+        let named = cb.token.clone().or_else(|| cb.denied.clone());
+        let waiting: Vec<_> = self
+            .inner
+            .flows
+            .all()
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.latest().snapshot.waiting_for,
+                    Some(Waiting::Callback {
+                        mode: CallbackMode::DeepLink,
+                        ..
+                    })
+                )
+            })
+            .collect();
+        if waiting.is_empty() {
+            return Routed::Refused(
+                "no connection is waiting for a provider's answer right now (the attempt it belongs to was finished, cancelled, or started before Signet was restarted); start the flow again in Signet".into(),
+            );
+        }
+        let found = match &named {
+            Some(token) => waiting.into_iter().find(|e| {
+                e.latest()
+                    .snapshot
+                    .request_token
+                    .as_ref()
+                    .is_some_and(|t| &t.token == token)
+            }),
+            None if waiting.len() == 1 => waiting.into_iter().next(),
+            None => None,
+        };
+        let Some(entry) = found else {
+            return Routed::Refused(
+                "this link belongs to another attempt: its request token does not match the one Signet is waiting for (an old browser tab, or a second Connect); finish the newest attempt in the browser, or start again".into(),
+            );
+        };
+        if entry.is_driving() {
+            entry.inbox.deep_link(url);
+        } else {
+            self.spawn_drive(entry.clone(), FlowEvent::Callback(url.to_owned()));
+        }
+        Routed::Delivered(entry.id.clone())
+    }
+}
+
+/// A flow run as the store keeps it: the snapshot, and the variables that went into it beside.
+pub(crate) fn stored_flow(snap: &Snapshot, variables: &[VariableUse]) -> serde_json::Value {
+    let mut value = serde_json::to_value(snap).unwrap_or_default();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "variables".into(),
+            serde_json::to_value(variables).unwrap_or_default(),
+        );
+    }
+    value
+}
+
+/// The start of a link for a message, the verifier masked.
+pub fn excerpt(url: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in url.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match part.split_once('=') {
+            Some((k, _)) if k.ends_with("oauth_verifier") => {
+                out.push_str(k);
+                out.push_str("=<redacted>");
+            }
+            _ => out.push_str(part),
+        }
+    }
+    if out.chars().count() > 120 {
+        out = out.chars().take(117).collect::<String>() + "...";
+    }
+    out
+}

@@ -1,0 +1,298 @@
+//! The run history: the ten steps and endpoint calls of every instance, newest first; one run
+//! in full; a failed run read in plain words; the user's paste compared with a run's base string.
+
+use signet_oauth1::diagnose::{
+    BaseStringDiff, FailureDiagnosis, diagnose_snapshot, diff_base_strings, extract_base_string,
+};
+use signet_oauth1::flow::{Exchange, Phase, Snapshot, StepStatus};
+use signet_oauth1::{ErrorKind, ErrorReport};
+use signet_store::{Instance, RunKind as StoredKind, StoredConnector};
+
+use crate::api::{CallRecord, RunDetail, RunKind, RunRecord, RunSummary};
+use crate::error::{AppError, Result};
+use crate::{App, ids};
+
+/// The exchange a diagnosis of a flow reads: the failing step's last, else the nearest earlier
+/// one (step 5 fails on step 3's answer); the run's latest when it has not failed.
+fn exchange_behind(snapshot: &Snapshot) -> Option<&Exchange> {
+    let last = snapshot.error.as_ref().map_or(u8::MAX, |f| f.step.number());
+    snapshot
+        .steps
+        .iter()
+        .filter(|s| s.number <= last)
+        .rev()
+        .find_map(|s| s.exchanges.last())
+}
+
+fn flow_summary(
+    run_id: String,
+    c: &StoredConnector,
+    i: &Instance,
+    started_ms: u64,
+    finished_ms: Option<u64>,
+    snap: &Snapshot,
+) -> RunSummary {
+    let failed = snap.error.as_ref().filter(|_| snap.phase == Phase::Failed);
+    RunSummary {
+        run_id,
+        kind: RunKind::Flow,
+        connector_id: c.id.to_string(),
+        connector_name: c.name().to_owned(),
+        instance_id: i.id.to_string(),
+        instance_name: i.name.clone(),
+        endpoint: None,
+        status: snap.resource.as_ref().map(|r| r.status),
+        mode: Some(snap.mode),
+        phase: snap.phase,
+        started_ms,
+        finished_ms,
+        failed_step: failed.map(|f| f.step),
+        error_kind: failed.map(|f| f.error.kind),
+        steps_done: u8::try_from(
+            snap.steps
+                .iter()
+                .filter(|s| s.status == StepStatus::Done)
+                .count(),
+        )
+        .unwrap_or(u8::MAX),
+    }
+}
+
+fn call_summary(
+    run_id: String,
+    c: &StoredConnector,
+    i: &Instance,
+    record: &signet_store::RunRecord,
+    call: &CallRecord,
+) -> RunSummary {
+    RunSummary {
+        run_id,
+        kind: RunKind::Call,
+        connector_id: c.id.to_string(),
+        connector_name: c.name().to_owned(),
+        instance_id: i.id.to_string(),
+        instance_name: i.name.clone(),
+        endpoint: Some(call.endpoint_name.clone()),
+        status: call.response.as_ref().map(|r| r.status),
+        mode: None,
+        phase: if call.error.is_some() {
+            Phase::Failed
+        } else {
+            Phase::Finished
+        },
+        started_ms: ids::millis(record.started_at),
+        finished_ms: record.finished_at.map(ids::millis),
+        failed_step: None,
+        error_kind: call.error.as_ref().map(|e| e.kind),
+        steps_done: 0,
+    }
+}
+
+/// A stored run read back; `None` when its record does not read as what it claims to be.
+fn read(
+    c: &StoredConnector,
+    i: &Instance,
+    record: &signet_store::RunRecord,
+) -> Option<(RunSummary, RunDetail)> {
+    let id = ids::run_id(record.instance_id, record.id);
+    match record.kind {
+        StoredKind::Flow => {
+            let snapshot: Snapshot = serde_json::from_value(record.snapshot.clone()).ok()?;
+            let variables = record
+                .snapshot
+                .get("variables")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default();
+            let summary = flow_summary(
+                id,
+                c,
+                i,
+                ids::millis(record.started_at),
+                record.finished_at.map(ids::millis),
+                &snapshot,
+            );
+            Some((
+                summary,
+                RunDetail::Flow {
+                    snapshot: Box::new(snapshot),
+                    variables,
+                },
+            ))
+        }
+        StoredKind::Call => {
+            let call: CallRecord = serde_json::from_value(record.snapshot.clone()).ok()?;
+            let summary = call_summary(id, c, i, record, &call);
+            Some((
+                summary,
+                RunDetail::Call {
+                    call: Box::new(call),
+                },
+            ))
+        }
+    }
+}
+
+impl App {
+    /// The runs of some of a connector's instances, newest first, at most `limit` each.
+    pub(crate) fn runs_of_instances(
+        &self,
+        c: &StoredConnector,
+        instances: &[Instance],
+        limit: usize,
+    ) -> Result<Vec<RunSummary>> {
+        let mut out: Vec<RunSummary> = Vec::new();
+        for i in instances {
+            for e in self.inner.flows.all() {
+                if e.instance_id == i.id {
+                    let latest = e.latest();
+                    out.push(flow_summary(
+                        e.id.clone(),
+                        c,
+                        i,
+                        e.started_ms(),
+                        latest.finished_ms,
+                        &latest.snapshot,
+                    ));
+                }
+            }
+            for record in self.store().runs(i.id, limit)? {
+                let id = ids::run_id(i.id, record.id);
+                if out.iter().any(|s| s.run_id == id) {
+                    continue;
+                }
+                if let Some((summary, _)) = read(c, i, &record) {
+                    out.push(summary);
+                }
+            }
+        }
+        out.sort_by_key(|s| std::cmp::Reverse((s.started_ms, s.run_id.clone())));
+        out.truncate(limit.max(1) * instances.len().max(1));
+        Ok(out)
+    }
+
+    /// `runs_list`: every run, or a connector's, or an instance's, newest first.
+    pub fn runs_list(
+        &self,
+        connector: Option<&str>,
+        instance: Option<&str>,
+    ) -> Result<Vec<RunSummary>> {
+        let limit = self.inner.settings.history_per_instance;
+        let store = self.store();
+        let mut out = Vec::new();
+        if let Some(i) = instance {
+            let (inst, c) = self.instance_and_connector(i)?;
+            return self.runs_of_instances(&c, &[inst], limit);
+        }
+        let connectors =
+            match connector {
+                Some(id) => vec![store.connector(ids::connector(id)?)?.ok_or_else(|| {
+                    AppError::new(ErrorKind::NotFound, format!("no connector {id}"))
+                })?],
+                None => store.list_connectors()?,
+            };
+        for c in connectors {
+            let instances = store.instances_of(c.id)?;
+            out.extend(self.runs_of_instances(&c, &instances, limit)?);
+        }
+        out.sort_by_key(|s| std::cmp::Reverse((s.started_ms, s.run_id.clone())));
+        Ok(out)
+    }
+
+    /// `run_get`: a run of this session, or a stored one.
+    pub fn run_get(&self, run_id: &str) -> Result<RunRecord> {
+        let not_found = || AppError::new(ErrorKind::NoSuchRun, format!("no run {run_id}"));
+        if let Some(e) = self.inner.flows.get(run_id) {
+            let c = self
+                .store()
+                .connector(e.connector_id)?
+                .ok_or_else(not_found)?;
+            let i = self
+                .store()
+                .instance(e.instance_id)?
+                .ok_or_else(not_found)?;
+            let latest = e.latest().clone();
+            return Ok(RunRecord {
+                summary: flow_summary(
+                    e.id.clone(),
+                    &c,
+                    &i,
+                    e.started_ms(),
+                    latest.finished_ms,
+                    &latest.snapshot,
+                ),
+                detail: RunDetail::Flow {
+                    snapshot: Box::new(latest.snapshot),
+                    variables: e.variables.clone(),
+                },
+            });
+        }
+        let (iid, rid) = ids::parse_run(run_id).ok_or_else(not_found)?;
+        let store = self.store();
+        let record = store.run(iid, rid)?.ok_or_else(not_found)?;
+        let i = store.instance(iid)?.ok_or_else(not_found)?;
+        let c = store.connector(i.connector_id)?.ok_or_else(not_found)?;
+        let (summary, detail) = read(&c, &i, &record).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::DamagedRecord,
+                format!("run {run_id} cannot be read back"),
+            )
+        })?;
+        Ok(RunRecord { summary, detail })
+    }
+
+    fn preset_of(&self, record: &RunRecord) -> Option<&signet_presets::Preset> {
+        let cid = ids::connector(&record.summary.connector_id).ok()?;
+        let c = self.store().connector(cid).ok()??;
+        let id = c.definition.details.preset?;
+        self.catalog().get(&id)
+    }
+
+    /// `run_diagnose`: a failed run read in plain words, with its preset's knowledge.
+    pub fn run_diagnose(&self, run_id: &str) -> Result<FailureDiagnosis> {
+        let record = self.run_get(run_id)?;
+        let not_failed = || {
+            AppError::new(
+                ErrorKind::RunNotFailed,
+                "this run has not failed, so there is nothing to diagnose",
+            )
+        };
+        match &record.detail {
+            RunDetail::Flow { snapshot, .. } => match self.preset_of(&record) {
+                Some(p) => p.diagnose(snapshot),
+                None => diagnose_snapshot(snapshot),
+            }
+            .ok_or_else(not_failed),
+            RunDetail::Call { call } => call.diagnosis.clone().ok_or_else(not_failed),
+        }
+    }
+
+    /// `diagnose_paste`: the run's base string against the one the user pasted.
+    pub fn diagnose_paste(&self, run_id: &str, text: &str) -> Result<BaseStringDiff> {
+        if text.trim().is_empty() {
+            return Err(AppError::from(
+                ErrorReport::new(ErrorKind::PasteEmpty, "nothing was pasted").hint(
+                    "paste the signature base string the provider expected (from its error, logs or docs)",
+                ),
+            ));
+        }
+        let record = self.run_get(run_id)?;
+        let nothing = || {
+            AppError::new(
+                ErrorKind::NothingSigned,
+                "this run has not signed a request yet, so there is nothing to compare with",
+            )
+        };
+        let ours = match &record.detail {
+            RunDetail::Flow { snapshot, .. } => exchange_behind(snapshot)
+                .map(|x| x.trace.base_string.clone())
+                .ok_or_else(nothing)?,
+            RunDetail::Call { call } => call
+                .trace
+                .as_ref()
+                .map(|t| t.base_string.clone())
+                .ok_or_else(nothing)?,
+        };
+        let theirs = extract_base_string(text).unwrap_or_else(|| text.trim().to_owned());
+        Ok(diff_base_strings(&ours, &theirs))
+    }
+}

@@ -1,0 +1,167 @@
+//! Signet's use cases, written once for every front end: connectors and their instances, the
+//! ten steps of an OAuth 1.0a method, endpoint calls, the run history, presets and diagnosis.
+//! The desktop shell's commands and the CLI are thin adapters over [`App`]; tests drive it with
+//! a [`Host`] of their own.
+//!
+//! - [`api`]: the contract — every command's arguments and result, every event, the error.
+//! - [`App`]: the use cases, over the store, the engine, the presets and the demo provider.
+//! - [`Host`]: what the front end provides — where events go, how the consent page opens.
+//!
+//! Tauri-free: nothing here knows about windows or IPC; the shell maps [`api::COMMANDS`] onto
+//! these methods one to one.
+#![warn(missing_docs)]
+
+pub mod api;
+mod calls;
+mod connectors;
+mod demo;
+mod error;
+mod flows;
+mod history;
+mod ids;
+mod presets;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use signet_engine::http::HttpSettings;
+use signet_engine::{Browser, Clock};
+use signet_presets::Catalog;
+use signet_provider::RunningProvider;
+use signet_store::Store;
+
+pub use api::Event;
+pub use error::{AppError, Result};
+pub use flows::{FlowEnd, FlowStop, Routed, excerpt as link_excerpt};
+
+/// What a front end provides: where events go and how the provider's consent page opens.
+pub trait Host: Send + Sync + 'static {
+    /// Shows an event (a flow moved, a link was refused).
+    fn emit(&self, event: Event);
+    /// Opens the consent page of step 6.
+    fn browser(&self) -> Arc<dyn Browser>;
+}
+
+/// How the app talks to providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The dance's requests (token endpoints answer small).
+    pub flow_http: HttpSettings,
+    /// Endpoint calls (APIs answer larger).
+    pub call_http: HttpSettings,
+    /// How long a flow waits for the redirect or PIN.
+    pub callback_timeout: Duration,
+    /// How many of an instance's runs the history lists.
+    pub history_per_instance: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            flow_http: HttpSettings::default(),
+            call_http: HttpSettings {
+                max_response_bytes: 10 * 1024 * 1024,
+                ..HttpSettings::default()
+            },
+            callback_timeout: Duration::from_secs(10 * 60),
+            history_per_instance: 50,
+        }
+    }
+}
+
+/// Signet's use cases. Cheap to clone: clones share one state.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    catalog: Catalog,
+    host: Arc<dyn Host>,
+    runtime: tokio::runtime::Handle,
+    settings: Settings,
+    flows: flows::Flows,
+    clock_offset: AtomicI64,
+    demo: tokio::sync::Mutex<Option<RunningProvider>>,
+}
+
+impl App {
+    /// The app over an open store. Runs are driven on `runtime`.
+    pub fn new(
+        store: Store,
+        host: Arc<dyn Host>,
+        runtime: tokio::runtime::Handle,
+        settings: Settings,
+    ) -> Result<Self> {
+        let catalog = Catalog::load().map_err(|problems| {
+            AppError::new(
+                signet_oauth1::ErrorKind::PresetsInvalid,
+                format!(
+                    "the shipped presets do not load: {}",
+                    problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            )
+        })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store: Arc::new(store),
+                catalog,
+                host,
+                runtime,
+                settings,
+                flows: flows::Flows::default(),
+                clock_offset: AtomicI64::new(0),
+                demo: tokio::sync::Mutex::new(None),
+            }),
+        })
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The provider presets.
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    /// The clock every `oauth_timestamp` is read from, with the user's offset.
+    pub fn clock(&self) -> Clock {
+        Clock::with_offset(self.inner.clock_offset.load(Ordering::Relaxed))
+    }
+
+    /// `clock_offset_set`: the seconds added to every `oauth_timestamp` from now on (a retry of
+    /// a failed run uses it too).
+    pub fn clock_offset_set(&self, seconds: i64) {
+        self.inner.clock_offset.store(seconds, Ordering::Relaxed);
+    }
+
+    /// `app_info`.
+    pub async fn app_info(&self) -> api::AppInfo {
+        let demo_provider_url = self
+            .inner
+            .demo
+            .lock()
+            .await
+            .as_ref()
+            .map(|p| p.url().to_owned());
+        let store = self.store();
+        api::AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: store.data_dir().display().to_string(),
+            data_key_location: store.key_status().describe(),
+            demo_provider_url,
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        self.inner.host.emit(event);
+    }
+}

@@ -1,0 +1,443 @@
+//! The use cases end to end against the demo provider: the demo connector connects and calls
+//! every endpoint of the demo API; a connector built from nothing (a variable, three endpoints)
+//! connects and calls; bad input is refused by field; secrets never come back; the history
+//! keeps flows and calls and reads failures in plain words.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use signet_app::api::*;
+use signet_app::{App, Event, Host, Settings};
+use signet_engine::Browser;
+use signet_provider::{Faults, ProviderConfig, RunningProvider, approve, demo};
+use signet_store::{KeyringChoice, OpenOptions, Store};
+
+/// Signs in as alice, allows, and hands the redirect back as the OS would a deep link.
+struct DemoBrowser {
+    app: Arc<OnceLock<App>>,
+}
+
+impl Browser for DemoBrowser {
+    fn open(&self, url: &str) -> signet_engine::Result<()> {
+        let (url, app) = (url.to_owned(), self.app.clone());
+        tokio::spawn(async move {
+            let out = approve(&url, "alice", "wonderland", true).await.unwrap();
+            let app = app.get().unwrap();
+            if let Some(redirect) = out.redirect {
+                app.route_link(&redirect);
+            }
+        });
+        Ok(())
+    }
+}
+
+struct TestHost {
+    app: Arc<OnceLock<App>>,
+    events: Mutex<Vec<Event>>,
+}
+
+impl Host for TestHost {
+    fn emit(&self, event: Event) {
+        self.events.lock().unwrap().push(event);
+    }
+
+    fn browser(&self) -> Arc<dyn Browser> {
+        Arc::new(DemoBrowser {
+            app: self.app.clone(),
+        })
+    }
+}
+
+fn app() -> (tempfile::TempDir, App, Arc<TestHost>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &OpenOptions::new(dir.path())
+            .keyring(KeyringChoice::File)
+            .without_system_keyring(),
+    )
+    .unwrap();
+    let slot = Arc::new(OnceLock::new());
+    let host = Arc::new(TestHost {
+        app: slot.clone(),
+        events: Mutex::new(Vec::new()),
+    });
+    let settings = Settings {
+        callback_timeout: Duration::from_secs(20),
+        ..Settings::default()
+    };
+    let app = App::new(
+        store,
+        host.clone(),
+        tokio::runtime::Handle::current(),
+        settings,
+    )
+    .unwrap();
+    slot.set(app.clone()).ok();
+    (dir, app, host)
+}
+
+/// Waits until the run is over (or failed) and returns its last snapshot.
+async fn settle(app: &App, run_id: &str) -> Snapshot {
+    for _ in 0..400 {
+        let r = app.run_get(run_id).unwrap();
+        let RunDetail::Flow { snapshot, .. } = r.detail else {
+            panic!("a flow")
+        };
+        if matches!(
+            snapshot.phase,
+            Phase::Finished | Phase::Failed | Phase::Cancelled
+        ) {
+            return *snapshot;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the run did not end")
+}
+
+async fn send(app: &App, instance: &str, endpoint: &str, inputs: &[(&str, &str)]) -> CallResult {
+    let inputs: BTreeMap<String, String> = inputs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    app.endpoint_send(instance, endpoint, &inputs)
+        .await
+        .unwrap_or_else(|e| panic!("{endpoint}: {e:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_connects_and_calls_every_endpoint_of_its_api() {
+    let (_dir, app, host) = app();
+    let demo = app.demo_provider_start().await.unwrap();
+    let view = demo.connector;
+    assert_eq!(view.document.connector.details.name, "Signet demo provider");
+    assert!(view.stored.consumer_secret);
+    let instance = view.document.instance.id.clone().unwrap();
+    assert_eq!(app.connector_validate(&view.document).unwrap(), vec![]);
+
+    let started = app.flow_start(&instance).await.unwrap();
+    let snap = settle(&app, &started.run_id).await;
+    assert_eq!(snap.phase, Phase::Finished, "{:?}", snap.error);
+    assert!(
+        host.events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, Event::FlowSnapshot(s) if s.run_id == started.run_id)),
+        "progress went out as events"
+    );
+    let view = app.connector_get(&view.id, Some(&instance)).unwrap();
+    assert!(view.token.is_some(), "the token is kept");
+
+    // Every endpoint of the demo API, with its own body kind.
+    let me = send(&app, &instance, "me", &[]).await.call;
+    assert_eq!(me.response.as_ref().unwrap().status, 200);
+    assert!(me.trace.is_some());
+    let orders = send(&app, &instance, "orders", &[("limit", "3")])
+        .await
+        .call;
+    let body: serde_json::Value = serde_json::from_str(&orders.response.unwrap().body).unwrap();
+    assert_eq!(body["orders"].as_array().unwrap().len(), 3);
+    assert_eq!(body["total"], 1234);
+    let order = send(&app, &instance, "order", &[("order_id", "1005")])
+        .await
+        .call;
+    assert!(
+        order.request.url.ends_with("/api/orders/1005"),
+        "{}",
+        order.request.url
+    );
+    assert!(order.response.unwrap().body.contains("SO-001005"));
+    let xml = send(&app, &instance, "order-xml", &[]).await.call;
+    assert!(xml.response.unwrap().body.starts_with("<?xml"));
+    let created = send(&app, &instance, "create-order", &[]).await.call;
+    let r = created.response.unwrap();
+    assert_eq!(r.status, 201, "{}", r.body);
+    let note = send(&app, &instance, "create-note", &[("title", "From a test")])
+        .await
+        .call;
+    assert_eq!(note.response.unwrap().status, 201);
+    let note_fields: Vec<&str> = note
+        .parameters
+        .iter()
+        .filter(|p| p.place == "form")
+        .map(|p| p.name.as_str())
+        .collect();
+    assert!(note_fields.contains(&"title"));
+    assert!(
+        note.parameters
+            .iter()
+            .filter(|p| p.place == "form")
+            .all(|p| p.signed)
+    );
+    let tenant = send(&app, &instance, "tenant", &[]).await.call;
+    assert_eq!(tenant.response.unwrap().status, 200);
+
+    // The history holds the flow and the seven calls.
+    let runs = app.runs_list(Some(&view.id), None).unwrap();
+    assert_eq!(runs.iter().filter(|r| r.kind == RunKind::Flow).count(), 1);
+    assert_eq!(runs.iter().filter(|r| r.kind == RunKind::Call).count(), 7);
+    let call_run = runs
+        .iter()
+        .find(|r| r.endpoint.as_deref() == Some("Tenant"))
+        .unwrap();
+    let RunDetail::Call { call } = app.run_get(&call_run.run_id).unwrap().detail else {
+        panic!("a call")
+    };
+    assert_eq!(call.endpoint_id, "tenant");
+}
+
+fn built_from_nothing(p: &RunningProvider) -> ConnectorDocument {
+    let mut c = Connector::named("Shop");
+    c.details.system = "Demo shop".into();
+    c.variables = vec![Variable {
+        help: "alice's tenant is wonderland".into(),
+        ..Variable::text("tenant", "Tenant")
+    }];
+    let mut o = OAuth1::three_legged(
+        &p.request_token_url(),
+        &p.authorize_url(),
+        &p.access_token_url(),
+    );
+    o.signature_method = SignatureMethod::HmacSha256;
+    o.body_hash = true;
+    c.auth_methods.push(AuthMethod {
+        id: "oauth1".into(),
+        name: "OAuth 1.0a".into(),
+        kind: AuthKind::OAuth1(Box::new(o)),
+        options: AuthOptions {
+            headers: vec![Param::new("X-Tenant", "{{tenant}}")],
+            ..AuthOptions::default()
+        },
+    });
+    let base = p.url().to_owned();
+    let mut order = Endpoint::get(
+        "order",
+        "An order",
+        &format!("{base}/api/orders/{{{{order_id}}}}"),
+    );
+    order.variables = vec![Variable {
+        default: Some("1001".into()),
+        ..Variable::text("order_id", "Order id")
+    }];
+    let tenant = Endpoint::get("tenant", "Tenant", &format!("{base}/api/tenant"));
+    let mut create = Endpoint::get("create", "Create an order", &format!("{base}/api/orders"));
+    create.method = "POST".into();
+    create.body = Body::Json {
+        text: r#"{"customer": "{{customer}}", "total": 12.5}"#.into(),
+    };
+    create.variables = vec![Variable::text("customer", "Customer")];
+    c.endpoints = vec![order, tenant, create];
+    ConnectorDocument {
+        id: None,
+        connector: c,
+        instance: InstanceDraft {
+            id: None,
+            name: "Default".into(),
+            values: BTreeMap::from([("tenant".into(), "wonderland".into())]),
+            secrets: BTreeMap::new(),
+            consumer_key: demo::CONSUMER_KEY.into(),
+            consumer_secret: Some(Secret::new(demo::CONSUMER_SECRET)),
+            rsa_private_key_pem: None,
+            token: None,
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connector_built_from_nothing_connects_and_calls() {
+    let (_dir, app, _host) = app();
+    let p = signet_provider::start(ProviderConfig::demo())
+        .await
+        .unwrap();
+    let doc = built_from_nothing(&p);
+    assert_eq!(app.connector_validate(&doc).unwrap(), vec![]);
+    let view = app.connector_save(doc).unwrap();
+    // Secrets never come back.
+    assert_eq!(view.document.instance.consumer_secret, None);
+    assert!(view.stored.consumer_secret);
+    let json = serde_json::to_string(&view).unwrap();
+    assert!(!json.contains(demo::CONSUMER_SECRET));
+    let instance = view.document.instance.id.clone().unwrap();
+    assert_eq!(
+        app.secret_reveal(&instance, &SecretRef::ConsumerSecret)
+            .unwrap(),
+        demo::CONSUMER_SECRET
+    );
+
+    // Before connecting, a call says to connect first.
+    let e = app
+        .endpoint_send(&instance, "tenant", &BTreeMap::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotConnected);
+
+    let started = app.flow_start(&instance).await.unwrap();
+    let snap = settle(&app, &started.run_id).await;
+    assert_eq!(snap.phase, Phase::Finished, "{:?}", snap.error);
+    // Step 10 is skipped: the connector names no test endpoint.
+    assert_eq!(snap.steps[9].status, StepStatus::Skipped);
+
+    // A path parameter with its default, then given.
+    let r = send(&app, &instance, "order", &[]).await.call;
+    assert_eq!(r.response.unwrap().status, 200);
+    let r = send(&app, &instance, "order", &[("order_id", "1100")])
+        .await
+        .call;
+    assert!(r.response.unwrap().body.contains("SO-001100"));
+    assert_eq!(
+        r.variables
+            .iter()
+            .find(|u| u.name == "order_id")
+            .unwrap()
+            .origin,
+        Origin::Input
+    );
+    // The connector variable in the method's header.
+    let r = send(&app, &instance, "tenant", &[]).await.call;
+    assert_eq!(r.response.unwrap().status, 200);
+    assert_eq!(
+        r.variables
+            .iter()
+            .find(|u| u.name == "tenant")
+            .unwrap()
+            .origin,
+        Origin::Instance
+    );
+    // A JSON POST whose body hash the provider checked.
+    let r = send(
+        &app,
+        &instance,
+        "create",
+        &[("customer", "Alice \"Al\" Liddell")],
+    )
+    .await
+    .call;
+    let resp = r.response.unwrap();
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let created: serde_json::Value = serde_json::from_str(&resp.body).unwrap();
+    assert_eq!(created["customer"], "Alice \"Al\" Liddell");
+    assert_eq!(created["body_hash_verified"], true);
+
+    // The wrong tenant: the provider's own error, in its own words.
+    let mut doc = app
+        .connector_get(&view.id, Some(&instance))
+        .unwrap()
+        .document;
+    doc.instance
+        .values
+        .insert("tenant".into(), "workshop".into());
+    app.connector_save(doc).unwrap();
+    let r = send(&app, &instance, "tenant", &[]).await.call;
+    assert_eq!(r.response.as_ref().unwrap().status, 403);
+    let e = r.error.unwrap();
+    assert_eq!(e.kind, ErrorKind::CallFailed);
+    assert!(
+        e.provider_says
+            .as_deref()
+            .unwrap_or("")
+            .contains("TENANT_MISMATCH"),
+        "{e:?}"
+    );
+    assert!(r.diagnosis.is_some());
+    p.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_by_field_before_anything_is_sent() {
+    let (_dir, app, _host) = app();
+    let p = signet_provider::start(ProviderConfig::demo())
+        .await
+        .unwrap();
+    let mut doc = built_from_nothing(&p);
+    // A misspelt variable is named with a suggestion while editing, and saving refuses it.
+    doc.connector.endpoints[1].url = format!("{}/api/tenant?t={{{{tenent}}}}", p.url());
+    let problems = app.connector_validate(&doc).unwrap();
+    assert_eq!(problems[0].field, "endpoints[1].url");
+    assert_eq!(
+        problems[0].message,
+        "{{tenent}} is not defined; did you mean {{tenant}}?"
+    );
+    let e = app.connector_save(doc.clone()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidConnector);
+    assert_eq!(e.report().fields[0].field, "endpoints[1].url");
+    doc.connector.endpoints[1].url = format!("{}/api/tenant", p.url());
+    // A required variable without a value is named where it is set.
+    doc.instance.values.clear();
+    let problems = app.connector_validate(&doc).unwrap();
+    assert_eq!(problems[0].field, "values.tenant");
+    let view = app.connector_save(doc).unwrap();
+    let instance = view.document.instance.id.clone().unwrap();
+    let started = app.flow_start(&instance).await.unwrap_err();
+    assert_eq!(started.kind(), ErrorKind::InvalidConnector);
+    assert_eq!(started.report().fields[0].field, "values.tenant");
+
+    let e = app
+        .endpoint_send(&instance, "orderz", &BTreeMap::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the connector has no endpoint \"orderz\": it has order, tenant, create"
+    );
+    let e = app
+        .endpoint_send(&instance, "create", &BTreeMap::new())
+        .await
+        .unwrap_err();
+    let fields: Vec<&str> = e.report().fields.iter().map(|f| f.field.as_str()).collect();
+    assert!(fields.contains(&"values.tenant"), "{fields:?}");
+    assert!(fields.contains(&"endpoints[2].body.text"), "{fields:?}");
+    // Refused before sending: nothing went out, nothing is in the history.
+    assert_eq!(app.runs_list(None, None).unwrap(), vec![]);
+    p.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_come_back_read_and_kept() {
+    let (_dir, app, _host) = app();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    let started = app.flow_start(&instance).await.unwrap();
+    assert_eq!(settle(&app, &started.run_id).await.phase, Phase::Finished);
+
+    // An answer over the size limit.
+    let r = send(&app, &instance, "me", &[]).await;
+    assert_eq!(r.call.response.unwrap().status, 200);
+    let mut doc = app
+        .connector_get(&demo.connector.id, None)
+        .unwrap()
+        .document;
+    let mut large = Endpoint::get("large", "Large", &format!("{}/api/large", demo.url));
+    large.query = vec![Param::new("bytes", "20971520")];
+    doc.connector.endpoints.push(large);
+    app.connector_save(doc).unwrap();
+    let r = send(&app, &instance, "large", &[]).await.call;
+    let e = r.error.unwrap();
+    assert_eq!(e.kind, ErrorKind::ResponseTooLarge);
+    assert!(e.message.contains("larger than 10 MiB"), "{}", e.message);
+
+    // Signatures refused: the call is kept and read in plain words.
+    let faults = reqwest::Client::new()
+        .patch(format!("{}/_signet/faults", demo.url))
+        .header("content-type", "application/json")
+        .body(r#"{"reject_signatures": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(faults.status().is_success());
+    let r = send(&app, &instance, "me", &[]).await;
+    assert_eq!(r.call.response.as_ref().unwrap().status, 401);
+    let d = app.run_diagnose(&r.run_id).unwrap();
+    assert!(
+        d.diagnoses
+            .iter()
+            .any(|x| x.id.contains("signature_invalid")),
+        "{:?}",
+        d.diagnoses
+    );
+    let listed = app.runs_list(None, Some(&instance)).unwrap();
+    assert_eq!(listed[0].run_id, r.run_id);
+    assert_eq!(listed[0].phase, Phase::Failed);
+    assert_eq!(listed[0].status, Some(401));
+    let _ = Faults::default();
+}

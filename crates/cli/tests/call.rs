@@ -1,0 +1,298 @@
+//! `signet call CONNECTOR ENDPOINT`: a connector made from the demo preset, connected once, then
+//! its endpoints sent from the command line — path parameters, connector variables, JSON and
+//! form bodies — and every way a call goes wrong, each with its exit code and a way forward.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const SIGNET: &str = env!("CARGO_BIN_EXE_signet");
+
+fn signet_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(SIGNET)
+        .args(args)
+        .env("SIGNET_DATA_DIR", dir)
+        .env("SIGNET_KEYRING", "file")
+        .env_remove("SIGNET_CONSUMER_SECRET")
+        .env_remove("SIGNET_TOKEN_SECRET")
+        .stdin(Stdio::null())
+        .output()
+        .expect("signet runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Runs `signet` off the async runtime (the provider answers on it meanwhile).
+async fn run(dir: &Path, args: &[&str]) -> Output {
+    let dir: PathBuf = dir.to_owned();
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        signet_in(&dir, &args)
+    })
+    .await
+    .unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endpoints_of_a_connector_are_sent_by_name_and_explain_their_failures() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let port = provider.addr().port().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let port_value = format!("port={port}");
+
+    // A connector from the demo preset, saved with its consumer credentials, then connected.
+    let add = run(
+        dir,
+        &[
+            "connectors",
+            "add",
+            "shop",
+            "--preset",
+            "signet-demo",
+            "--value",
+            &port_value,
+            "--consumer-key",
+            "signet-demo",
+            "--consumer-secret",
+            "signet-demo-secret",
+        ],
+    )
+    .await;
+    assert!(add.status.success(), "{}", text(&add));
+    let not_yet = run(dir, &["call", "shop", "me"]).await;
+    assert_eq!(not_yet.status.code(), Some(2), "{}", text(&not_yet));
+    assert!(
+        text(&not_yet).contains("connect the instance"),
+        "{}",
+        text(&not_yet)
+    );
+    let browser = format!("{SIGNET} approve");
+    let flow = run(dir, &["flow", "--connector", "shop", "--browser", &browser]).await;
+    assert!(flow.status.success(), "{}", text(&flow));
+    assert!(
+        text(&flow).contains("signet call \"shop\" ENDPOINT"),
+        "{}",
+        text(&flow)
+    );
+
+    // The endpoints and what each takes.
+    let list = run(dir, &["endpoints", "list", "shop"]).await;
+    assert!(list.status.success(), "{}", text(&list));
+    for part in [
+        "orders",
+        "order-xml",
+        "create-order",
+        "--var order_id=…",
+        "tenant",
+    ] {
+        assert!(
+            text(&list).contains(part),
+            "{part} missing:\n{}",
+            text(&list)
+        );
+    }
+
+    // A query parameter from a variable: signed, and the page has that many orders.
+    let orders = run(
+        dir,
+        &["call", "shop", "orders", "--var", "limit=2", "--json"],
+    )
+    .await;
+    assert!(orders.status.success(), "{}", text(&orders));
+    let r = json(&orders);
+    let call = &r["call"];
+    assert_eq!(call["response"]["status"], 200, "{r:#}");
+    let body: Value = serde_json::from_str(call["response"]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["orders"].as_array().unwrap().len(), 2);
+    assert!(
+        call["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "limit" && p["value"] == "2" && p["signed"] == true),
+        "{r:#}"
+    );
+    assert!(
+        call["variables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == "limit" && v["origin"] == "input"),
+        "{r:#}"
+    );
+    assert!(
+        call["trace"]["base_string"]
+            .as_str()
+            .unwrap()
+            .contains("limit%3D2"),
+        "{r:#}"
+    );
+
+    // A path parameter, by the endpoint's name as well as its id; the text output.
+    let one = run(
+        dir,
+        &["call", "shop", "One order", "--var", "order_id=1002"],
+    )
+    .await;
+    assert!(one.status.success(), "{}", text(&one));
+    let out = String::from_utf8_lossy(&one.stdout);
+    assert!(out.starts_with("HTTP 200"), "{out}");
+    assert!(out.contains("\"id\":1002"), "{out}");
+    let xml = run(
+        dir,
+        &["call", "shop", "order-xml", "--var", "order_id=1003"],
+    )
+    .await;
+    assert!(xml.status.success(), "{}", text(&xml));
+    assert!(
+        String::from_utf8_lossy(&xml.stdout).contains("<id>1003</id>"),
+        "{}",
+        text(&xml)
+    );
+
+    // A JSON body with a value that needs escaping, and a form body (whose fields are signed).
+    let created = run(
+        dir,
+        &[
+            "call",
+            "shop",
+            "create-order",
+            "--var",
+            "customer=Bob \"the builder\"",
+            "--var",
+            "total=3.5",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(created.status.success(), "{}", text(&created));
+    let r = json(&created);
+    assert_eq!(r["call"]["response"]["status"], 201, "{r:#}");
+    let body: Value =
+        serde_json::from_str(r["call"]["response"]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["customer"], "Bob \"the builder\"", "{body:#}");
+    let note = run(
+        dir,
+        &[
+            "call",
+            "shop",
+            "create-note",
+            "--var",
+            "title=Tea & cake",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(note.status.success(), "{}", text(&note));
+    let r = json(&note);
+    assert!(
+        r["call"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "title" && p["value"] == "Tea & cake" && p["signed"] == true),
+        "{r:#}"
+    );
+
+    // A connector variable in a header: the default tenant is alice's; another one is refused
+    // in the provider's own words.
+    let tenant = run(dir, &["call", "shop", "tenant"]).await;
+    assert!(tenant.status.success(), "{}", text(&tenant));
+    assert!(text(&tenant).contains("wonderland"), "{}", text(&tenant));
+    let set = run(dir, &["connectors", "set", "shop", "tenant=workshop"]).await;
+    assert!(set.status.success(), "{}", text(&set));
+    let refused = run(dir, &["call", "shop", "tenant"]).await;
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
+    assert!(text(&refused).contains("HTTP 403"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("the provider says") && text(&refused).contains("TENANT_MISMATCH"),
+        "{}",
+        text(&refused)
+    );
+    let unknown_var = run(dir, &["connectors", "set", "shop", "tennant=x"]).await;
+    assert_eq!(unknown_var.status.code(), Some(2), "{}", text(&unknown_var));
+    assert!(
+        text(&unknown_var).contains("has no variable \"tennant\""),
+        "{}",
+        text(&unknown_var)
+    );
+
+    // Mistakes in the command: an endpoint that does not exist, a value nobody takes, a
+    // variable with no value. Nothing is sent; exit code 2; what to do instead.
+    let unknown = run(dir, &["call", "shop", "ordrs"]).await;
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(
+        text(&unknown).contains("connector \"shop\" has no endpoint \"ordrs\"")
+            && text(&unknown).contains("its endpoints: me, orders"),
+        "{}",
+        text(&unknown)
+    );
+    let typo = run(dir, &["call", "shop", "orders", "--var", "limt=2"]).await;
+    assert_eq!(typo.status.code(), Some(2), "{}", text(&typo));
+    assert!(
+        text(&typo).contains("did you mean {{limit}}?"),
+        "{}",
+        text(&typo)
+    );
+    let url = format!("http://127.0.0.1:{port}/api/orders/{{{{id}}}}");
+    let missing = run(dir, &["call", "shop", "--url", &url]).await;
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(text(&missing).contains("{{id}}"), "{}", text(&missing));
+    let with_id = run(dir, &["call", "shop", "--url", &url, "--var", "id=1001"]).await;
+    assert!(with_id.status.success(), "{}", text(&with_id));
+
+    // The provider's answers: an error status with a JSON problem, an HTML page, a body past
+    // the size limit.
+    let gone = run(dir, &["call", "shop", "order", "--var", "order_id=5"]).await;
+    assert_eq!(gone.status.code(), Some(3), "{}", text(&gone));
+    assert!(
+        text(&gone).contains("there is no order \"5\""),
+        "{}",
+        text(&gone)
+    );
+    let page = format!("http://127.0.0.1:{port}/oauth/authorize");
+    let html = run(dir, &["call", "shop", "--url", &page]).await;
+    assert_eq!(html.status.code(), Some(3), "{}", text(&html));
+    let message = String::from_utf8_lossy(&html.stderr);
+    assert!(message.contains("signet: "), "{message}");
+    assert!(
+        !message.contains("<html"),
+        "raw HTML in the message: {message}"
+    );
+    let large = format!("http://127.0.0.1:{port}/api/large?bytes=20000000");
+    let big = run(dir, &["call", "shop", "--url", &large]).await;
+    assert_eq!(big.status.code(), Some(4), "{}", text(&big));
+    assert!(text(&big).contains("MiB"), "{}", text(&big));
+
+    // Every call is in the instance's history; no secret in the database files.
+    let store = signet_store::Store::open(
+        &signet_store::OpenOptions::new(dir).keyring(signet_store::KeyringChoice::File),
+    )
+    .unwrap();
+    let c = store.connector_by_name("shop").unwrap().unwrap();
+    let instance = store.instances_of(c.id).unwrap()[0].id;
+    let calls = store
+        .runs(instance, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == signet_store::RunKind::Call)
+        .count();
+    assert_eq!(calls, 11);
+    drop(store);
+    provider.shutdown().await;
+}

@@ -1,0 +1,43 @@
+//! The shell as `signet_app`'s host: events go to the webview (refused links held until the UI
+//! listens), consent pages open through [`crate::browser::AppBrowser`].
+
+use std::sync::Arc;
+
+use signet_app::api::{EVENT_DEEP_LINK_REFUSED, EVENT_FLOW_SNAPSHOT};
+use signet_app::{Event, Host};
+use signet_engine::Browser;
+use tauri::{AppHandle, Emitter, Runtime};
+
+use crate::state::AppExt;
+
+/// The Tauri app as a host.
+pub struct ShellHost<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> Host for ShellHost<R> {
+    fn emit(&self, event: Event) {
+        let sent = match event {
+            Event::FlowSnapshot(e) => self.0.emit(EVENT_FLOW_SNAPSHOT, e),
+            Event::DeepLinkRefused(e) => {
+                eprintln!("signet: refused {}: {}", e.url_excerpt, e.reason);
+                match self.0.shell().links.hold_or_pass(e) {
+                    Some(e) => self.0.emit(EVENT_DEEP_LINK_REFUSED, e),
+                    None => Ok(()),
+                }
+            }
+        };
+        if let Err(e) = sent {
+            eprintln!("signet: cannot emit an event: {e}");
+        }
+    }
+
+    fn browser(&self) -> Arc<dyn Browser> {
+        Arc::new(crate::browser::AppBrowser(self.0.clone()))
+    }
+}
+
+/// The UI listens now: the refused links held until then go out.
+pub fn ui_listens<R: Runtime>(app: &AppHandle<R>) {
+    for event in app.shell().links.release() {
+        let _ = app.emit(EVENT_DEEP_LINK_REFUSED, event);
+    }
+}
