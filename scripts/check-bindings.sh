@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the UI's TypeScript bindings from the Rust IPC types (crates/ipc, and the
+# Regenerates the UI's TypeScript bindings from the Rust IPC types (crates/app, and the
 # signet-oauth1 types behind its `ts` feature) and fails when they differ from the committed
 # ones. Run it in CI, and locally after changing a type that crosses to the UI (then commit
 # ui/src/ipc/bindings). It never touches the git index.
@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dir=ui/src/ipc/bindings
-cargo test --quiet -p signet-ipc --test bindings
+cargo test --quiet -p signet-app --test bindings
 
 status=0
 if ! git diff --exit-code --stat -- "$dir"; then
@@ -20,7 +20,7 @@ if [ -n "$untracked" ]; then
   status=1
 fi
 if [ "$status" -ne 0 ]; then
-  echo >&2 "error: $dir drifted from the Rust types (crates/ipc, crates/oauth1 with --features ts)."
+  echo >&2 "error: $dir drifted from the Rust types (crates/app, crates/oauth1 with --features ts)."
   echo >&2 "       This script rewrote them: review and commit $dir."
   exit 1
 fi

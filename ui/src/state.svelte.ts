@@ -1,54 +1,91 @@
-// The app's live state: the IPC, step 1's draft, the run on screen, and the lists. The view
-// state itself comes from the pure functions in wizard/.
+// The app's live state: the IPC, the connector on screen (its document as edited and as last
+// saved), the flow of its OAuth 1.0a method, its endpoint calls, and the lists. Every rule about
+// what is valid comes from the backend (connector_validate, connector_lint); the view logic is
+// in builder/ and wizard/ as pure functions.
 
 import { SvelteSet } from "svelte/reactivity";
 
 import {
   connectIpc,
-  type BaseStringDiff,
-  type Explanation,
-  type FailureDiagnosis,
-  type Lint,
-  type PresetSummary,
   toErrorReport,
+  type AppInfo,
+  type BaseStringDiff,
+  type CallResult,
+  type ConnectorDocument,
   type ConnectorSummary,
-  type ConnectorDraft,
+  type ConnectorView,
   type DeepLinkRefusedEvent,
   type ErrorReport,
+  type Explanation,
+  type FailureDiagnosis,
   type FieldProblem,
   type Ipc,
+  type Lint,
+  type PresetSummary,
   type RunSummary,
+  type SecretRef,
   type Snapshot,
   type StepId,
-  type StoredSecrets,
   type TokenSummary,
   type Unlisten,
+  type VariableUse,
 } from "./ipc";
-import { emptyDraft, validateDraft } from "./wizard/draft";
+import { oauth1Of, plain, sameDocument, type Section } from "./builder/model";
 
-export type Tab = "wizard" | "connectors" | "history";
+export type Page = "connectors" | "builder" | "history" | "help";
+
+/** How long after the last keystroke the backend checks the connector. */
+const CHECK_DELAY_MS = 300;
 
 export class AppState {
   ipc: Ipc | null = $state(null);
-  tab: Tab = $state("wizard");
-  draft: ConnectorDraft = $state(emptyDraft());
-  stored: StoredSecrets | undefined = $state(undefined);
-  /** Problems the backend reported for the draft (the client mirror runs while typing). */
-  serverProblems: FieldProblem[] = $state([]);
-  /** Fields the user has left (problems show once touched, or after Connect). */
+  page: Page = $state("connectors");
+  info: AppInfo | null = $state(null);
+
+  /** The connector on screen, as edited. */
+  doc: ConnectorDocument | null = $state(null);
+  /** The same as last opened or saved (to tell unsaved changes). */
+  saved: ConnectorDocument | null = $state(null);
+  /** What the store holds for it: instances, stored secrets, the token. */
+  view: ConnectorView | null = $state(null);
+  section: Section = $state("details");
+  /** Why a preset filled each field. */
+  explanations: Explanation[] = $state([]);
+  /** The backend's problems with the document (connector_validate). */
+  problems: FieldProblem[] = $state([]);
+  /** What the backend expects to go wrong before Connect (connector_lint). */
+  lints: Lint[] = $state([]);
+  /** Fields the user has left: their problems show (all show after Save or Connect). */
   readonly touched = new SvelteSet<string>();
   showAllProblems = $state(false);
+  /** The browser preview cannot check edited connectors (no backend). */
+  previewOnly = $state(false);
+  private checkTimer: ReturnType<typeof setTimeout> | null = null;
+  private checkSeq = 0;
+
+  /** The OAuth 1.0a run on screen. */
   runId: string | null = $state(null);
-  /** Whether the run on screen belongs to a saved connector (its token is kept). */
-  runSaved = $state(false);
+  snapshot: Snapshot | null = $state(null);
+  flowVariables: VariableUse[] = $state([]);
+  /** Looking at a past run (read-only). */
+  replaying = $state(false);
+  focused: StepId | null = $state(null);
+  diagnosis: FailureDiagnosis | null = $state(null);
+  pasted: BaseStringDiff | null = $state(null);
+  pasteError: ErrorReport | null = $state(null);
   /** Snapshots of runs whose id `flowStart` has not told us yet (events can arrive first). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never rendered
   private early = new Map<string, Snapshot>();
   private starting = false;
-  snapshot: Snapshot | null = $state(null);
-  /** Viewing a past run (read-only). */
-  replaying = $state(false);
-  focused: StepId | null = $state(null);
+
+  /** The endpoint on screen (its index). */
+  endpointIndex = $state(0);
+  /** Values typed for each endpoint's variables, by endpoint id. */
+  inputs: Record<string, Record<string, string>> = $state({});
+  /** The last call of each endpoint, by endpoint id (a past one when opened from History). */
+  calls: Record<string, CallResult> = $state({});
+  sending: string | null = $state(null);
+
   busy = $state(false);
   error: ErrorReport | null = $state(null);
   notice: string | null = $state(null);
@@ -56,29 +93,16 @@ export class AppState {
   connectors: ConnectorSummary[] = $state([]);
   runs: RunSummary[] = $state([]);
   tokens: TokenSummary[] = $state([]);
-  demoUsers: { username: string; password: string }[] = $state([]);
-  /** The provider presets, for step 1's picker. */
   presets: PresetSummary[] = $state([]);
-  presetError: ErrorReport | null = $state(null);
-  /** Why the picked preset filled each field. */
-  explanations: Explanation[] = $state([]);
-  /** What the backend expects to go wrong with the draft (shown before Connect). */
-  lints: Lint[] = $state([]);
-  /** The failing run read in plain words. */
-  diagnosis: FailureDiagnosis | null = $state(null);
-  pasted: BaseStringDiff | null = $state(null);
-  pasteError: ErrorReport | null = $state(null);
-  private lintTimer: ReturnType<typeof setTimeout> | null = null;
+  demoUsers: { username: string; password: string }[] = $state([]);
 
-  problems = $derived(
-    this.serverProblems.length > 0 ? this.serverProblems : validateDraft(this.draft, this.stored),
-  );
-  formValid = $derived(this.problems.length === 0);
+  dirty = $derived(this.doc !== null && !sameDocument(this.doc, this.saved));
+  instanceId = $derived(this.doc?.instance.id ?? null);
 
   private unlisten: Unlisten[] = [];
 
-  async connect(scenario: string | null): Promise<void> {
-    const ipc = await connectIpc({ scenario });
+  async connect(): Promise<void> {
+    const ipc = await connectIpc();
     this.ipc = ipc;
     this.unlisten.push(
       await ipc.onSnapshot((e) => {
@@ -88,59 +112,337 @@ export class AppState {
         } else if (this.runId === null || this.starting) {
           this.early.set(e.run_id, e.snapshot);
         }
-        if (e.snapshot.phase === "finished" || e.snapshot.phase === "failed") void this.refresh();
+        if (e.snapshot.phase === "finished" || e.snapshot.phase === "failed") {
+          void this.afterRun();
+        }
       }),
       await ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
     );
+    const [info, presets] = await Promise.all([
+      ipc.appInfo().catch(() => null),
+      ipc.presetsList().catch(() => []),
+    ]);
+    this.info = info;
+    this.presets = presets;
     await this.refresh();
-    try {
-      this.presets = await ipc.presetsList();
-    } catch {
-      this.presets = [];
-    }
-    this.relint();
   }
 
   disconnect(): void {
     for (const u of this.unlisten.splice(0)) u();
-    if (this.lintTimer !== null) clearTimeout(this.lintTimer);
+    if (this.checkTimer !== null) clearTimeout(this.checkTimer);
   }
 
-  /** Asks the backend for the draft's lints, a moment after the last keystroke. */
-  relint(delayMs = 250): void {
-    if (this.lintTimer !== null) clearTimeout(this.lintTimer);
-    this.lintTimer = setTimeout(() => {
-      this.lintTimer = null;
-      const ipc = this.ipc;
-      if (!ipc) return;
-      ipc.connectorLint($state.snapshot(this.draft)).then(
-        (l) => (this.lints = l),
-        () => (this.lints = []),
-      );
+  async refresh(): Promise<void> {
+    const ipc = this.ipc;
+    if (!ipc) return;
+    try {
+      const [connectors, runs, tokens] = await Promise.all([
+        ipc.connectorsList(),
+        ipc.runsList(null, null),
+        ipc.tokensList(),
+      ]);
+      this.connectors = connectors;
+      this.runs = runs;
+      this.tokens = tokens;
+    } catch (e) {
+      this.error = toErrorReport(e);
+    }
+  }
+
+  private async guard<T>(f: (ipc: Ipc) => Promise<T>): Promise<T | undefined> {
+    if (!this.ipc) return undefined;
+    this.busy = true;
+    this.error = null;
+    try {
+      return await f(this.ipc);
+    } catch (e) {
+      const report = toErrorReport(e);
+      if (report.kind === "invalid_connector" && report.fields) {
+        this.problems = report.fields;
+        this.showAllProblems = true;
+      }
+      this.error = report;
+      return undefined;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The connector on screen
+
+  private show(doc: ConnectorDocument, view: ConnectorView | null): void {
+    this.doc = plain(doc);
+    this.saved = plain(doc);
+    this.view = view;
+    this.touched.clear();
+    this.showAllProblems = false;
+    this.page = "builder";
+    this.check(0);
+  }
+
+  private clearRun(): void {
+    this.runId = null;
+    this.snapshot = null;
+    this.flowVariables = [];
+    this.replaying = false;
+    this.focused = null;
+    this.clearDiagnosis();
+  }
+
+  /** A new connector: blank, or from a preset with every field explained. */
+  async newConnector(presetId: string | null): Promise<void> {
+    const made = await this.guard((ipc) =>
+      presetId === null ? ipc.connectorNew(null) : ipc.presetApply(presetId),
+    );
+    if (!made) return;
+    this.clearRun();
+    this.calls = {};
+    this.inputs = {};
+    this.endpointIndex = 0;
+    this.explanations = made.explanations;
+    this.show(made.document, null);
+    this.saved = null;
+    this.section = presetId === null ? "details" : "variables";
+    this.notice =
+      presetId === null
+        ? "A new connector. Give it a name, then work through the four steps."
+        : `Filled in from the ${made.document.connector.details.name} preset. Each field says why; change anything you like.`;
+  }
+
+  /** Opens a saved connector (and one of its instances). */
+  async open(id: string, instanceId: string | null = null): Promise<boolean> {
+    const view = await this.guard((ipc) => ipc.connectorGet(id, instanceId));
+    if (!view) return false;
+    const same = this.view?.id === view.id;
+    if (!same) {
+      this.explanations = [];
+      this.calls = {};
+      this.inputs = {};
+      this.endpointIndex = 0;
+      this.section = "details";
+    }
+    if (!same || this.instanceId !== view.document.instance.id) this.clearRun();
+    this.show(view.document, view);
+    return true;
+  }
+
+  /** Asks the backend what is wrong and what will likely go wrong, a moment after typing. */
+  check(delayMs = CHECK_DELAY_MS): void {
+    if (this.checkTimer !== null) clearTimeout(this.checkTimer);
+    this.checkTimer = setTimeout(() => {
+      this.checkTimer = null;
+      void this.checkNow();
     }, delayMs);
   }
 
-  /** Fills step 1 from a preset; the consumer key and secret already typed stay. */
-  async applyPreset(id: string, inputs: Record<string, string>): Promise<void> {
+  async checkNow(): Promise<void> {
     const ipc = this.ipc;
-    if (!ipc) return;
-    this.presetError = null;
+    const doc = this.doc;
+    if (!ipc || !doc) return;
+    const seq = ++this.checkSeq;
+    const document = plain(doc);
     try {
-      const r = await ipc.presetApply(id, inputs);
-      const old = $state.snapshot(this.draft);
-      const draft = {
-        ...r.draft,
-        id: old.id,
-        consumer_key: old.consumer_key,
-        consumer_secret: old.consumer_secret,
-        rsa_private_key_pem: old.rsa_private_key_pem,
-      };
-      this.newDraft(draft, this.stored);
-      this.explanations = r.explanations;
-      this.notice = `Step 1 is filled in for ${r.draft.name}. Each field says why; change anything you like.`;
+      const [problems, lints] = await Promise.all([
+        ipc.connectorValidate(document),
+        ipc.connectorLint(document).catch(() => [] as Lint[]),
+      ]);
+      if (seq !== this.checkSeq) return;
+      this.problems = problems;
+      this.lints = lints;
+      this.previewOnly = false;
     } catch (e) {
-      this.presetError = toErrorReport(e);
+      if (seq !== this.checkSeq) return;
+      const report = toErrorReport(e);
+      this.previewOnly = report.kind === "preview_unavailable";
+      if (!this.previewOnly) this.error = report;
     }
+  }
+
+  /** Something was typed. */
+  edited(): void {
+    this.check();
+  }
+
+  touch(field: string): void {
+    this.touched.add(field);
+  }
+
+  /** Whether a field's problems show now. */
+  shows(field: string): boolean {
+    return this.showAllProblems || this.touched.has(field);
+  }
+
+  /** Saves the connector and its instance; true when saved. */
+  async save(): Promise<boolean> {
+    const doc = this.doc;
+    if (!doc) return false;
+    this.showAllProblems = true;
+    const view = await this.guard((ipc) => ipc.connectorSave(plain(doc)));
+    if (!view) return false;
+    this.doc = plain(view.document);
+    this.saved = plain(view.document);
+    this.view = view;
+    this.notice = `Saved "${view.document.connector.details.name}". Secrets are stored encrypted and shown only when you ask.`;
+    this.check(0);
+    await this.refresh();
+    return true;
+  }
+
+  /** Saves first when there is anything unsaved; the instance id to run with. */
+  private async savedInstance(): Promise<string | null> {
+    if (this.dirty || this.doc?.id === null || this.doc?.instance.id === null) {
+      if (!(await this.save())) return null;
+    }
+    return this.doc?.instance.id ?? null;
+  }
+
+  async removeConnector(id: string): Promise<void> {
+    const done = await this.guard((ipc) => ipc.connectorDelete(id).then(() => true));
+    if (!done) return;
+    if (this.view?.id === id) {
+      this.doc = null;
+      this.saved = null;
+      this.view = null;
+      this.clearRun();
+      this.page = "connectors";
+    }
+    this.notice = "Deleted the connector with its instances, secrets, tokens and runs.";
+    await this.refresh();
+  }
+
+  /** Shows another instance of the connector (saving what is typed first). */
+  async switchInstance(instanceId: string): Promise<void> {
+    const id = this.view?.id;
+    if (!id) return;
+    if (this.dirty && !(await this.save())) return;
+    this.clearRun();
+    this.calls = {};
+    await this.open(id, instanceId);
+  }
+
+  async createInstance(name: string, copyCurrent: boolean): Promise<void> {
+    const id = this.view?.id;
+    if (!id) return;
+    if (this.dirty && !(await this.save())) return;
+    const view = await this.guard((ipc) =>
+      ipc.instanceCreate(id, name, copyCurrent ? this.instanceId : null),
+    );
+    if (!view) return;
+    this.clearRun();
+    this.calls = {};
+    this.show(view.document, view);
+    this.notice = `Created the instance "${view.document.instance.name}": it has its own values, credentials and token.`;
+    await this.refresh();
+  }
+
+  async deleteInstance(instanceId: string): Promise<void> {
+    const id = this.view?.id;
+    if (!id) return;
+    const done = await this.guard((ipc) => ipc.instanceDelete(instanceId).then(() => true));
+    if (!done) return;
+    this.clearRun();
+    this.calls = {};
+    await this.open(id, null);
+    await this.refresh();
+  }
+
+  async forgetToken(instanceId: string): Promise<void> {
+    await this.guard((ipc) => ipc.tokenForget(instanceId));
+    if (this.view) await this.open(this.view.id, this.instanceId);
+    await this.refresh();
+  }
+
+  async reveal(which: SecretRef, instanceId = this.instanceId): Promise<string | undefined> {
+    if (!instanceId) return undefined;
+    return this.guard((ipc) => ipc.secretReveal(instanceId, which));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The ten steps
+
+  /** "Try it with the demo provider": start it, open its connector, and connect. */
+  async tryDemo(): Promise<void> {
+    const demo = await this.guard((ipc) => ipc.demoProviderStart());
+    if (!demo) return;
+    this.demoUsers = demo.users.map((u) => ({ username: u.username, password: u.password }));
+    this.clearRun();
+    this.calls = {};
+    this.inputs = {};
+    this.endpointIndex = 0;
+    this.explanations = [];
+    this.show(demo.connector.document, demo.connector);
+    this.section = "auth";
+    this.notice = `Demo provider running at ${demo.url}. Its connector is saved; the ten steps start now.`;
+    await this.refresh();
+    await this.startFlow();
+  }
+
+  /** Connect: saves what is unsaved, then starts the ten steps. */
+  async startFlow(): Promise<void> {
+    this.showAllProblems = true;
+    const instance = await this.savedInstance();
+    if (!instance) {
+      this.focused = "consumer_registration";
+      return;
+    }
+    if (this.problems.length > 0) {
+      await this.checkNow();
+      if (this.problems.length > 0) {
+        this.focused = "consumer_registration";
+        return;
+      }
+    }
+    this.early.clear();
+    this.starting = true;
+    const started = await this.guard((ipc) => ipc.flowStart(instance));
+    this.starting = false;
+    if (!started) return;
+    this.clearDiagnosis();
+    this.runId = started.run_id;
+    this.flowVariables = started.variables;
+    this.snapshot = this.early.get(started.run_id) ?? started.snapshot;
+    this.early.clear();
+    if (this.snapshot.phase === "failed") void this.diagnose();
+    this.replaying = false;
+    this.focused = null;
+  }
+
+  private async afterRun(): Promise<void> {
+    await this.refresh();
+    const v = this.view;
+    if (v && !this.dirty) {
+      const fresh = await this.ipc?.connectorGet(v.id, this.instanceId).catch(() => null);
+      if (fresh && !this.dirty) {
+        this.view = fresh;
+        this.doc = plain(fresh.document);
+        this.saved = plain(fresh.document);
+      }
+    }
+  }
+
+  async retry(): Promise<void> {
+    const id = this.runId;
+    if (!id) return;
+    this.clearDiagnosis();
+    await this.guard((ipc) => ipc.flowRetry(id));
+  }
+
+  async cancel(): Promise<void> {
+    const id = this.runId;
+    if (id) await this.guard((ipc) => ipc.flowCancel(id));
+  }
+
+  async submitPin(pin: string): Promise<boolean> {
+    const id = this.runId;
+    if (!id) return false;
+    return (await this.guard((ipc) => ipc.flowSubmitPin(id, pin).then(() => true))) ?? false;
+  }
+
+  async submitCallback(url: string): Promise<boolean> {
+    const id = this.runId;
+    if (!id) return false;
+    return (await this.guard((ipc) => ipc.flowSubmitCallback(id, url).then(() => true))) ?? false;
   }
 
   /** Reads the failed run. */
@@ -183,179 +485,68 @@ export class AppState {
     this.pasteError = null;
   }
 
-  async refresh(): Promise<void> {
-    if (!this.ipc) return;
-    const [connectors, runs, tokens] = await Promise.all([
-      this.ipc.connectorsList(),
-      this.ipc.runsList(null),
-      this.ipc.tokensList(),
-    ]);
-    this.connectors = connectors;
-    this.runs = runs;
-    this.tokens = tokens;
+  // -------------------------------------------------------------------------------------------
+  // Endpoints
+
+  /** Sends an endpoint with the values typed for it (saving unsaved changes first). */
+  async send(endpointId: string): Promise<void> {
+    const instance = await this.savedInstance();
+    if (!instance) return;
+    const typed = Object.fromEntries(
+      Object.entries(this.inputs[endpointId] ?? {}).filter(([, v]) => v !== ""),
+    );
+    this.sending = endpointId;
+    const result = await this.guard((ipc) => ipc.endpointSend(instance, endpointId, typed));
+    this.sending = null;
+    if (!result) return;
+    this.calls[endpointId] = result;
+    await this.refresh();
   }
 
-  private async guard<T>(f: (ipc: Ipc) => Promise<T>): Promise<T | undefined> {
-    if (!this.ipc) return undefined;
-    this.busy = true;
-    this.error = null;
+  /** "Paste what the provider expected" for any run (an endpoint call's, say). */
+  async pasteFor(
+    runId: string,
+    text: string,
+  ): Promise<{ diff: BaseStringDiff | null; error: ErrorReport | null }> {
+    const ipc = this.ipc;
+    if (!ipc) return { diff: null, error: null };
     try {
-      return await f(this.ipc);
+      return { diff: await ipc.diagnosePaste(runId, text), error: null };
     } catch (e) {
-      this.error = toErrorReport(e);
-      return undefined;
-    } finally {
-      this.busy = false;
+      return { diff: null, error: toErrorReport(e) };
     }
   }
 
-  touch(field: string): void {
-    this.touched.add(field);
-    this.serverProblems = [];
-  }
+  // -------------------------------------------------------------------------------------------
+  // History
 
-  edited(): void {
-    this.serverProblems = [];
-    this.relint();
-  }
-
-  /** "Try it with the demo provider": start it, fill step 1, and start the dance. */
-  async tryDemo(): Promise<void> {
-    const demo = await this.guard((ipc) => ipc.demoProviderStart());
-    if (!demo) return;
-    this.newDraft(demo.draft);
-    this.demoUsers = demo.users.map((u) => ({ username: u.username, password: u.password }));
-    this.notice = `Demo provider running at ${demo.url}. Step 1 is filled in: consumer key ${demo.consumer_key}.`;
-    await this.start();
-  }
-
-  newDraft(draft: ConnectorDraft = emptyDraft(), stored?: StoredSecrets): void {
-    this.draft = draft;
-    this.stored = stored;
-    this.touched.clear();
-    this.showAllProblems = false;
-    this.serverProblems = [];
-    this.snapshot = null;
-    this.runId = null;
-    this.replaying = false;
-    this.focused = null;
-    this.tab = "wizard";
-    this.explanations = [];
-    this.presetError = null;
-    this.clearDiagnosis();
-    this.relint(0);
-  }
-
-  /** Back to step 1 with the same draft (after a run, or from a past run). */
-  editDraft(): void {
-    const { explanations, diagnosis } = this;
-    this.newDraft($state.snapshot(this.draft), this.stored);
-    this.explanations = explanations;
-    this.diagnosis = diagnosis;
-    this.focused = "consumer_registration";
-  }
-
-  async start(): Promise<void> {
-    this.showAllProblems = true;
-    if (!this.formValid) {
-      this.focused = "consumer_registration";
-      return;
-    }
-    const problems = await this.guard((ipc) => ipc.connectorValidate($state.snapshot(this.draft)));
-    if (problems && problems.length > 0) {
-      this.serverProblems = problems;
-      this.focused = "consumer_registration";
-      return;
-    }
-    const target =
-      this.draft.id !== null && this.stored
-        ? ({ kind: "connector", id: this.draft.id } as const)
-        : ({ kind: "draft", draft: $state.snapshot(this.draft) } as const);
-    this.early.clear();
-    this.starting = true;
-    const started = await this.guard((ipc) => ipc.flowStart(target));
-    this.starting = false;
-    if (!started) return;
-    this.clearDiagnosis();
-    this.runId = started.run_id;
-    this.runSaved = target.kind === "connector";
-    this.snapshot = this.early.get(started.run_id) ?? started.snapshot;
-    this.early.clear();
-    if (this.snapshot.phase === "failed") void this.diagnose();
-    this.replaying = false;
-    this.focused = null;
-  }
-
-  async retry(): Promise<void> {
-    const id = this.runId;
-    if (!id) return;
-    this.clearDiagnosis();
-    await this.guard((ipc) => ipc.flowRetry(id));
-  }
-
-  async cancel(): Promise<void> {
-    const id = this.runId;
-    if (id) await this.guard((ipc) => ipc.flowCancel(id));
-  }
-
-  async submitPin(pin: string): Promise<boolean> {
-    const id = this.runId;
-    if (!id) return false;
-    return (await this.guard((ipc) => ipc.flowSubmitPin(id, pin).then(() => true))) ?? false;
-  }
-
-  async submitCallback(url: string): Promise<boolean> {
-    const id = this.runId;
-    if (!id) return false;
-    return (await this.guard((ipc) => ipc.flowSubmitCallback(id, url).then(() => true))) ?? false;
-  }
-
-  async save(): Promise<void> {
-    this.showAllProblems = true;
-    if (!this.formValid) return;
-    const saved = await this.guard((ipc) => ipc.connectorSave($state.snapshot(this.draft)));
-    if (!saved) return;
-    this.draft = saved.draft;
-    this.stored = saved.secrets;
-    this.notice = `Saved "${saved.draft.name}". Secrets are stored encrypted and shown only when you ask.`;
-    await this.refresh();
-  }
-
-  async open(id: string): Promise<void> {
-    const c = await this.guard((ipc) => ipc.connectorGet(id));
-    if (c) this.newDraft(c.draft, c.secrets);
-  }
-
-  async rerun(id: string): Promise<void> {
-    await this.open(id);
-    await this.start();
-  }
-
-  async remove(id: string): Promise<void> {
-    await this.guard((ipc) => ipc.connectorDelete(id));
-    if (this.draft.id === id) this.newDraft();
-    await this.refresh();
-  }
-
-  async forgetToken(id: string): Promise<void> {
-    await this.guard((ipc) => ipc.tokenForget(id));
-    await this.refresh();
-  }
-
-  async reveal(id: string, which: "consumer_secret" | "rsa_private_key" | "token_secret") {
-    return this.guard((ipc) => ipc.connectorRevealSecret(id, which));
-  }
-
+  /** Opens a past run where it belongs: a flow in step 3, a call in step 4. */
   async showRun(runId: string): Promise<void> {
     const r = await this.guard((ipc) => ipc.runGet(runId));
     if (!r) return;
-    this.runId = runId;
-    this.runSaved = r.summary.connector_id !== null;
-    this.snapshot = r.snapshot;
-    this.replaying = true;
-    this.focused = null;
-    this.tab = "wizard";
-    this.clearDiagnosis();
-    if (r.snapshot.phase === "failed") await this.diagnose();
+    if (!(await this.open(r.summary.connector_id, r.summary.instance_id))) return;
+    if (r.detail.kind === "flow") {
+      this.runId = runId;
+      this.snapshot = r.detail.snapshot;
+      this.flowVariables = r.detail.variables;
+      this.replaying = true;
+      this.focused = null;
+      this.section = "auth";
+      this.clearDiagnosis();
+      if (r.detail.snapshot.phase === "failed") await this.diagnose();
+    } else {
+      const call = r.detail.call;
+      const endpoints = this.doc?.connector.endpoints ?? [];
+      const index = endpoints.findIndex((e) => e.id === call.endpoint_id);
+      if (index >= 0) this.endpointIndex = index;
+      this.calls[call.endpoint_id] = { run_id: runId, call };
+      this.section = "endpoints";
+    }
+    this.page = "builder";
+  }
+
+  /** The OAuth 1.0a method of the connector on screen. */
+  oauth1() {
+    return this.doc ? oauth1Of(this.doc.connector) : null;
   }
 }

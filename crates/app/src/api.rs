@@ -689,6 +689,16 @@ macro_rules! commands {
             out
         }
 
+        /// Shows every argument and result type to `visitor` (the bindings test walks them to
+        /// find two Rust types that would share one TypeScript file).
+        #[doc(hidden)]
+        pub fn visit_command_types<V: ts_rs::TypeVisitor>(visitor: &mut V) {
+            $(
+                $(visitor.visit::<$args>();)?
+                visitor.visit::<$result>();
+            )*
+        }
+
         /// Exports every argument and result type (and what they use) to `cfg`'s directory.
         #[doc(hidden)]
         pub fn export_command_types(cfg: &ts_rs::Config) -> Result<(), ts_rs::ExportError> {

@@ -271,6 +271,7 @@ impl App {
         inputs: &BTreeMap<String, String>,
     ) -> Result<CallResult> {
         let (inst, mut c) = self.instance_and_connector(instance)?;
+        self.ensure_demo(&inst, &c.definition).await?;
         if let Some(e) = extra {
             c.definition.endpoints.retain(|x| x.id != e.id);
             c.definition.endpoints.push(e);

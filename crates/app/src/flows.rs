@@ -141,6 +141,7 @@ impl App {
         until: Option<StepId>,
     ) -> Result<FlowStarted> {
         let (inst, c) = self.instance_and_connector(instance)?;
+        self.ensure_demo(&inst, &c.definition).await?;
         let installed = self.store().installed(inst.id)?;
         let resolved =
             signet_connector::resolve_flow(&c.definition, &installed, self.builtins_now())

@@ -32,6 +32,7 @@ use signet_provider::RunningProvider;
 use signet_store::Store;
 
 pub use api::Event;
+pub use demo::DEMO_TOKEN_STORE;
 pub use error::{AppError, Result};
 pub use flows::{FlowEnd, FlowStop, Routed, excerpt as link_excerpt};
 

@@ -37,6 +37,60 @@ fn imports_for(text: &str, types: &BTreeSet<String>) -> String {
         .collect()
 }
 
+/// Every type reachable from the commands and events, by the file it exports to: two Rust
+/// types with one TypeScript name would overwrite each other's file silently.
+struct Names {
+    seen: std::collections::HashMap<PathBuf, (std::any::TypeId, &'static str)>,
+    collisions: Vec<String>,
+}
+
+impl ts_rs::TypeVisitor for Names {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if let Some(path) = T::output_path() {
+            let id = std::any::TypeId::of::<T>();
+            match self.seen.get(&path) {
+                Some((seen, _)) if *seen == id => return,
+                Some((_, other)) => {
+                    self.collisions.push(format!(
+                        "{} and {} both export to {}",
+                        other,
+                        std::any::type_name::<T>(),
+                        path.display()
+                    ));
+                    return;
+                }
+                None => {
+                    self.seen.insert(path, (id, std::any::type_name::<T>()));
+                }
+            }
+        }
+        T::visit_generics(self);
+        T::visit_dependencies(self);
+    }
+}
+
+#[test]
+fn no_two_types_share_a_typescript_name() {
+    let mut names = Names {
+        seen: Default::default(),
+        collisions: Vec::new(),
+    };
+    visit_command_types(&mut names);
+    ts_rs::TypeVisitor::visit::<FlowSnapshotEvent>(&mut names);
+    ts_rs::TypeVisitor::visit::<DeepLinkRefusedEvent>(&mut names);
+    ts_rs::TypeVisitor::visit::<ErrorReport>(&mut names);
+    assert!(
+        names.collisions.is_empty(),
+        "rename one of each pair for TypeScript (#[ts(rename = \"...\")]): {:#?}",
+        names.collisions
+    );
+    assert!(
+        names.seen.len() > 50,
+        "the walk found only {} types",
+        names.seen.len()
+    );
+}
+
 #[test]
 fn export_bindings() {
     let dir = out_dir();

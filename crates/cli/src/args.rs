@@ -301,7 +301,12 @@ pub struct FlowArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["demo", "save_as"])]
     pub connector_file: Option<PathBuf>,
     /// Save the connector under this name, then keep its token and history.
-    #[arg(long, value_name = "NAME", conflicts_with = "connector")]
+    #[arg(
+        long,
+        visible_alias = "save",
+        value_name = "NAME",
+        conflicts_with = "connector"
+    )]
     pub save_as: Option<String>,
     /// Print one JSON document at the end (every step, its status, and the token credentials)
     /// instead of the step-by-step text.
@@ -331,7 +336,8 @@ pub struct RequestArgs {
     /// body).
     #[arg(long)]
     pub content_type: Option<String>,
-    /// The token (request token or access token).
+    /// The token (request token or access token). With `signet call CONNECTOR`: which of the
+    /// connector's saved tokens (instances) to sign with, by name.
     #[arg(long)]
     pub token: Option<String>,
     /// The token secret (prefer SIGNET_TOKEN_SECRET).
@@ -387,7 +393,8 @@ pub struct CallArgs {
         conflicts_with = "connector"
     )]
     pub connector_flag: Option<String>,
-    /// Which of the connector's instances (its first when left out).
+    /// Which of the connector's instances (its saved token) signs the call: its first when left
+    /// out. `--token NAME` says the same with a connector.
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
     /// A value for this call (`NAME=VALUE`, repeatable): wins over the endpoint's, the

@@ -41,15 +41,24 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
     app.clock_offset_set(a.clock_offset);
     let result = match &connector {
         Some(name) => {
-            if a.request.token.is_some() {
+            // With a connector, `--token NAME` picks one of its saved tokens: an instance.
+            let instance = match (&a.instance, &a.request.token) {
+                (Some(_), Some(_)) => {
+                    return Err(Failure::usage(
+                        "--instance and --token both pick the connector's saved token",
+                        "give one of them",
+                    ));
+                }
+                (Some(i), None) | (None, Some(i)) => Some(i.as_str()),
+                (None, None) => None,
+            };
+            if a.request.token_secret.is_some() && define::typed("--token-secret") {
                 return Err(Failure::usage(
-                    "--token signs without a connector; a connector signs with its instance's token",
-                    format!(
-                        "leave --token out, or pick the instance with --instance NAME (`signet connectors show {name:?}` lists them)"
-                    ),
+                    "a connector signs with its instance's stored token secret",
+                    "leave --token-secret out (or call without a connector: signet call --url URL --token T --token-secret S)",
                 ));
             }
-            let view = app::find(app, name, a.instance.as_deref())?;
+            let view = app::find(app, name, instance)?;
             let instance = view.document.instance.id.clone().unwrap_or_default();
             match (&a.endpoint, &a.request.url) {
                 (Some(wanted), _) => {

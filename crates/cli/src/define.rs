@@ -19,7 +19,7 @@ use crate::args::DefinitionArgs;
 use crate::exit::{Failure, Outcome};
 
 /// Whether a flag was typed (clap's defaults hide that; a preset fills only what was not).
-fn typed(flag: &str) -> bool {
+pub(crate) fn typed(flag: &str) -> bool {
     std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")))
 }
 

@@ -25,14 +25,18 @@ use crate::define::{self, Mode, check_complete, read_file};
 use crate::exit::{Exit, Failure, Outcome};
 use crate::output;
 
-async fn start_demo(a: &FlowArgs) -> Result<RunningProvider, Failure> {
-    let p = signet_provider::start(crate::presets::demo_config(&a.definition)?)
-        .await
-        .map_err(|e| Failure {
-            exit: Exit::Internal,
-            message: format!("cannot start the demo provider: {e}"),
-            hint: None,
-        })?;
+/// The in-process demo provider; when the run is saved, it keeps its tokens where the app's own
+/// demo provider does, so `signet call` accepts them later.
+async fn start_demo(a: &FlowArgs, app: &App, saving: bool) -> Result<RunningProvider, Failure> {
+    let mut config = crate::presets::demo_config(&a.definition)?;
+    if saving {
+        config = config.with_token_store(app.store().data_dir().join(signet_app::DEMO_TOKEN_STORE));
+    }
+    let p = signet_provider::start(config).await.map_err(|e| Failure {
+        exit: Exit::Internal,
+        message: format!("cannot start the demo provider: {e}"),
+        hint: None,
+    })?;
     if !a.json {
         let c = &a.definition.credentials;
         let key = if c.signature_method.is_rsa() {
@@ -48,12 +52,6 @@ async fn start_demo(a: &FlowArgs) -> Result<RunningProvider, Failure> {
 
 /// Runs `signet flow`.
 pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
-    // Keep the in-process demo provider alive for the whole run.
-    let provider = if a.demo {
-        Some(start_demo(&a).await?)
-    } else {
-        None
-    };
     let settings = Settings {
         flow_http: HttpSettings {
             timeout: Duration::from_secs(a.timeout.max(1)),
@@ -70,6 +68,12 @@ pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
     };
     let app = cli.app.clone();
     app.clock_offset_set(a.clock_offset);
+    // Keep the in-process demo provider alive for the whole run.
+    let provider = if a.demo {
+        Some(start_demo(&a, &app, saving).await?)
+    } else {
+        None
+    };
 
     let (view, explanations) = match (&a.connector_file, &a.connector) {
         (Some(file), name) => (from_file(&app, file, name.as_deref(), &a)?, Vec::new()),

@@ -296,3 +296,187 @@ async fn endpoints_of_a_connector_are_sent_by_name_and_explain_their_failures() 
     drop(store);
     provider.shutdown().await;
 }
+
+/// `signet flow --demo --save NAME` connects against an in-process demo provider that is gone
+/// when the command ends; `signet call NAME ENDPOINT` afterwards starts the demo provider again
+/// on the saved port with the tokens it issued (kept in the data directory), so the token works.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_demo_connector_saved_by_flow_is_called_later() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let browser = format!("{SIGNET} approve");
+    let flow = run(
+        dir,
+        &["flow", "--demo", "--save", "demo", "--browser", &browser],
+    )
+    .await;
+    assert!(flow.status.success(), "{}", text(&flow));
+    let me = run(dir, &["call", "demo", "me", "--json"]).await;
+    assert!(me.status.success(), "{}", text(&me));
+    let r = json(&me);
+    assert_eq!(r["call"]["response"]["status"], 200, "{r:#}");
+    assert!(
+        r["call"]["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("\"username\":\"alice\""),
+        "{r:#}"
+    );
+    let order = run(dir, &["call", "demo", "order", "--var", "order_id=1007"]).await;
+    assert!(order.status.success(), "{}", text(&order));
+    assert!(text(&order).contains("\"id\":1007"), "{}", text(&order));
+    // The saved token is named by its instance, `--token NAME` too.
+    let by_token = run(dir, &["call", "demo", "me", "--token", "Default"]).await;
+    assert!(by_token.status.success(), "{}", text(&by_token));
+    let no_such = run(dir, &["call", "demo", "me", "--token", "Sandbox"]).await;
+    assert_eq!(no_such.status.code(), Some(2), "{}", text(&no_such));
+    assert!(
+        text(&no_such).contains("has no instance (token) called \"Sandbox\""),
+        "{}",
+        text(&no_such)
+    );
+}
+
+/// A connector saved by Signet 0.1 (schema 2, the committed fixture) opens migrated: its
+/// resource URL is an endpoint `signet call` sends once the connector is connected again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migrated_connector_is_connected_and_called() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/tests/fixtures/v2");
+    copy_dir(&fixture, dir);
+    let shown = run(dir, &["connectors", "show", "Demo CLI", "--json"]).await;
+    assert!(shown.status.success(), "{}", text(&shown));
+    let view = json(&shown);
+    let url = view["document"]["connector"]["endpoints"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let port: u16 = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The provider the fixture was recorded against, on its port again.
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo().with_port(port))
+        .await
+        .unwrap_or_else(|e| panic!("port {port} of the fixture is taken: {e}"));
+    let browser = format!("{SIGNET} approve");
+    let flow = run(
+        dir,
+        &["flow", "--connector", "Demo CLI", "--browser", &browser],
+    )
+    .await;
+    assert!(flow.status.success(), "{}", text(&flow));
+    let list = run(dir, &["endpoints", "list", "Demo CLI"]).await;
+    assert!(text(&list).contains("resource"), "{}", text(&list));
+    let me = run(dir, &["call", "Demo CLI", "resource"]).await;
+    assert!(me.status.success(), "{}", text(&me));
+    assert!(
+        text(&me).contains("\"username\":\"alice\""),
+        "{}",
+        text(&me)
+    );
+    provider.shutdown().await;
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The same endpoints from the command line for HMAC-SHA1, HMAC-SHA256 and RSA-SHA256 in every
+/// placement: `connectors add --preset`, `flow --connector`, then `call` of each body kind.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_endpoint_kind_from_the_command_line() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let port_value = format!("port={}", provider.addr().port());
+    let rsa_key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../provider/keys/rsa-private.pem")
+        .display()
+        .to_string();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let browser = format!("{SIGNET} approve");
+    for method in ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA256"] {
+        for placement in ["header", "query", "body"] {
+            let name = format!("{method}-{placement}");
+            let mut add = vec![
+                "connectors",
+                "add",
+                &name,
+                "--preset",
+                "signet-demo",
+                "--value",
+                &port_value,
+                "--signature-method",
+                method,
+                "--placement",
+                placement,
+            ];
+            if method.starts_with("RSA") {
+                add.extend(["--consumer-key", "signet-demo-rsa", "--rsa-key", &rsa_key]);
+            } else {
+                add.extend([
+                    "--consumer-key",
+                    "signet-demo",
+                    "--consumer-secret",
+                    "signet-demo-secret",
+                ]);
+            }
+            let added = run(dir, &add).await;
+            assert!(added.status.success(), "{name}: {}", text(&added));
+            let flow = run(dir, &["flow", "--connector", &name, "--browser", &browser]).await;
+            assert!(flow.status.success(), "{name}: {}", text(&flow));
+            for (endpoint, vars, expect) in [
+                ("me", vec![], "\"username\":\"alice\""),
+                ("orders", vec!["--var", "limit=1"], "\"limit\":1"),
+                ("order", vec!["--var", "order_id=1100"], "\"id\":1100"),
+                ("order-xml", vec!["--var", "order_id=1101"], "<id>1101</id>"),
+                (
+                    "create-note",
+                    vec!["--var", "title=Plan"],
+                    "\"title\":\"Plan\"",
+                ),
+                ("tenant", vec![], "wonderland"),
+            ] {
+                let mut args = vec!["call", name.as_str(), endpoint];
+                args.extend(vars);
+                let out = run(dir, &args).await;
+                assert!(out.status.success(), "{name} {endpoint}: {}", text(&out));
+                assert!(
+                    text(&out).contains(expect),
+                    "{name} {endpoint}: {}",
+                    text(&out)
+                );
+            }
+            let json = run(dir, &["call", &name, "create-order", "--var", "total=2"]).await;
+            if placement == "body" {
+                // The oauth parameters cannot travel in a JSON body: refused before sending.
+                assert_eq!(json.status.code(), Some(2), "{name}: {}", text(&json));
+                assert!(text(&json).contains("form"), "{name}: {}", text(&json));
+            } else {
+                assert!(json.status.success(), "{name}: {}", text(&json));
+                assert!(
+                    text(&json).contains("\"total\":2"),
+                    "{name}: {}",
+                    text(&json)
+                );
+            }
+        }
+    }
+    provider.shutdown().await;
+}

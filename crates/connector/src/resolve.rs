@@ -1116,6 +1116,21 @@ fn prepare(
             },
         });
     }
+    if let PreparedAuth::OAuth1(signing) = &auth
+        && !placement_fits(
+            signing.options.placement,
+            content_type.as_deref(),
+            body.is_some(),
+        )
+    {
+        problems.push(problem(
+            format!("{e}.body"),
+            format!(
+                "the OAuth parameters travel in the body (the method's placement), which only a form body can carry; this body is {}: use header or query placement, or a form body",
+                content_type.as_deref().unwrap_or("not a form")
+            ),
+        ));
+    }
     for (name, _) in &headers {
         if !is_header_name(name) {
             problems.push(problem(

@@ -46,6 +46,10 @@ pub struct ProviderArgs {
     /// A value for the profile's placeholders (account=1234567-sb1 for NetSuite's realm).
     #[arg(long = "profile-value", value_name = "NAME=VALUE", value_parser = parse_pair)]
     pub profile_values: Vec<(String, String)>,
+    /// Keep the access tokens it issues in this file, so a provider started again with the
+    /// same file (and port) still accepts them.
+    #[arg(long, value_name = "FILE")]
+    pub token_store: Option<std::path::PathBuf>,
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -72,6 +76,7 @@ pub async fn serve(a: ProviderArgs) -> ExitCode {
         .with_port(a.port)
         .with_timestamp_window(Duration::from_secs(a.timestamp_window))
         .with_faults(faults.clone());
+    config.token_store = a.token_store.clone();
     let mut profile_line = "none (the demo's own rules)".to_owned();
     if let Some(id) = &a.profile {
         let values = a.profile_values.iter().cloned().collect();

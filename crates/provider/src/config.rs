@@ -163,6 +163,9 @@ pub struct ProviderConfig {
     pub faults: Faults,
     /// Imitate a real provider's quirks (`None`: the demo's own documented behaviour).
     pub profile: Option<QuirkProfile>,
+    /// A file that keeps the access tokens it issues, so a provider started again (the next run
+    /// of the app or of `signet call`) still accepts them; `None` keeps them in memory only.
+    pub token_store: Option<std::path::PathBuf>,
 }
 
 impl Default for ProviderConfig {
@@ -176,6 +179,7 @@ impl Default for ProviderConfig {
             realm: "Signet Demo".to_owned(),
             faults: Faults::default(),
             profile: None,
+            token_store: None,
         }
     }
 }
@@ -206,6 +210,12 @@ impl ProviderConfig {
     /// Listen on this port (0: any free one).
     pub fn with_port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Keep issued access tokens in this file (see [`ProviderConfig::token_store`]).
+    pub fn with_token_store(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.token_store = Some(path.into());
         self
     }
 

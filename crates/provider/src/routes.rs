@@ -264,7 +264,8 @@ async fn access_token(State(s): State<Shared>, rx: Received) -> Result<Response,
     } else {
         random_token(40)
     };
-    mem.access_tokens.insert(
+    drop(mem);
+    s.issue_access_token(
         access.clone(),
         AccessToken {
             secret: secret.as_str().into(),
@@ -272,7 +273,6 @@ async fn access_token(State(s): State<Shared>, rx: Received) -> Result<Response,
             username: username.clone(),
         },
     );
-    drop(mem);
     let Some(profile) = profile else {
         return Ok(form(&[
             ("oauth_token", &access),

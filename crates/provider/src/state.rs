@@ -1,5 +1,6 @@
 //! What the provider remembers while it runs: temporary credentials (request tokens) with their
-//! consent state, token credentials (access tokens), and the nonces it has seen. All in memory.
+//! consent state, token credentials (access tokens), and the nonces it has seen. In memory; the
+//! access tokens also in the configured token store (a provider started again accepts them).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -51,10 +52,63 @@ pub(crate) struct AccessToken {
     pub username: String,
 }
 
+/// An access token as the token store keeps it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct StoredToken {
+    token: String,
+    secret: String,
+    consumer_key: String,
+    username: String,
+}
+
+/// The most tokens a store keeps (the oldest go first): a demo's file stays small.
+const MAX_STORED_TOKENS: usize = 1000;
+
+/// Reads the token store; a missing, unreadable or damaged file is an empty store (the provider
+/// is a demo: its tokens are throwaway, and a user simply connects again).
+fn load_tokens(path: &std::path::Path) -> Vec<StoredToken> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    match serde_json::from_slice::<Vec<StoredToken>>(&bytes) {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            eprintln!(
+                "signet demo provider: ignoring the damaged token store {}: {e}",
+                path.display()
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Writes the token store: a temporary file beside it, readable by the user only, renamed over
+/// the old one (a crash leaves the old file or the new one, never half of one).
+fn save_tokens(path: &std::path::Path, tokens: &[StoredToken]) -> std::io::Result<()> {
+    let text = serde_json::to_vec(tokens).map_err(std::io::Error::other)?;
+    let tmp = path.with_extension("tmp");
+    {
+        use std::io::Write as _;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(&text)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Memory {
     pub request_tokens: HashMap<String, RequestToken>,
     pub access_tokens: HashMap<String, AccessToken>,
+    /// The access tokens in the order they were issued (what the token store keeps).
+    issued: Vec<String>,
     /// (consumer key, nonce) → the request's timestamp.
     nonces: HashMap<(String, String), i64>,
 }
@@ -92,6 +146,19 @@ pub(crate) struct AppState {
 impl AppState {
     pub fn new(config: ProviderConfig) -> Self {
         let mut memory = Memory::default();
+        if let Some(path) = &config.token_store {
+            for t in load_tokens(path) {
+                memory.issued.push(t.token.clone());
+                memory.access_tokens.insert(
+                    t.token,
+                    AccessToken {
+                        secret: t.secret.into(),
+                        consumer_key: t.consumer_key,
+                        username: t.username,
+                    },
+                );
+            }
+        }
         if config.profile.as_ref().is_some_and(|p| p.pre_issued_tokens) {
             memory.access_tokens.insert(
                 crate::demo::PRE_ISSUED_TOKEN.to_owned(),
@@ -119,6 +186,39 @@ impl AppState {
 
     pub fn memory(&self) -> MutexGuard<'_, Memory> {
         lock(&self.memory)
+    }
+
+    /// Keeps a newly issued access token (in memory, and in the token store when there is one).
+    pub fn issue_access_token(&self, token: String, access: AccessToken) {
+        let mut mem = self.memory();
+        mem.access_tokens.insert(token.clone(), access);
+        mem.issued.push(token);
+        if mem.issued.len() > MAX_STORED_TOKENS {
+            let gone = mem.issued.remove(0);
+            mem.access_tokens.remove(&gone);
+        }
+        let Some(path) = &self.config.token_store else {
+            return;
+        };
+        let stored: Vec<StoredToken> = mem
+            .issued
+            .iter()
+            .filter_map(|t| {
+                mem.access_tokens.get(t).map(|a| StoredToken {
+                    token: t.clone(),
+                    secret: a.secret.expose().to_owned(),
+                    consumer_key: a.consumer_key.clone(),
+                    username: a.username.clone(),
+                })
+            })
+            .collect();
+        drop(mem);
+        if let Err(e) = save_tokens(path, &stored) {
+            eprintln!(
+                "signet demo provider: cannot keep its access tokens in {}: {e}",
+                path.display()
+            );
+        }
     }
 
     /// The provider's clock in Unix seconds, skewed by the `clock_skew_secs` fault.

@@ -130,3 +130,68 @@ async fn dance_rsa_sha512() {
 async fn dance_plaintext() {
     dance(SignatureMethod::Plaintext).await;
 }
+
+/// With a token store, a provider started again (the next run of the app, or `signet call`)
+/// still accepts the access tokens an earlier one issued; the file is the user's alone, and a
+/// damaged one is an empty store, not a crash.
+#[tokio::test]
+async fn access_tokens_outlive_the_provider_with_a_token_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens.json");
+    let config = || signet_provider::ProviderConfig::demo().with_token_store(&file);
+    let p = signet_provider::start(config()).await.unwrap();
+    let sig = SignatureMethod::HmacSha1;
+    let temp = request_token(&p, sig, Placement::Header, "signet://callback").await;
+    let verifier = allow(&p, &temp).await;
+    let resp = access_token(&p, sig, Placement::Header, &temp, &verifier).await;
+    let creds = resp.token_response().unwrap();
+    let (token, secret) = (creds.token.clone(), creds.token_secret.expose().to_owned());
+    let port = p.addr().port();
+    p.shutdown().await;
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the token store is readable by others: {mode:o}"
+        );
+    }
+    let again = signet_provider::start(config().with_port(port))
+        .await
+        .unwrap();
+    let me = send(
+        &Spec::new("GET", again.me_url())
+            .sig(sig)
+            .token(&token, &secret),
+    )
+    .await;
+    assert_eq!(me.status, 200, "{}", me.body);
+    assert_eq!(me.json()["username"], "alice");
+    // Without the store, the same token is unknown.
+    let forgetful = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let refused = send(
+        &Spec::new("GET", forgetful.me_url())
+            .sig(sig)
+            .token(&token, &secret),
+    )
+    .await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    forgetful.shutdown().await;
+    again.shutdown().await;
+
+    std::fs::write(&file, b"{ not json").unwrap();
+    let damaged = signet_provider::start(config()).await.unwrap();
+    let refused = send(
+        &Spec::new("GET", damaged.me_url())
+            .sig(sig)
+            .token(&token, &secret),
+    )
+    .await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    damaged.shutdown().await;
+}

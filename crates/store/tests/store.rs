@@ -36,7 +36,10 @@ fn connectors_round_trip_names_are_unique_and_removal_takes_everything() {
         .map(|c| c.name().to_owned())
         .collect();
     assert_eq!(names, ["alpha", "Beta"]);
-    assert_eq!(store.instances_of(a.id).unwrap(), std::slice::from_ref(&a_i));
+    assert_eq!(
+        store.instances_of(a.id).unwrap(),
+        std::slice::from_ref(&a_i)
+    );
 
     // Renaming frees the old name and takes the new one.
     let mut renamed = b.definition.clone();

@@ -1,73 +1,71 @@
-// An in-browser backend that behaves like the shell end to end: the demo provider's details,
-// connectors and tokens in memory, and flows that replay real recorded snapshots on a timer
-// (waiting for the PIN when the callback is oob). For development (`npm run dev`) and tests.
+// The browser preview's backend (`npm run dev`, and the tests): it replays answers recorded
+// from the real backend and holds no backend rules of its own — no validation, no presets, no
+// diagnosis, no secrets. crates/app/tests/recordings.rs drives the real app through scripted
+// sessions and writes ./recordings; `make test` records them again and fails when the backend's
+// answers changed. The only answer made up here is "preview_unavailable", for a call no session
+// recorded.
+//
+// A call is answered from the recorded call with the same command and the same arguments
+// (after the normalization below), preferring the current scenario's session. A call recorded
+// several times in a session (`connectors_list` before and after connecting) is answered in
+// recorded order, the last answer repeated: each session keeps how far the UI has got in it
+// (the latest recorded call answered), and a repeated call gets the latest of its answers
+// recorded up to there, so asking twice before connecting shows no connector twice. The events
+// recorded after a call are replayed after it, their gaps compressed so the steps animate
+// visibly.
 
-import type {
-  AppInfo,
-  CommandMap,
-  Connector,
-  ConnectorDraft,
-  ConnectorSummary,
-  DemoProvider,
-  ErrorKind,
-  ErrorReport,
-  EventMap,
-  RunSummary,
-  Snapshot,
-  TokenSummary,
-} from "./bindings";
-import {
-  DIAGNOSES,
-  PRESETS,
-  RECORDINGS,
-  type Frame,
-  type Recording,
-  type Scenario,
-} from "./fixtures";
-import { applyPreset, lintDraft, pasteDiff } from "./fake-presets";
+import type { CommandMap, ErrorReport, EventMap } from "./bindings";
 import type { Transport, Unlisten } from "./index";
-import { validateDraft } from "../wizard/draft";
+import {
+  SESSIONS,
+  type RecordedCall,
+  type RecordedEvent,
+  type RecordedSession,
+  type SessionName,
+} from "./recordings";
 
-export const DEMO_CONSUMER_SECRET = "signet-demo-secret";
+/** Every scenario: one per recorded session. */
+export const SCENARIOS = Object.keys(SESSIONS) as SessionName[];
+
+/** The scenario when none is chosen. */
+export const DEFAULT_SCENARIO: SessionName = "demo";
+
+/** The answer to a call no session recorded. */
+export const PREVIEW_UNAVAILABLE: ErrorReport = {
+  kind: "preview_unavailable",
+  message:
+    "the browser preview only replays answers recorded from the real backend, and this one was not recorded",
+  hint: "run the desktop app (make run) to try this",
+};
 
 export interface FakeOptions {
-  /** Force a scenario for every run (`denied` shows a refusal); default: chosen per draft. */
+  /** The session to answer from first (default: `?scenario=` in the page's URL, else "demo"). */
   scenario?: string | null;
-  /** Milliseconds between two snapshots (the real provider answers in a few). */
-  stepDelayMs?: number;
-  /** How long the pretend user spends on the provider's consent page. */
-  consentDelayMs?: number;
-  /** The clock (tests pin it). */
+  /**
+   * How long to wait before replaying an event, given its recorded gap after the previous one
+   * (or after the call): a number for a fixed gap (0 in tests), or a function. Default
+   * {@link defaultStepDelay}.
+   */
+  stepDelayMs?: number | ((recordedGapMs: number) => number);
+  /** The clock answers are shifted to (tests pin it). */
   now?: () => number;
-  /** The timer (tests use fake timers). */
+  /** The timer events are replayed with (tests pass their own, or use fake timers). */
   schedule?: (fn: () => void, ms: number) => unknown;
   cancel?: (handle: unknown) => void;
 }
 
-interface StoredConnector {
-  connector: Connector;
-  consumerSecret: string | null;
-  rsaKey: string | null;
-  tokenSecret: string | null;
+/** A recorded gap kept between 120 and 700 ms: the real backend answers in a few. */
+export function defaultStepDelay(recordedGapMs: number): number {
+  return Math.min(700, Math.max(120, recordedGapMs));
 }
 
-interface FakeRun {
-  id: string;
-  connectorId: string | null;
-  name: string;
-  scenario: Scenario;
-  recording: Recording;
-  /** Index of the frame shown. */
-  index: number;
-  snapshot: Snapshot;
-  startedMs: number;
-  timer: unknown;
+/** The scenario named in the page's URL (`?scenario=pin`), if any. */
+export function scenarioFromUrl(): string | null {
+  if (typeof location === "undefined") return null;
+  return new URLSearchParams(location.search).get("scenario");
 }
 
-const err = (kind: ErrorKind, message: string, hint?: string): ErrorReport =>
-  hint ? { kind, message, hint } : { kind, message };
-
-/** Adds `delta` to every `*_ms` timestamp in a snapshot (durations stay). */
+/** Adds `delta` to every `*_ms` timestamp in a copy of `value` (`duration_ms` stays). */
 export function shiftTimes<T>(value: T, delta: number): T {
   if (Array.isArray(value)) return value.map((v) => shiftTimes(v, delta)) as T;
   if (value === null || typeof value !== "object") return value;
@@ -81,456 +79,215 @@ export function shiftTimes<T>(value: T, delta: number): T {
   return out as T;
 }
 
-/** The run's first timestamp, to rebase a recording on. */
-function firstMs(r: Recording): number {
-  const s = r.frames[0].snapshot.steps.find((st) => st.started_ms !== null);
-  return s?.started_ms ?? 0;
+/** Arguments that match any value: the PIN and the pasted address differ every time. */
+const ANY: Partial<Record<keyof CommandMap, string[]>> = {
+  flow_submit_pin: ["pin"],
+  flow_submit_callback: ["url"],
+};
+
+const HOST_PORT = /(127\.0\.0\.1|localhost):\d+/g;
+
+/**
+ * Arguments as the recorder compares them, in the part that can reach arguments: every
+ * `*_ms` time is 0, and the demo provider's port (a new one in every session) is `<port>`,
+ * in an address or on its own.
+ */
+export function normalizeArgs(value: unknown, ports: ReadonlySet<string>, key?: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalizeArgs(v, ports));
+  if (typeof value === "number") return key?.endsWith("_ms") ? 0 : value;
+  if (typeof value === "string") {
+    return ports.has(value) ? "<port>" : value.replace(HOST_PORT, "$1:<port>");
+  }
+  if (value === null || typeof value !== "object") return value ?? null;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = normalizeArgs(v, ports, k);
+  return out;
 }
 
-/** Which recording a draft would produce against the demo provider. */
-export function scenarioFor(draft: ConnectorDraft | null, forced: string | null): Scenario {
-  if (forced && forced in RECORDINGS) return forced as Scenario;
-  if (!draft) return "dance";
-  if (
-    !draft.signature_method.startsWith("RSA-") &&
-    draft.consumer_secret !== null &&
-    draft.consumer_secret !== DEMO_CONSUMER_SECRET
-  ) {
-    return "signature_invalid";
+/** JSON with its keys sorted: equal for equal values, whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
   }
-  return draft.callback.mode === "oob" ? "pin" : "dance";
+  return JSON.stringify(value ?? null);
 }
 
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return "";
-  }
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** A session's calls by matching key, each with its place in the session, in recorded order. */
+interface Index {
+  calls: Map<string, { at: number; call: RecordedCall }[]>;
+  /** The place of the latest call answered: how far the UI has got in the session. */
+  reached: number;
+}
+
+interface Pending {
+  event: RecordedEvent;
+  /** When the event happened, as recorded (to shift its times to now). */
+  recordedMs: number;
+  gapMs: number;
+}
+
+interface Replay {
+  queue: Pending[];
+  timer: unknown;
+  running: boolean;
 }
 
 export class FakeBackend implements Transport {
   readonly kind = "fake" as const;
-  private readonly opts: Required<Omit<FakeOptions, "scenario">> & { scenario: string | null };
-  private readonly connectors = new Map<string, StoredConnector>();
-  private readonly runs = new Map<string, FakeRun>();
-  private readonly listeners: { [E in keyof EventMap]: Set<(p: EventMap[E]) => void> } = {
-    "flow-snapshot": new Set(),
-    "deep-link-refused": new Set(),
-  };
-  private demoRunning = false;
-  private seq = 0;
-  /** Seconds added to oauth_timestamp (`clock_offset_set`). */
-  private clockOffset = 0;
+  /** The session answers come from first. */
+  readonly scenario: SessionName;
+  private readonly order: SessionName[];
+  private readonly sessions = new Map<SessionName, Index>();
+  private readonly ports = new Set<string>();
+  private readonly stepDelay: (recordedGapMs: number) => number;
+  private readonly now: () => number;
+  private readonly schedule: (fn: () => void, ms: number) => unknown;
+  private readonly cancelTimer: (handle: unknown) => void;
+  private readonly listeners = new Map<string, Set<(payload: never) => void>>();
+  /** Events being replayed, by run (`""` for events of no run). */
+  private readonly replays = new Map<string, Replay>();
 
   constructor(options: FakeOptions = {}) {
-    this.opts = {
-      scenario: options.scenario ?? null,
-      stepDelayMs: options.stepDelayMs ?? 1100,
-      consentDelayMs: options.consentDelayMs ?? 2600,
-      now: options.now ?? (() => Date.now()),
-      schedule: options.schedule ?? ((fn, ms) => setTimeout(fn, ms)),
-      cancel: options.cancel ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
-    };
-  }
+    const wanted = options.scenario ?? scenarioFromUrl() ?? DEFAULT_SCENARIO;
+    this.scenario = (SCENARIOS as string[]).includes(wanted)
+      ? (wanted as SessionName)
+      : DEFAULT_SCENARIO;
+    this.order = [this.scenario, ...SCENARIOS.filter((s) => s !== this.scenario)];
+    const delay = options.stepDelayMs ?? defaultStepDelay;
+    this.stepDelay = typeof delay === "number" ? () => delay : delay;
+    this.now = options.now ?? (() => Date.now());
+    this.schedule = options.schedule ?? ((fn, ms) => setTimeout(fn, ms));
+    this.cancelTimer = options.cancel ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
 
-  async listen<E extends keyof EventMap>(
-    event: E,
-    handler: (payload: EventMap[E]) => void,
-  ): Promise<Unlisten> {
-    const set = this.listeners[event] as Set<(p: EventMap[E]) => void>;
-    set.add(handler);
-    return () => set.delete(handler);
-  }
-
-  /** Pretends the OS handed the app a link no run waits for (for the UI's banner). */
-  refuseDeepLink(url: string, reason: string): void {
-    this.emit("deep-link-refused", { url_excerpt: url.slice(0, 60), reason });
+    const sessions: [SessionName, RecordedSession][] = SCENARIOS.map((s) => [s, SESSIONS[s]]);
+    for (const [, session] of sessions) {
+      for (const m of JSON.stringify(session).matchAll(HOST_PORT)) {
+        this.ports.add(m[0].slice(m[0].lastIndexOf(":") + 1));
+      }
+    }
+    for (const [name, session] of sessions) {
+      const calls: Index["calls"] = new Map();
+      session.calls.forEach((call, at) => {
+        const key = this.key(call.command, call.args);
+        calls.set(key, [...(calls.get(key) ?? []), { at, call }]);
+      });
+      this.sessions.set(name, { calls, reached: -1 });
+    }
   }
 
   async invoke<K extends keyof CommandMap>(
     name: K,
     args: CommandMap[K]["args"],
   ): Promise<CommandMap[K]["result"]> {
-    // Answer asynchronously, like the real IPC.
-    await Promise.resolve();
-    const handler = this.handlers[name] as (a: CommandMap[K]["args"]) => CommandMap[K]["result"];
-    return structuredClone(handler(args));
+    const call = this.find(name, args ?? null);
+    if (!call) throw copy(PREVIEW_UNAVAILABLE);
+    if (call.command === "flow_cancel") this.stop(call.args.run_id);
+    this.replay(call);
+    if (call.err !== undefined) throw copy(call.err);
+    return shiftTimes(call.ok, this.now() - call.at_ms) as CommandMap[K]["result"];
   }
 
-  private emit<E extends keyof EventMap>(event: E, payload: EventMap[E]): void {
-    for (const h of this.listeners[event] as Set<(p: EventMap[E]) => void>) {
-      h(structuredClone(payload));
+  async listen<E extends keyof EventMap>(
+    event: E,
+    handler: (payload: EventMap[E]) => void,
+  ): Promise<Unlisten> {
+    const set = this.listeners.get(event) ?? new Set();
+    this.listeners.set(event, set);
+    const h = handler as (payload: never) => void;
+    set.add(h);
+    return () => {
+      set.delete(h);
+    };
+  }
+
+  private key(command: string, args: unknown): string {
+    let normalized = normalizeArgs(args ?? null, this.ports);
+    const any = ANY[command as keyof CommandMap];
+    if (any && normalized !== null && typeof normalized === "object") {
+      normalized = { ...normalized };
+      for (const field of any) (normalized as Record<string, unknown>)[field] = "*";
+    }
+    return `${command} ${canonical(normalized)}`;
+  }
+
+  /**
+   * The recorded call answering this one: the scenario's session first, then the others. Of
+   * the session's recordings of it, the latest one up to the call after the latest answered
+   * (the first one when the UI has not got that far).
+   */
+  private find(command: string, args: unknown): RecordedCall | null {
+    const key = this.key(command, args);
+    for (const name of this.order) {
+      const index = this.sessions.get(name);
+      const recorded = index?.calls.get(key);
+      if (!index || !recorded) continue;
+      let chosen = recorded[0];
+      for (const r of recorded) if (r.at <= index.reached + 1) chosen = r;
+      index.reached = Math.max(index.reached, chosen.at);
+      return chosen.call;
+    }
+    return null;
+  }
+
+  /** Queues the events recorded after `call`, each run's after the ones it is still showing. */
+  private replay(call: RecordedCall): void {
+    let previous = 0;
+    const touched = new Set<string>();
+    for (const event of call.events) {
+      const run = "run_id" in event.payload ? event.payload.run_id : "";
+      const replay = this.replays.get(run) ?? { queue: [], timer: null, running: false };
+      this.replays.set(run, replay);
+      replay.queue.push({
+        event,
+        recordedMs: call.at_ms + event.delay_ms,
+        gapMs: this.stepDelay(Math.max(0, event.delay_ms - previous)),
+      });
+      previous = event.delay_ms;
+      touched.add(run);
+    }
+    for (const run of touched) {
+      const replay = this.replays.get(run);
+      if (replay && !replay.running) this.next(replay);
     }
   }
 
-  private demo(): DemoProvider {
-    const url = RECORDINGS.dance.provider_url;
-    const draft: ConnectorDraft = {
-      id: null,
-      name: "Demo provider",
-      preset: "demo",
-      mode: "three_legged",
-      consumer_key: "signet-demo",
-      consumer_secret: DEMO_CONSUMER_SECRET,
-      rsa_private_key_pem: null,
-      signature_method: "HMAC-SHA1",
-      placement: "header",
-      realm: null,
-      include_version: true,
-      endpoints: {
-        request_token: { url: `${url}/oauth/request_token`, method: "POST" },
-        authorize_url: `${url}/oauth/authorize`,
-        access_token: { url: `${url}/oauth/access_token`, method: "POST" },
-      },
-      callback: { mode: "deep_link", loopback_port: 0, loopback_path: "/callback", oob_url: null },
-      authorize_params: [],
-      resource: {
-        method: "GET",
-        url: `${url}/api/me`,
-        content_type: null,
-        body: null,
-        headers: [],
-        masked_headers: [],
-      },
-      token: null,
-    };
-    return {
-      url,
-      endpoints: {
-        request_token: `${url}/oauth/request_token`,
-        authorize: `${url}/oauth/authorize`,
-        access_token: `${url}/oauth/access_token`,
-        me: `${url}/api/me`,
-        echo: `${url}/api/echo`,
-      },
-      consumer_key: "signet-demo",
-      consumer_secret: DEMO_CONSUMER_SECRET,
-      rsa: {
-        consumer_key: "signet-demo-rsa",
-        private_key_pem:
-          "-----BEGIN PRIVATE KEY-----\n(the demo key shipped with Signet)\n-----END PRIVATE KEY-----\n",
-      },
-      users: [
-        { username: "alice", password: "wonderland", display_name: "Alice Liddell" },
-        { username: "bob", password: "builder", display_name: "Bob the Builder" },
-      ],
-      draft,
-    };
+  private next(replay: Replay): void {
+    const pending = replay.queue.shift();
+    if (!pending) {
+      replay.running = false;
+      replay.timer = null;
+      return;
+    }
+    replay.running = true;
+    replay.timer = this.schedule(() => {
+      replay.timer = null;
+      this.emit(pending);
+      this.next(replay);
+    }, pending.gapMs);
   }
 
-  private connector(id: string): StoredConnector {
-    const c = this.connectors.get(id);
-    if (!c)
-      throw err(
-        "not_found",
-        `no connector with id ${id}`,
-        "it may have been deleted: pick one from the list",
-      );
-    return c;
+  /** A cancelled run shows nothing more of what it was replaying. */
+  private stop(run: string): void {
+    const replay = this.replays.get(run);
+    if (!replay) return;
+    if (replay.timer !== null) this.cancelTimer(replay.timer);
+    // Emptied too: a handler cancelling the run it is being shown ends the replay here.
+    replay.queue.length = 0;
+    this.replays.delete(run);
   }
 
-  private run(id: string): FakeRun {
-    const r = this.runs.get(id);
-    if (!r) throw err("no_such_run", `no run with id ${id}`);
-    return r;
+  private emit({ event, recordedMs }: Pending): void {
+    const payload: unknown = shiftTimes(event.payload, this.now() - recordedMs);
+    for (const handler of this.listeners.get(event.event) ?? []) {
+      (handler as (p: unknown) => void)(payload);
+    }
   }
-
-  private summary(r: FakeRun): RunSummary {
-    const s = r.snapshot;
-    const over = s.phase === "finished" || s.phase === "failed" || s.phase === "cancelled";
-    const last = Math.max(0, ...s.steps.map((st) => st.finished_ms ?? 0));
-    return {
-      run_id: r.id,
-      connector_id: r.connectorId,
-      connector_name: r.name,
-      mode: s.mode,
-      phase: s.phase,
-      started_ms: r.startedMs,
-      finished_ms: over ? last || r.startedMs : null,
-      failed_step: s.error?.step ?? null,
-      error_kind: s.error?.error.kind ?? null,
-      steps_done: s.steps.filter((st) => st.status === "done").length,
-    };
-  }
-
-  private connectorSummary(c: StoredConnector): ConnectorSummary {
-    const d = c.connector.draft;
-    const runs = [...this.runs.values()].filter((r) => r.connectorId === c.connector.id);
-    const last = runs.at(-1);
-    return {
-      id: c.connector.id,
-      name: d.name,
-      preset: d.preset,
-      mode: d.mode,
-      consumer_key: d.consumer_key,
-      signature_method: d.signature_method,
-      callback_mode: d.callback.mode,
-      provider_host: hostOf(d.endpoints.request_token.url || d.resource?.url || ""),
-      updated_ms: c.connector.updated_ms,
-      token: c.connector.token,
-      last_run: last ? this.summary(last) : null,
-    };
-  }
-
-  private show(r: FakeRun, frame: Frame): void {
-    r.snapshot = shiftTimes(frame.snapshot, r.startedMs - firstMs(r.recording));
-    this.emit("flow-snapshot", { run_id: r.id, snapshot: r.snapshot });
-    if (r.snapshot.phase === "finished") this.keepToken(r);
-  }
-
-  /** Shows the next frame after a pause, unless the run waits for the user. */
-  private advance(r: FakeRun): void {
-    const s = r.snapshot;
-    if (r.index + 1 >= r.recording.frames.length) return;
-    if (s.phase === "failed" || s.phase === "cancelled") return;
-    if (s.waiting_for?.kind === "pin") return; // flow_submit_pin moves on
-    const delay =
-      s.waiting_for?.kind === "callback" ? this.opts.consentDelayMs : this.opts.stepDelayMs;
-    r.timer = this.opts.schedule(() => {
-      r.timer = null;
-      r.index += 1;
-      this.show(r, r.recording.frames[r.index]);
-      this.advance(r);
-    }, delay);
-  }
-
-  private keepToken(r: FakeRun): void {
-    const t = r.snapshot.access_token;
-    if (!r.connectorId || !t) return;
-    const c = this.connectors.get(r.connectorId);
-    if (!c) return;
-    c.tokenSecret = "fake-token-secret-".padEnd(t.secret_len, "x");
-    c.connector.secrets.token_secret = true;
-    c.connector.token = {
-      connector_id: c.connector.id,
-      connector_name: c.connector.draft.name,
-      token: t.token,
-      secret_len: t.secret_len,
-      issued_ms: this.opts.now(),
-      extra: t.extra,
-    };
-  }
-
-  private startRun(r: Omit<FakeRun, "index" | "snapshot" | "timer">): FakeRun {
-    const run: FakeRun = { ...r, index: 0, snapshot: r.recording.frames[0].snapshot, timer: null };
-    run.snapshot = shiftTimes(run.snapshot, run.startedMs - firstMs(run.recording));
-    this.runs.set(run.id, run);
-    // The first snapshot is the command's answer; the rest come as events.
-    this.advance(run);
-    return run;
-  }
-
-  private readonly handlers: {
-    [K in keyof CommandMap]: (args: CommandMap[K]["args"]) => CommandMap[K]["result"];
-  } = {
-    app_info: (): AppInfo => ({
-      version: "0.1.0 (browser preview)",
-      data_dir: "(in memory: this is the browser preview, nothing is saved)",
-      data_key_location: "nowhere: the browser preview keeps nothing after you close the tab",
-      demo_provider_url: this.demoRunning ? RECORDINGS.dance.provider_url : null,
-    }),
-    demo_provider_start: () => {
-      this.demoRunning = true;
-      return this.demo();
-    },
-    connector_validate: ({ draft }) => validateDraft(draft),
-    connectors_list: () => [...this.connectors.values()].map((c) => this.connectorSummary(c)),
-    connector_get: ({ id }) => this.connector(id).connector,
-    connector_save: ({ draft }) => {
-      const now = this.opts.now();
-      const prev = draft.id ? this.connector(draft.id) : null;
-      const problems = validateDraft(draft, prev?.connector.secrets);
-      if (problems.length > 0) {
-        throw err(
-          "invalid_connector",
-          `${problems.length} field(s) need attention: ${problems[0].message}`,
-        );
-      }
-      const id = draft.id ?? `c${++this.seq}`;
-      const consumerSecret = draft.consumer_secret ?? prev?.consumerSecret ?? null;
-      const rsaKey = draft.rsa_private_key_pem ?? prev?.rsaKey ?? null;
-      const tokenSecret = draft.token?.secret ?? prev?.tokenSecret ?? null;
-      const saved: ConnectorDraft = {
-        ...structuredClone(draft),
-        id,
-        consumer_secret: null,
-        rsa_private_key_pem: null,
-        token: draft.token ? { token: draft.token.token, secret: null } : null,
-      };
-      const connector: Connector = {
-        id,
-        draft: saved,
-        secrets: {
-          consumer_secret: !!consumerSecret,
-          rsa_private_key: !!rsaKey,
-          token_secret: !!tokenSecret,
-        },
-        created_ms: prev?.connector.created_ms ?? now,
-        updated_ms: now,
-        token: prev?.connector.token ?? null,
-      };
-      this.connectors.set(id, { connector, consumerSecret, rsaKey, tokenSecret });
-      return connector;
-    },
-    connector_delete: ({ id }) => {
-      this.connector(id);
-      this.connectors.delete(id);
-      return null;
-    },
-    connector_reveal_secret: ({ id, which }) => {
-      const c = this.connector(id);
-      const value =
-        which === "consumer_secret"
-          ? c.consumerSecret
-          : which === "rsa_private_key"
-            ? c.rsaKey
-            : c.tokenSecret;
-      if (value === null)
-        throw err("secret_not_stored", `this connector has no ${which.replace(/_/g, " ")} stored`);
-      return value;
-    },
-    flow_start: ({ target }) => {
-      let draft: ConnectorDraft;
-      let connectorId: string | null = null;
-      if (target.kind === "draft") {
-        draft = target.draft;
-      } else {
-        const c = this.connector(target.id);
-        connectorId = c.connector.id;
-        draft = { ...c.connector.draft, consumer_secret: c.consumerSecret };
-      }
-      const problems = validateDraft(
-        draft,
-        connectorId ? this.connector(connectorId).connector.secrets : undefined,
-      );
-      if (problems.length > 0) {
-        throw err("invalid_config", problems[0].message, "fix the highlighted fields in step 1");
-      }
-      const scenario = scenarioFor(draft, this.opts.scenario);
-      const run = this.startRun({
-        id: `run-${++this.seq}`,
-        connectorId,
-        name: draft.name || "Unsaved connector",
-        scenario,
-        recording: RECORDINGS[scenario],
-        startedMs: this.opts.now(),
-      });
-      return { run_id: run.id, snapshot: run.snapshot };
-    },
-    flow_submit_pin: ({ run_id, pin }) => {
-      const r = this.run(run_id);
-      if (r.snapshot.waiting_for?.kind !== "pin") {
-        throw err("not_waiting_for_pin", "this run is not waiting for a PIN");
-      }
-      if (pin.trim() === "") {
-        throw err(
-          "pin_empty",
-          "the PIN is empty",
-          "type the code the provider showed after you allowed access",
-        );
-      }
-      r.index += 1;
-      this.show(r, r.recording.frames[r.index]);
-      this.advance(r);
-      return null;
-    },
-    flow_submit_callback: ({ run_id, url }) => {
-      const r = this.run(run_id);
-      const w = r.snapshot.waiting_for?.kind;
-      if (w !== "pin" && w !== "callback") {
-        throw err(
-          "not_waiting_for_callback",
-          "this run is not waiting for the provider's redirect",
-        );
-      }
-      if (!url.includes("oauth_verifier=")) {
-        throw err(
-          "callback_missing_verifier",
-          "the address has no oauth_verifier",
-          "paste the whole address the browser shows after you allowed access",
-        );
-      }
-      if (r.timer !== null) this.opts.cancel(r.timer);
-      r.index += 1;
-      this.show(r, r.recording.frames[r.index]);
-      this.advance(r);
-      return null;
-    },
-    flow_retry: ({ run_id }) => {
-      const r = this.run(run_id);
-      if (r.snapshot.phase !== "failed") throw err("nothing_to_retry", "the run has not failed");
-      // A refused consent may be given the second time, and a clock set right passes; a wrong
-      // secret fails again.
-      const skew = DIAGNOSES.runs.clock_skew?.skew?.suggested_offset_seconds ?? 0;
-      const fixed =
-        r.scenario === "denied" ||
-        (r.scenario === "clock_skew" && Math.abs(this.clockOffset - skew) < 300);
-      const scenario: Scenario = fixed ? "dance" : r.scenario;
-      r.scenario = scenario;
-      r.recording = RECORDINGS[scenario];
-      r.index = 0;
-      this.show(r, r.recording.frames[0]);
-      this.advance(r);
-      return null;
-    },
-    flow_cancel: ({ run_id }) => {
-      const r = this.run(run_id);
-      if (r.timer !== null) this.opts.cancel(r.timer);
-      r.timer = null;
-      const s = structuredClone(r.snapshot);
-      if (s.phase === "finished" || s.phase === "cancelled") return null;
-      const now = this.opts.now();
-      s.phase = "cancelled";
-      s.waiting_for = null;
-      s.retry = null;
-      s.error = null;
-      for (const st of s.steps) {
-        if (st.status === "pending" || st.status === "active" || st.status === "failed") {
-          st.status = "skipped";
-          st.finished_ms = now;
-          st.notes = [...st.notes, "not reached: you cancelled the run"];
-        }
-      }
-      r.snapshot = s;
-      this.emit("flow-snapshot", { run_id, snapshot: s });
-      return null;
-    },
-    runs_list: ({ connector_id }) =>
-      [...this.runs.values()]
-        .filter((r) => connector_id === null || r.connectorId === connector_id)
-        .map((r) => this.summary(r))
-        .reverse(),
-    run_get: ({ run_id }) => {
-      const r = this.run(run_id);
-      return { summary: this.summary(r), snapshot: r.snapshot };
-    },
-    tokens_list: () =>
-      [...this.connectors.values()]
-        .map((c) => c.connector.token)
-        .filter((t): t is TokenSummary => t !== null),
-    token_forget: ({ id }) => {
-      const c = this.connector(id);
-      c.connector.token = null;
-      c.tokenSecret = null;
-      c.connector.secrets.token_secret = false;
-      return null;
-    },
-    presets_list: () => PRESETS.presets,
-    preset_apply: ({ preset_id, inputs }) => applyPreset(preset_id, inputs),
-    connector_lint: ({ draft }) => lintDraft(draft),
-    run_diagnose: ({ run_id }) => {
-      const r = this.run(run_id);
-      const d = DIAGNOSES.runs[r.scenario];
-      if (r.snapshot.phase !== "failed" || !d) {
-        throw err("run_not_failed", "this run has not failed, so there is nothing to diagnose");
-      }
-      return d;
-    },
-    diagnose_paste: ({ run_id, text }) => pasteDiff(this.run(run_id).snapshot, text),
-    clock_offset_set: ({ offset_seconds }) => {
-      this.clockOffset = offset_seconds;
-      return null;
-    },
-  };
 }

@@ -1,14 +1,16 @@
 // The UI's only door to the backend. Everything else imports from here, never from
 // @tauri-apps/* (eslint enforces it). The real transport talks to the Tauri shell; the fake
-// replays recorded dances so the UI runs in a plain browser and in tests.
+// replays answers recorded from the real backend (see ./fake.ts) so the UI runs in a plain
+// browser for development and in tests.
 
 import type {
   AppInfo,
   BaseStringDiff,
+  CallResult,
   CommandMap,
-  Connector,
-  ConnectorDraft,
+  ConnectorDocument,
   ConnectorSummary,
+  ConnectorView,
   DeepLinkRefusedEvent,
   DemoProvider,
   ErrorReport,
@@ -17,13 +19,12 @@ import type {
   FieldProblem,
   FlowSnapshotEvent,
   FlowStarted,
-  FlowTarget,
   Lint,
-  PresetApplied,
+  NewConnector,
   PresetSummary,
   RunRecord,
   RunSummary,
-  SecretKind,
+  SecretRef,
   TokenSummary,
 } from "./bindings";
 
@@ -51,24 +52,36 @@ export interface Ipc {
   readonly kind: "tauri" | "fake";
   appInfo(): Promise<AppInfo>;
   demoProviderStart(): Promise<DemoProvider>;
-  connectorValidate(draft: ConnectorDraft): Promise<FieldProblem[]>;
   connectorsList(): Promise<ConnectorSummary[]>;
-  connectorGet(id: string): Promise<Connector>;
-  connectorSave(draft: ConnectorDraft): Promise<Connector>;
+  connectorNew(presetId: string | null): Promise<NewConnector>;
+  connectorGet(id: string, instanceId: string | null): Promise<ConnectorView>;
+  connectorValidate(document: ConnectorDocument): Promise<FieldProblem[]>;
+  connectorLint(document: ConnectorDocument): Promise<Lint[]>;
+  connectorSave(document: ConnectorDocument): Promise<ConnectorView>;
   connectorDelete(id: string): Promise<void>;
-  connectorRevealSecret(id: string, which: SecretKind): Promise<string>;
-  flowStart(target: FlowTarget): Promise<FlowStarted>;
+  instanceCreate(
+    connectorId: string,
+    name: string,
+    copyFrom: string | null,
+  ): Promise<ConnectorView>;
+  instanceDelete(instanceId: string): Promise<void>;
+  secretReveal(instanceId: string, which: SecretRef): Promise<string>;
+  flowStart(instanceId: string): Promise<FlowStarted>;
   flowSubmitPin(runId: string, pin: string): Promise<void>;
   flowSubmitCallback(runId: string, url: string): Promise<void>;
   flowRetry(runId: string): Promise<void>;
   flowCancel(runId: string): Promise<void>;
-  runsList(connectorId?: string | null): Promise<RunSummary[]>;
+  endpointSend(
+    instanceId: string,
+    endpointId: string,
+    inputs: Record<string, string>,
+  ): Promise<CallResult>;
+  runsList(connectorId?: string | null, instanceId?: string | null): Promise<RunSummary[]>;
   runGet(runId: string): Promise<RunRecord>;
   tokensList(): Promise<TokenSummary[]>;
-  tokenForget(connectorId: string): Promise<void>;
+  tokenForget(instanceId: string): Promise<void>;
   presetsList(): Promise<PresetSummary[]>;
-  presetApply(presetId: string, inputs: Record<string, string>): Promise<PresetApplied>;
-  connectorLint(draft: ConnectorDraft): Promise<Lint[]>;
+  presetApply(presetId: string): Promise<NewConnector>;
   runDiagnose(runId: string): Promise<FailureDiagnosis>;
   diagnosePaste(runId: string, text: string): Promise<BaseStringDiff>;
   clockOffsetSet(offsetSeconds: number): Promise<void>;
@@ -85,24 +98,31 @@ export function makeIpc(t: Transport): Ipc {
     kind: t.kind,
     appInfo: () => t.invoke("app_info", null),
     demoProviderStart: () => t.invoke("demo_provider_start", null),
-    connectorValidate: (draft) => t.invoke("connector_validate", { draft }),
     connectorsList: () => t.invoke("connectors_list", null),
-    connectorGet: (id) => t.invoke("connector_get", { id }),
-    connectorSave: (draft) => t.invoke("connector_save", { draft }),
+    connectorNew: (preset_id) => t.invoke("connector_new", { preset_id }),
+    connectorGet: (id, instance_id) => t.invoke("connector_get", { id, instance_id }),
+    connectorValidate: (document) => t.invoke("connector_validate", { document }),
+    connectorLint: (document) => t.invoke("connector_lint", { document }),
+    connectorSave: (document) => t.invoke("connector_save", { document }),
     connectorDelete: (id) => done(t.invoke("connector_delete", { id })),
-    connectorRevealSecret: (id, which) => t.invoke("connector_reveal_secret", { id, which }),
-    flowStart: (target) => t.invoke("flow_start", { target }),
+    instanceCreate: (connector_id, name, copy_from) =>
+      t.invoke("instance_create", { connector_id, name, copy_from }),
+    instanceDelete: (instance_id) => done(t.invoke("instance_delete", { instance_id })),
+    secretReveal: (instance_id, which) => t.invoke("secret_reveal", { instance_id, which }),
+    flowStart: (instance_id) => t.invoke("flow_start", { instance_id }),
     flowSubmitPin: (run_id, pin) => done(t.invoke("flow_submit_pin", { run_id, pin })),
     flowSubmitCallback: (run_id, url) => done(t.invoke("flow_submit_callback", { run_id, url })),
     flowRetry: (run_id) => done(t.invoke("flow_retry", { run_id })),
     flowCancel: (run_id) => done(t.invoke("flow_cancel", { run_id })),
-    runsList: (connector_id = null) => t.invoke("runs_list", { connector_id }),
+    endpointSend: (instance_id, endpoint_id, inputs) =>
+      t.invoke("endpoint_send", { instance_id, endpoint_id, inputs }),
+    runsList: (connector_id = null, instance_id = null) =>
+      t.invoke("runs_list", { connector_id, instance_id }),
     runGet: (run_id) => t.invoke("run_get", { run_id }),
     tokensList: () => t.invoke("tokens_list", null),
-    tokenForget: (id) => done(t.invoke("token_forget", { id })),
+    tokenForget: (instance_id) => done(t.invoke("token_forget", { instance_id })),
     presetsList: () => t.invoke("presets_list", null),
-    presetApply: (preset_id, inputs) => t.invoke("preset_apply", { preset_id, inputs }),
-    connectorLint: (draft) => t.invoke("connector_lint", { draft }),
+    presetApply: (preset_id) => t.invoke("preset_apply", { preset_id }),
     runDiagnose: (run_id) => t.invoke("run_diagnose", { run_id }),
     diagnosePaste: (run_id, text) => t.invoke("diagnose_paste", { run_id, text }),
     clockOffsetSet: (offset_seconds) => done(t.invoke("clock_offset_set", { offset_seconds })),
@@ -137,11 +157,11 @@ export function inTauri(w: unknown = globalThis): boolean {
  * The IPC for this environment: Tauri inside the app, else the in-browser fake (loaded on
  * demand, so the app's bundle never runs it).
  */
-export async function connectIpc(options: { scenario?: string | null } = {}): Promise<Ipc> {
+export async function connectIpc(): Promise<Ipc> {
   if (inTauri()) {
     const { tauriTransport } = await import("./tauri");
     return makeIpc(tauriTransport());
   }
   const { FakeBackend } = await import("./fake");
-  return makeIpc(new FakeBackend({ scenario: options.scenario ?? null }));
+  return makeIpc(new FakeBackend());
 }

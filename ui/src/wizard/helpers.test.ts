@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { RECORDINGS } from "../ipc/fixtures";
+import { recordedFrames } from "./recorded";
 import { ARROWS, LANES, arrowTones, laneIndex } from "./diagram";
 import { describeLength, isRedacted, masked } from "./secret";
 import { normalizedPairs, orderedParameters, splitAuthorization, splitBaseString } from "./trace";
 import { STEPS } from "../ipc";
 
-const trace = RECORDINGS.dance.frames[4].snapshot.steps[2].exchanges[0].trace;
+const trace = recordedFrames("demo").at(-1)!.steps[2].exchanges[0].trace;
 
 describe("sequence diagram", () => {
   it("has one arrow per step, in order, between known lanes", () => {

@@ -1,16 +1,7 @@
-// Step 1's preset help and the failing step's diagnosis, as pure view logic: searching the
-// catalog, checking a placeholder as its helper does, putting the backend's explanations and
-// lints next to the form's fields, and wording clock skew and base-string differences.
+// Preset and diagnosis wording as pure view logic: searching the catalog, counting lints, and
+// wording clock skew and base-string differences.
 
-import type {
-  Difference,
-  Explanation,
-  Lint,
-  Placeholder,
-  PresetSummary,
-  Severity,
-  SkewReport,
-} from "../ipc";
+import type { Difference, Lint, PresetSummary, Severity, SkewReport } from "../ipc";
 
 /** Presets whose id, name or summary contain every word of the query (case-insensitive). */
 export function searchPresets(presets: readonly PresetSummary[], query: string): PresetSummary[] {
@@ -19,48 +10,6 @@ export function searchPresets(presets: readonly PresetSummary[], query: string):
     const text = `${p.id} ${p.name} ${p.summary}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });
-}
-
-/**
- * The form field a backend field name belongs to: explanations and lints use FlowConfig's
- * names (`sign_options.placement`, `callback.mode`), the form the draft's (`placement`,
- * `callback.url`).
- */
-export function formField(field: string): string {
-  if (field === "sign_options.placement" || field === "sign_options.include_version") {
-    return "placement";
-  }
-  if (field.startsWith("callback.")) return "callback.url";
-  if (field.startsWith("request_token_params.")) return "endpoints.request_token.url";
-  if (field.startsWith("authorize_params")) return "authorize_params";
-  if (field === "resource" || field.startsWith("resource.")) return "resource.url";
-  if (field === "token.token" || field === "token.secret") return field;
-  if (field === "mode") return "mode";
-  return field;
-}
-
-/** Explanations grouped by the form field they sit next to, in the backend's order. */
-export function explanationsByField(
-  explanations: readonly Explanation[],
-): Map<string, Explanation[]> {
-  const out = new Map<string, Explanation[]>();
-  for (const e of explanations) {
-    const f = formField(e.field);
-    out.set(f, [...(out.get(f) ?? []), e]);
-  }
-  return out;
-}
-
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
-/** Lints grouped by form field, most severe first within each. */
-export function lintsByField(lints: readonly Lint[]): Map<string, Lint[]> {
-  const out = new Map<string, Lint[]>();
-  for (const l of [...lints].sort((a, b) => RANK[a.severity] - RANK[b.severity])) {
-    const f = formField(l.field);
-    out.set(f, [...(out.get(f) ?? []), l]);
-  }
-  return out;
 }
 
 /** "1 warning, 2 notes" for the bar under the form; empty when there is nothing. */
@@ -74,56 +23,6 @@ export function lintCount(lints: readonly Lint[]): string {
   add(n("warning"), "warning", "warnings");
   add(n("info"), "note", "notes");
   return parts.join(", ");
-}
-
-/** The NetSuite account id's two forms: host (`1234567-sb1`) and realm (`1234567_SB1`). */
-export function netsuiteForms(id: string): { host: string; realm: string } | null {
-  const v = id.trim();
-  if (v === "" || !/^[A-Za-z0-9_-]+$/.test(v)) return null;
-  return { host: v.toLowerCase().replace(/_/g, "-"), realm: v.toUpperCase().replace(/-/g, "_") };
-}
-
-/**
- * What is wrong with a placeholder's value, as the preset's helper checks it (the backend's
- * `resolve_one`); `null` when it fits. An empty value with a default is fine.
- */
-export function placeholderProblem(p: Placeholder, value: string): string | null {
-  const v = value.trim();
-  if (v === "")
-    return p.default !== null ? null : `${p.label} is needed (for example ${p.example})`;
-  switch (p.helper) {
-    case "text":
-      return null;
-    case "base_url": {
-      const u = v.replace(/\/+$/, "");
-      const rest = u.replace(/^https?:\/\//, "");
-      if (rest === u) return `"${u}" must start with https:// (or http://)`;
-      if (rest === "" || rest.startsWith("/")) return `"${u}" has no host`;
-      if (/[?# ]/.test(u)) return `"${u}" must be a plain address, without ? or #`;
-      return null;
-    }
-    case "netsuite_account":
-      return netsuiteForms(v)
-        ? null
-        : `"${v}" is not a NetSuite account id: it has only letters, digits, - and _ (1234567 or 1234567-sb1)`;
-    case "choice":
-      return p.choices.some((c) => c.value === v)
-        ? null
-        : `"${v}" is not one of ${p.choices.map((c) => c.value).join(", ")}`;
-    case "port": {
-      const n = Number(v);
-      return /^\d+$/.test(v) && n > 0 && n <= 65535 ? null : `"${v}" is not a port (1-65535)`;
-    }
-  }
-}
-
-/** The values a placeholder form starts with: the default, else the first choice, else empty. */
-export function initialInputs(p: PresetSummary): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const ph of p.placeholders) {
-    out[ph.name] = ph.default ?? (ph.helper === "choice" ? (ph.choices[0]?.value ?? "") : "");
-  }
-  return out;
 }
 
 /** "15 minutes", "1 hour 5 minutes", "42 seconds". */

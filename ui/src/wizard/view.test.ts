@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { RECORDINGS } from "../ipc/fixtures";
+import { recordedFrames } from "./recorded";
 import {
   actions,
   autoFocus,
@@ -11,11 +11,13 @@ import {
   stepViews,
 } from "./view";
 
-const dance = RECORDINGS.dance.frames.map((f) => f.snapshot);
+const dance = recordedFrames("demo");
+const requesting = dance.find((s) => s.current_step === "token_request")!;
+const waiting = dance.find((s) => s.phase === "awaiting_authorization")!;
 const last = <T>(xs: T[]): T => xs[xs.length - 1];
-const failedSig = last(RECORDINGS.signature_invalid.frames).snapshot;
-const denied = last(RECORDINGS.denied.frames).snapshot;
-const pinWait = RECORDINGS.pin.frames[1].snapshot;
+const failedSig = last(recordedFrames("signature_invalid"));
+const denied = last(recordedFrames("denied"));
+const pinWait = recordedFrames("pin").find((s) => s.waiting_for?.kind === "pin")!;
 
 describe("stepViews", () => {
   it("shows all ten steps before any run, step 1 in progress until the form is valid", () => {
@@ -28,8 +30,8 @@ describe("stepViews", () => {
     expect(ready[1]).toMatchObject({ status: "active", current: true });
   });
 
-  it("follows the snapshot: step 3 active in the first frame, all done at the end", () => {
-    const first = stepViews(dance[0]);
+  it("follows the snapshot: step 3 active while it is asked, all done at the end", () => {
+    const first = stepViews(requesting);
     expect(first.find((v) => v.current)?.id).toBe("token_request");
     expect(first[2].status).toBe("active");
     expect(stepViews(last(dance)).every((v) => v.status === "done")).toBe(true);
@@ -55,7 +57,7 @@ describe("stepViews", () => {
 
 describe("autoFocus and moveFocus", () => {
   it("focuses the step in progress, else the failed one, else the last done", () => {
-    expect(autoFocus(stepViews(dance[1]))).toBe("user_authorisation");
+    expect(autoFocus(stepViews(waiting))).toBe("user_authorisation");
     expect(autoFocus(stepViews(denied))).toBe("user_authorisation");
     expect(autoFocus(stepViews(last(dance)))).toBe("resource_access");
   });
@@ -77,7 +79,7 @@ describe("actions", () => {
     expect(actions(null, false).canStart).toBe(false);
     expect(actions(null, true).canStart).toBe(true);
     expect(actions(null, true, true).canStart).toBe(false);
-    expect(actions(dance[0], true).canStart).toBe(false);
+    expect(actions(requesting, true).canStart).toBe(false);
     expect(actions(last(dance), true).canStart).toBe(true);
   });
 
@@ -85,14 +87,14 @@ describe("actions", () => {
     const a = actions(failedSig, true);
     expect(a.canRetry).toBe(true);
     expect(a.retryLabel).toMatch(/^asks the provider for a new request token/);
-    expect(actions(dance[1], true).canRetry).toBe(false);
-    expect(actions(dance[1], true).canCancel).toBe(true);
+    expect(actions(waiting, true).canRetry).toBe(false);
+    expect(actions(waiting, true).canCancel).toBe(true);
   });
 
   it("asks for the PIN only while the run waits for it", () => {
     expect(actions(pinWait, true).needsPin).toBe(true);
-    expect(actions(dance[1], true).needsPin).toBe(false);
-    expect(actions(dance[1], true).canPasteCallback).toBe(true);
+    expect(actions(waiting, true).needsPin).toBe(false);
+    expect(actions(waiting, true).canPasteCallback).toBe(true);
   });
 });
 

@@ -33,9 +33,11 @@ pub struct TokenCredentials {
     pub extra: Vec<(String, String)>,
 }
 
-/// An HTTP endpoint and the method to call it with.
+/// An HTTP endpoint and the method to call it with (`HttpEndpoint` in TypeScript, beside a
+/// connector's `Endpoint`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "HttpEndpoint"))]
 pub struct Endpoint {
     /// Absolute `http(s)` URL.
     pub url: String,

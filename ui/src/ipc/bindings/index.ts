@@ -44,6 +44,7 @@ export type { FlowMode } from "./FlowMode";
 export type { FlowSnapshotEvent } from "./FlowSnapshotEvent";
 export type { FlowStarted } from "./FlowStarted";
 export type { Helper } from "./Helper";
+export type { HttpEndpoint } from "./HttpEndpoint";
 export type { InstanceArgs } from "./InstanceArgs";
 export type { InstanceCreateArgs } from "./InstanceCreateArgs";
 export type { InstanceDraft } from "./InstanceDraft";

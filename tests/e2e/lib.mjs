@@ -1,0 +1,277 @@
+// What the end-to-end tests share: starting tauri-driver and a session on the built app,
+// screenshots read from the X server, clicking and typing the way a person does (by the text on
+// a button, by a field's label), waiting for text, calling the backend like the UI does, and an
+// axe-core accessibility check of the screen on show.
+
+import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+import { remote } from "webdriverio";
+import { saveWindowShot } from "./window-shot.mjs";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+export const APP = process.env.SIGNET_APP ?? path.join(ROOT, "target/debug/signet-desktop");
+export const E2E_DIR = process.env.E2E_DIR ?? path.join(ROOT, "target/e2e/work");
+export const SHOTS = process.env.E2E_SHOTS ?? path.join(ROOT, "target/e2e");
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** One driver and one app session. */
+export class Session {
+  constructor(prefix, port) {
+    this.prefix = prefix;
+    this.port = port;
+    this.shot = 0;
+    this.driver = null;
+    this.browser = null;
+  }
+
+  /** Starts tauri-driver and the app (`application`: the binary, or a script that runs it). */
+  async start(application = APP) {
+    mkdirSync(SHOTS, { recursive: true });
+    if (!this.driver) {
+      this.driver = spawn(
+        "tauri-driver",
+        ["--port", String(this.port), "--native-port", String(this.port + 1)],
+        { stdio: ["ignore", "inherit", "inherit"] },
+      );
+      await new Promise((r) => setTimeout(r, 800));
+    }
+    this.browser = await remote({
+      hostname: "127.0.0.1",
+      port: this.port,
+      logLevel: "error",
+      connectionRetryTimeout: 60000,
+      capabilities: { "tauri:options": { application } },
+    });
+    await this.browser.setTimeout({ script: 20000 });
+    return this.browser;
+  }
+
+  async endSession() {
+    await this.browser?.deleteSession().catch(() => {});
+    this.browser = null;
+  }
+
+  async stop() {
+    await this.endSession();
+    this.driver?.kill();
+    this.driver = null;
+  }
+
+  /** A PNG of the window in target/e2e, numbered in order. */
+  async screenshot(name) {
+    this.shot += 1;
+    const file = path.join(SHOTS, `${this.prefix}-${String(this.shot).padStart(2, "0")}-${name}.png`);
+    await saveWindowShot(this.browser, file);
+    return file;
+  }
+
+  async text() {
+    return this.browser.execute(() => document.body.innerText);
+  }
+
+  /** Waits until the page's text matches `re`; returns the text. */
+  async waitText(re, timeout = 15000) {
+    let last = "";
+    await this.browser.waitUntil(
+      async () => {
+        last = await this.text().catch(() => "");
+        return re.test(last);
+      },
+      { timeout, interval: 100, timeoutMsg: `the page never showed ${re}` },
+    );
+    return last;
+  }
+
+  /** The headline of the connection (the ten steps). */
+  async headline() {
+    return this.browser.execute(() => document.querySelector("p.headline")?.textContent ?? "");
+  }
+
+  async waitHeadline(re, timeout = 20000) {
+    let last = "";
+    await this.browser.waitUntil(
+      async () => {
+        last = await this.headline().catch(() => "");
+        return re.test(last);
+      },
+      { timeout, interval: 100, timeoutMsg: `headline never matched ${re}; last: ${JSON.stringify(last)}` },
+    );
+    return last;
+  }
+
+  /**
+   * Clicks the first visible, enabled button whose text contains `text` (or matches it, for a
+   * RegExp), with a DOM click after scrolling it into view: WebKitWebDriver's pointer clicks
+   * can miss buttons low in a scrolled page.
+   */
+  async click(text, timeout = 10000) {
+    const source = text instanceof RegExp ? text.source : null;
+    const flags = text instanceof RegExp ? text.flags : null;
+    const plain = text instanceof RegExp ? null : text;
+    let ok = false;
+    await this.browser.waitUntil(
+      async () => {
+        ok = await this.browser.execute(
+          (plain, source, flags) => {
+            const re = source === null ? null : new RegExp(source, flags);
+            const hit = [...document.querySelectorAll("button")].find((b) => {
+              const t = b.textContent.replace(/\s+/g, " ").trim();
+              const visible = b.offsetParent !== null;
+              return visible && !b.disabled && (re ? re.test(t) : t.includes(plain));
+            });
+            if (!hit) return false;
+            hit.scrollIntoView({ block: "center" });
+            hit.click();
+            return true;
+          },
+          plain,
+          source,
+          flags,
+        );
+        return ok;
+      },
+      { timeout, interval: 100, timeoutMsg: `no enabled button ${text}` },
+    );
+    await this.browser.pause(150);
+  }
+
+  /** The control labelled `label` (its <label>'s text, or aria-label), `nth` of them. */
+  async field(label, nth = 0) {
+    const id = await this.browser.execute(
+      (label, nth) => {
+        const norm = (s) => s.replace(/\s+/g, " ").trim();
+        const byLabel = [...document.querySelectorAll("label")]
+          .filter((l) => norm(l.textContent).startsWith(label))
+          .map((l) => (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector("input,select,textarea")))
+          .filter(Boolean);
+        const byAria = [...document.querySelectorAll("[aria-label]")].filter(
+          (e) => norm(e.getAttribute("aria-label")).startsWith(label) && /INPUT|SELECT|TEXTAREA/.test(e.tagName),
+        );
+        const el = [...byLabel, ...byAria].filter((e) => e.offsetParent !== null)[nth];
+        if (!el) return null;
+        if (!el.id) el.id = `e2e-${Math.random().toString(36).slice(2)}`;
+        return el.id;
+      },
+      label,
+      nth,
+    );
+    if (!id) throw new Error(`no field labelled "${label}"`);
+    return this.browser.$(`#${id}`);
+  }
+
+  /** Types into the field labelled `label`, replacing what it held. */
+  async type(label, value, nth = 0) {
+    const el = await this.field(label, nth);
+    await this.browser.execute(
+      (el, value) => {
+        el.scrollIntoView({ block: "center" });
+        el.focus();
+        const proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+        Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        el.blur();
+      },
+      el,
+      value,
+    );
+    await this.browser.pause(60);
+  }
+
+  /** Picks `value` in the select labelled `label`. */
+  async select(label, value, nth = 0) {
+    const el = await this.field(label, nth);
+    await this.browser.execute(
+      (el, value) => {
+        el.scrollIntoView({ block: "center" });
+        el.value = value;
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+      el,
+      value,
+    );
+    await this.browser.pause(60);
+  }
+
+  /** A command as the UI calls it: `{ ok }` or `{ err }`. */
+  async invoke(cmd, args) {
+    return this.browser.executeAsync(
+      (cmd, args, done) => {
+        window.__TAURI_INTERNALS__
+          .invoke(cmd, args === null ? {} : { args })
+          .then((ok) => done({ ok }), (err) => done({ err }));
+      },
+      cmd,
+      args,
+    );
+  }
+
+  /**
+   * Runs axe-core on the page and returns the serious and critical violations (with where), or
+   * writes them next to the screenshots and throws when `strict`.
+   */
+  async axe(name, strict = true) {
+    // The page's CSP forbids eval, but a WebDriver script runs as the automation's own: the
+    // library goes in as part of the script.
+    const out = await this.browser.executeAsync(
+      `${AXE_SOURCE}
+;const done = arguments[arguments.length - 1];
+window.axe.run(document, { resultTypes: ["violations"] }).then(
+  (r) => done(r.violations),
+  (e) => done([{ id: "axe-error", impact: "critical", help: String(e), nodes: [] }]),
+);`,
+    );
+    const bad = out
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+      }));
+    writeFileSync(path.join(SHOTS, `${this.prefix}-axe-${name}.json`), JSON.stringify(out, null, 2));
+    if (strict && bad.length > 0) {
+      throw new Error(`axe found ${bad.length} serious problems on ${name}: ${JSON.stringify(bad, null, 2)}`);
+    }
+    return bad;
+  }
+
+  /** Presses Tab `n` times and returns what has focus (tag, text, label). */
+  async tab(n = 1) {
+    for (let i = 0; i < n; i++) await this.browser.keys("Tab");
+    return this.browser.execute(() => {
+      const e = document.activeElement;
+      return e
+        ? `${e.tagName.toLowerCase()}:${(e.getAttribute("aria-label") || e.textContent || e.id || "").replace(/\s+/g, " ").trim().slice(0, 60)}`
+        : "";
+    });
+  }
+
+  /** A test body that leaves a screenshot and the page's text behind when it fails. */
+  shooting(name, body) {
+    return async () => {
+      try {
+        await body();
+      } catch (e) {
+        await this.screenshot(`FAILED-${name}`).catch(() => {});
+        const text = await this.text().catch(() => "");
+        writeFileSync(path.join(SHOTS, `${this.prefix}-FAILED-${name}.txt`), String(text));
+        throw e;
+      }
+    };
+  }
+}
+
+export function setMode(mode) {
+  writeFileSync(path.join(E2E_DIR, "mode"), mode);
+}
+
+export function release(decision = "allow") {
+  writeFileSync(path.join(E2E_DIR, "go"), decision);
+}
