@@ -109,7 +109,7 @@ export class Session {
    * RegExp), with a DOM click after scrolling it into view: WebKitWebDriver's pointer clicks
    * can miss buttons low in a scrolled page.
    */
-  async click(text, timeout = 10000) {
+  async click(text, timeout = 10000, scope = "body") {
     const source = text instanceof RegExp ? text.source : null;
     const flags = text instanceof RegExp ? text.flags : null;
     const plain = text instanceof RegExp ? null : text;
@@ -117,9 +117,11 @@ export class Session {
     await this.browser.waitUntil(
       async () => {
         ok = await this.browser.execute(
-          (plain, source, flags) => {
+          (plain, source, flags, scope) => {
             const re = source === null ? null : new RegExp(source, flags);
-            const hit = [...document.querySelectorAll("button")].find((b) => {
+            const roots = [...document.querySelectorAll(scope)];
+            const root = roots[roots.length - 1] ?? document.body;
+            const hit = [...root.querySelectorAll("button")].find((b) => {
               const t = b.textContent.replace(/\s+/g, " ").trim();
               const visible = b.offsetParent !== null;
               return visible && !b.disabled && (re ? re.test(t) : t.includes(plain));
@@ -132,6 +134,7 @@ export class Session {
           plain,
           source,
           flags,
+          scope,
         );
         return ok;
       },
@@ -140,16 +143,21 @@ export class Session {
     await this.browser.pause(150);
   }
 
-  /** The control labelled `label` (its <label>'s text, or aria-label), `nth` of them. */
-  async field(label, nth = 0) {
+  /**
+   * The control labelled `label` (its <label>'s text, or aria-label), the `nth` visible one
+   * inside `scope` (a CSS selector; the last match of it when several).
+   */
+  async field(label, nth = 0, scope = "body") {
     const id = await this.browser.execute(
-      (label, nth) => {
+      (label, nth, scope) => {
         const norm = (s) => s.replace(/\s+/g, " ").trim();
-        const byLabel = [...document.querySelectorAll("label")]
+        const roots = [...document.querySelectorAll(scope)];
+        const root = roots[roots.length - 1] ?? document.body;
+        const byLabel = [...root.querySelectorAll("label")]
           .filter((l) => norm(l.textContent).startsWith(label))
           .map((l) => (l.htmlFor ? document.getElementById(l.htmlFor) : l.querySelector("input,select,textarea")))
           .filter(Boolean);
-        const byAria = [...document.querySelectorAll("[aria-label]")].filter(
+        const byAria = [...root.querySelectorAll("[aria-label]")].filter(
           (e) => norm(e.getAttribute("aria-label")).startsWith(label) && /INPUT|SELECT|TEXTAREA/.test(e.tagName),
         );
         const el = [...byLabel, ...byAria].filter((e) => e.offsetParent !== null)[nth];
@@ -159,14 +167,15 @@ export class Session {
       },
       label,
       nth,
+      scope,
     );
     if (!id) throw new Error(`no field labelled "${label}"`);
     return this.browser.$(`#${id}`);
   }
 
   /** Types into the field labelled `label`, replacing what it held. */
-  async type(label, value, nth = 0) {
-    const el = await this.field(label, nth);
+  async type(label, value, nth = 0, scope = "body") {
+    const el = await this.field(label, nth, scope);
     await this.browser.execute(
       (el, value) => {
         el.scrollIntoView({ block: "center" });
@@ -184,8 +193,8 @@ export class Session {
   }
 
   /** Picks `value` in the select labelled `label`. */
-  async select(label, value, nth = 0) {
-    const el = await this.field(label, nth);
+  async select(label, value, nth = 0, scope = "body") {
+    const el = await this.field(label, nth, scope);
     await this.browser.execute(
       (el, value) => {
         el.scrollIntoView({ block: "center" });
