@@ -88,9 +88,11 @@ clippy:
 unit:
 	$(CARGO) test --workspace
 
-## bench: signing, dance and store benchmarks (figures in README.md)
+## bench: signing, endpoint calls, dance and store benchmarks (figures in README.md)
 bench: setup ui
 	$(CARGO) bench -p signet-oauth1 --bench sign
+	$(CARGO) bench -p signet-connector --bench call
+	$(CARGO) run --release -q -p signet-app --example send_many -- 1000
 	$(CARGO) bench -p signet-engine --bench dance
 	$(CARGO) bench -p signet-store
 

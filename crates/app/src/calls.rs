@@ -304,7 +304,13 @@ impl App {
             .endpoint(&call.endpoint_id)
             .map(|e| e.name.clone())
             .unwrap_or_default();
-        let http = Http::new(self.inner.settings.call_http)?;
+        let http = match self.inner.call_http.get() {
+            Some(http) => http,
+            None => {
+                let made = Http::new(self.inner.settings.call_http)?;
+                self.inner.call_http.get_or_init(|| made)
+            }
+        };
         let outgoing = OutgoingRequest {
             step: StepId::ResourceAccess,
             method: signed.method.clone(),

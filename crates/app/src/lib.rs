@@ -86,6 +86,9 @@ struct Inner {
     flows: flows::Flows,
     clock_offset: AtomicI64,
     demo: tokio::sync::Mutex<Option<RunningProvider>>,
+    /// The HTTP client of endpoint calls, made on the first call and kept (its connection pool
+    /// too): building one per call costs more than a local call itself.
+    call_http: std::sync::OnceLock<signet_engine::http::Http>,
 }
 
 impl App {
@@ -119,6 +122,7 @@ impl App {
                 flows: flows::Flows::default(),
                 clock_offset: AtomicI64::new(0),
                 demo: tokio::sync::Mutex::new(None),
+                call_http: std::sync::OnceLock::new(),
             }),
         })
     }

@@ -246,12 +246,19 @@ impl<'a> Filler<'a> {
         }
     }
 
-    fn fill(&mut self, field: &str, template: &str, context: Context) -> String {
+    /// The text filled in; a problem at the field `field()` names when it cannot be (the name is
+    /// only built then: most templates fill in).
+    fn fill(&mut self, field: &dyn Fn() -> String, template: &str, context: Context) -> String {
         self.fill_secret(field, template, context).0
     }
 
     /// The text, and whether a secret went into it.
-    fn fill_secret(&mut self, field: &str, template: &str, context: Context) -> (String, bool) {
+    fn fill_secret(
+        &mut self,
+        field: &dyn Fn() -> String,
+        template: &str,
+        context: Context,
+    ) -> (String, bool) {
         match expand(template, context, self.scope) {
             Ok(e) => {
                 let secret = e.uses.iter().any(|u| u.secret);
@@ -264,7 +271,7 @@ impl<'a> Filler<'a> {
             }
             Err(e) => {
                 if !self.already_reported(&e) {
-                    self.problems.push(problem(field, e.to_string()));
+                    self.problems.push(problem(field(), e.to_string()));
                 }
                 (String::new(), false)
             }
@@ -279,9 +286,13 @@ impl<'a> Filler<'a> {
             if p.name.trim().is_empty() {
                 continue;
             }
-            let name = self.fill(&format!("{field}[{i}].name"), p.name.trim(), Context::Text);
+            let name = self.fill(
+                &|| format!("{field}[{i}].name"),
+                p.name.trim(),
+                Context::Text,
+            );
             let (value, secret) =
-                self.fill_secret(&format!("{field}[{i}].value"), &p.value, Context::Header);
+                self.fill_secret(&|| format!("{field}[{i}].value"), &p.value, Context::Header);
             if secret {
                 masked.push(name.clone());
             }
@@ -297,8 +308,12 @@ impl<'a> Filler<'a> {
             .filter(|(_, p)| !p.name.trim().is_empty())
             .map(|(i, p)| {
                 (
-                    self.fill(&format!("{field}[{i}].name"), p.name.trim(), Context::Text),
-                    self.fill(&format!("{field}[{i}].value"), &p.value, context),
+                    self.fill(
+                        &|| format!("{field}[{i}].name"),
+                        p.name.trim(),
+                        Context::Text,
+                    ),
+                    self.fill(&|| format!("{field}[{i}].value"), &p.value, context),
                 )
             })
             .collect()
@@ -452,7 +467,7 @@ pub fn resolve_flow(
     let realm = o
         .realm
         .as_deref()
-        .map(|r| f.fill(&format!("{m}.realm"), r, Context::Header))
+        .map(|r| f.fill(&|| format!("{m}.realm"), r, Context::Header))
         .filter(|r| !r.is_empty());
     let (headers, masked_headers) =
         f.headers(&format!("{m}.options.headers"), &method.options.headers);
@@ -480,7 +495,7 @@ pub fn resolve_flow(
                 CallbackMode::Oob => match o.callback.oob_url.as_deref().map(str::trim) {
                     Some(url) if !url.is_empty() => CallbackConfig {
                         mode: CallbackMode::Oob,
-                        url: f.fill(&format!("{m}.callback"), url, Context::Url),
+                        url: f.fill(&|| format!("{m}.callback"), url, Context::Url),
                     },
                     _ => CallbackConfig::oob(),
                 },
@@ -488,20 +503,20 @@ pub fn resolve_flow(
             ModeConfig::ThreeLegged(ThreeLeggedConfig {
                 request_token: HttpEndpoint {
                     url: f.fill(
-                        &format!("{m}.request_token.url"),
+                        &|| format!("{m}.request_token.url"),
                         o.request_token.url.trim(),
                         Context::Url,
                     ),
                     method: o.request_token.method.trim().to_ascii_uppercase(),
                 },
                 authorize_url: f.fill(
-                    &format!("{m}.authorize_url"),
+                    &|| format!("{m}.authorize_url"),
                     o.authorize_url.trim(),
                     Context::Url,
                 ),
                 access_token: HttpEndpoint {
                     url: f.fill(
-                        &format!("{m}.access_token.url"),
+                        &|| format!("{m}.access_token.url"),
                         o.access_token.url.trim(),
                         Context::Url,
                     ),
@@ -847,7 +862,7 @@ fn prepare(
             ),
         ));
     }
-    let mut url = f.fill(&format!("{e}.url"), endpoint.url.trim(), Context::Url);
+    let mut url = f.fill(&|| format!("{e}.url"), endpoint.url.trim(), Context::Url);
     let mut query = f.params(&format!("{e}.query"), &endpoint.query, Context::Text);
     let (mut headers, mut secret_headers) = f.headers(&format!("{e}.headers"), &endpoint.headers);
     let mut parameters = Vec::new();
@@ -887,17 +902,17 @@ fn prepare(
         }
         Body::Json { text } => (
             Some("application/json".to_owned()),
-            Some(f.fill(&format!("{e}.body.text"), text, Context::Json)),
+            Some(f.fill(&|| format!("{e}.body.text"), text, Context::Json)),
             None,
         ),
         Body::Text { content_type, text } => (
             Some(content_type.trim().to_owned()).filter(|c| !c.is_empty()),
-            Some(f.fill(&format!("{e}.body.text"), text, Context::Text)),
+            Some(f.fill(&|| format!("{e}.body.text"), text, Context::Text)),
             None,
         ),
         Body::Xml { text } => (
             Some("application/xml".to_owned()),
-            Some(f.fill(&format!("{e}.body.text"), text, Context::Xml)),
+            Some(f.fill(&|| format!("{e}.body.text"), text, Context::Xml)),
             None,
         ),
     };
@@ -974,8 +989,8 @@ fn prepare(
         match &m.kind {
             AuthKind::None => {}
             AuthKind::Basic { username, password } => {
-                let user = f.fill(&format!("{mf}.kind.username"), username, Context::Text);
-                let pass = f.fill(&format!("{mf}.kind.password"), password, Context::Text);
+                let user = f.fill(&|| format!("{mf}.kind.username"), username, Context::Text);
+                let pass = f.fill(&|| format!("{mf}.kind.password"), password, Context::Text);
                 let token =
                     base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
                 headers.push(("Authorization".into(), format!("Basic {token}")));
@@ -995,13 +1010,13 @@ fn prepare(
                 value,
                 placement,
             } => {
-                let n = f.fill(&format!("{mf}.kind.name"), name.trim(), Context::Text);
+                let n = f.fill(&|| format!("{mf}.kind.name"), name.trim(), Context::Text);
                 let ctx = if *placement == KeyPlacement::Header {
                     Context::Header
                 } else {
                     Context::Text
                 };
-                let v = f.fill(&format!("{mf}.kind.value"), value, ctx);
+                let v = f.fill(&|| format!("{mf}.kind.value"), value, ctx);
                 match placement {
                     KeyPlacement::Header => {
                         headers.push((n.clone(), v));
@@ -1031,7 +1046,7 @@ fn prepare(
                 let realm = o
                     .realm
                     .as_deref()
-                    .map(|r| f.fill(&format!("{mf}.realm"), r, Context::Header))
+                    .map(|r| f.fill(&|| format!("{mf}.realm"), r, Context::Header))
                     .filter(|r| !r.is_empty());
                 match consumer_key_material(o.signature_method, installed) {
                     Err(p) => problems.push(p),

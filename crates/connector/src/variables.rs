@@ -526,6 +526,13 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// Fills in `template` for `context` from `scope`.
 pub fn expand(template: &str, context: Context, scope: &Scope) -> Result<Expanded, TemplateError> {
+    // Text without a brace or a backslash is only literal text, the same in every context.
+    if !template.contains(['{', '\\']) {
+        return Ok(Expanded {
+            text: template.to_owned(),
+            uses: Vec::new(),
+        });
+    }
     let pieces = parse(template)?;
     let mut out = Expanded {
         text: String::with_capacity(template.len()),

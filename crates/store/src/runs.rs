@@ -152,8 +152,13 @@ pub fn redact(value: &mut Value) {
     }
 }
 
+/// How many runs an instance keeps; recording one more forgets the oldest. A thousand calls in
+/// a row would otherwise grow the database (and the cache sled keeps of it) without end.
+pub const MAX_RUNS_PER_INSTANCE: usize = 200;
+
 impl Store {
-    /// Records a run (redacting its snapshot) and flushes.
+    /// Records a run (redacting its snapshot) and flushes. The instance keeps its newest
+    /// [`MAX_RUNS_PER_INSTANCE`] runs.
     pub fn record_run(&self, run: NewRun) -> Result<RunRecord> {
         let instance = self
             .instance(run.instance_id)?
@@ -171,8 +176,29 @@ impl Store {
             outcome: run.outcome,
             snapshot,
         };
-        self.put_run(&record)?;
+        self.insert_run(&record)?;
+        self.forget_old_runs(run.instance_id)?;
+        self.flush()?;
         Ok(record)
+    }
+
+    /// Removes an instance's oldest runs beyond [`MAX_RUNS_PER_INSTANCE`] (run keys sort by
+    /// instance, then by age).
+    fn forget_old_runs(&self, instance_id: InstanceId) -> Result<()> {
+        let keys: Vec<sled::IVec> = self
+            .runs
+            .scan_prefix(instance_id.to_key())
+            .keys()
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.sled_err(e))?;
+        if keys.len() <= MAX_RUNS_PER_INSTANCE {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for k in &keys[..keys.len() - MAX_RUNS_PER_INSTANCE] {
+            batch.remove(k.clone());
+        }
+        self.runs.apply_batch(batch).map_err(|e| self.sled_err(e))
     }
 
     /// Keeps what a flow run produced for an instance: its token credentials, only when the
@@ -230,11 +256,16 @@ impl Store {
     }
 
     fn put_run(&self, run: &RunRecord) -> Result<()> {
+        self.insert_run(run)?;
+        self.flush()
+    }
+
+    fn insert_run(&self, run: &RunRecord) -> Result<()> {
         let bytes = schema::encode(schema::RUN_VERSION, run);
         self.runs
             .insert(keys::run_key(run.instance_id, run.id), bytes)
             .map_err(|e| self.sled_err(e))?;
-        self.flush()
+        Ok(())
     }
 
     /// One run.

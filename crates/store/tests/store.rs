@@ -789,3 +789,47 @@ fn a_fresh_database_reuses_the_key_left_in_its_directory() {
     );
     assert!(aside.join("signet-schema").exists());
 }
+
+#[test]
+fn an_instance_keeps_its_newest_runs_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let (_c, a) = create(&store, spec("Busy"));
+    let (_o, b) = create(&store, spec("Quiet"));
+    let quiet = store
+        .record_run(NewRun {
+            instance_id: b.id,
+            kind: RunKind::Call,
+            started_at: Timestamp(0),
+            finished_at: None,
+            outcome: RunOutcome::Completed,
+            snapshot: json!({"n": "quiet"}),
+        })
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..signet_store::MAX_RUNS_PER_INSTANCE + 25 {
+        let r = store
+            .record_run(NewRun {
+                instance_id: a.id,
+                kind: RunKind::Call,
+                started_at: Timestamp(i as i64),
+                finished_at: None,
+                outcome: RunOutcome::Completed,
+                snapshot: json!({"n": i}),
+            })
+            .unwrap();
+        ids.push(r.id);
+    }
+    let kept = store.runs(a.id, usize::MAX).unwrap();
+    assert_eq!(kept.len(), signet_store::MAX_RUNS_PER_INSTANCE);
+    assert_eq!(kept[0].id, *ids.last().unwrap(), "the newest is kept");
+    assert_eq!(
+        kept.last().unwrap().id,
+        ids[25],
+        "the 25 oldest are forgotten"
+    );
+    assert!(store.run(a.id, ids[0]).unwrap().is_none());
+    // Another instance's runs are not touched.
+    assert!(store.run(b.id, quiet.id).unwrap().is_some());
+    assert_eq!(store.run_count(), signet_store::MAX_RUNS_PER_INSTANCE + 1);
+}

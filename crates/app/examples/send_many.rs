@@ -1,0 +1,151 @@
+//! Sends N endpoint calls in a row (default 1,000) through the app's use case — fill in, sign
+//! with a fresh nonce, send to the local demo provider, read, diagnose, keep in the history —
+//! and prints calls per second and the process's memory before and after. Not a test: figures.
+//!
+//! ```sh
+//! cargo run --release -p signet-app --example send_many -- 1000
+//! ```
+//!
+//! The demo provider runs in the same process (its memory is counted too); the database is a
+//! throwaway one in a temporary directory.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use signet_app::api::{Phase, RunDetail};
+use signet_app::{App, Event, Host, Settings};
+use signet_engine::Browser;
+use signet_store::{KeyringChoice, OpenOptions, Store};
+
+/// Signs in as alice at the demo provider and hands the redirect back like the OS would.
+struct Alice(Arc<OnceLock<App>>);
+
+impl Browser for Alice {
+    fn open(&self, url: &str) -> signet_engine::Result<()> {
+        let (url, app) = (url.to_owned(), self.0.clone());
+        tokio::spawn(async move {
+            if let Ok(out) = signet_provider::approve(&url, "alice", "wonderland", true).await
+                && let (Some(app), Some(redirect)) = (app.get(), out.redirect)
+            {
+                app.route_link(&redirect);
+            }
+        });
+        Ok(())
+    }
+}
+
+struct Quiet(Arc<OnceLock<App>>);
+
+impl Host for Quiet {
+    fn emit(&self, _: Event) {}
+    fn browser(&self) -> Arc<dyn Browser> {
+        Arc::new(Alice(self.0.clone()))
+    }
+}
+
+/// The resident set size in KiB, from /proc (Linux).
+fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(
+        &OpenOptions::new(dir.path())
+            .keyring(KeyringChoice::File)
+            .without_system_keyring(),
+    )?;
+    let slot = Arc::new(OnceLock::new());
+    let app = App::new(
+        store,
+        Arc::new(Quiet(slot.clone())),
+        tokio::runtime::Handle::current(),
+        Settings::default(),
+    )?;
+    slot.set(app.clone()).ok();
+
+    let demo = app.demo_provider_start().await?;
+    let instance = demo
+        .connector
+        .document
+        .instance
+        .id
+        .clone()
+        .ok_or("the demo connector has no instance")?;
+    let started = app.flow_start(&instance).await?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let RunDetail::Flow { snapshot, .. } = app.run_get(&started.run_id)?.detail {
+            match snapshot.phase {
+                Phase::Finished => break,
+                Phase::Failed | Phase::Cancelled => return Err("the demo did not connect".into()),
+                _ => {}
+            }
+        }
+        if Instant::now() > deadline {
+            return Err("the demo did not connect in time".into());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let inputs = BTreeMap::from([("limit".to_owned(), "5".to_owned())]);
+    // One call first, so the figures below do not count the first connection's setup.
+    app.endpoint_send(&instance, "orders", &inputs).await?;
+    let before = rss_kib();
+    let t = Instant::now();
+    let mut failed = 0;
+    for _ in 0..n {
+        let r = app.endpoint_send(&instance, "orders", &inputs).await?;
+        if r.call.error.is_some() {
+            failed += 1;
+        }
+    }
+    let elapsed = t.elapsed();
+    let after = rss_kib();
+    println!(
+        "{n} endpoint calls (GET /api/orders?limit=5, HMAC-SHA1, header placement) in {:.2} s: {:.0} calls/s, {:.2} ms each; {failed} failed",
+        elapsed.as_secs_f64(),
+        n as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1000.0 / n as f64
+    );
+    match (before, after) {
+        (Some(b), Some(a)) => println!(
+            "memory (resident, this process with the demo provider in it): {:.1} MiB before, {:.1} MiB after ({:+.1} MiB)",
+            b as f64 / 1024.0,
+            a as f64 / 1024.0,
+            (a as f64 - b as f64) / 1024.0
+        ),
+        _ => println!("memory: /proc/self/status is not readable here"),
+    }
+    let runs = app.runs_list(None, Some(&instance))?;
+    println!(
+        "history: {} runs listed for the instance (the list is capped); database {:.1} MiB on disk",
+        runs.len(),
+        dir_size(dir.path()) as f64 / 1024.0 / 1024.0
+    );
+    Ok(())
+}
