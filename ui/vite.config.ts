@@ -7,6 +7,6 @@ export default defineConfig({
   clearScreen: false,
   server: { port: 1420, strictPort: true },
   preview: { port: 4173, strictPort: true },
-  build: { outDir: "dist", target: "es2022", chunkSizeWarningLimit: 800 },
+  build: { outDir: "dist", target: "es2022" },
   test: { include: ["src/**/*.test.ts"], environment: "node" },
 });

@@ -448,3 +448,86 @@ fn point_at_variables(d: &mut signet_oauth1::diagnose::FailureDiagnosis, call: &
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use signet_connector::model::*;
+    use signet_connector::{Builtins, ClientSecret, Installed, prepare_call, sign_call};
+    use signet_oauth1::Secret;
+    use signet_oauth1::diagnose::{FailureDiagnosis, diff_base_strings};
+    use signet_oauth1::flow::{StepId, TokenCredentials};
+
+    use super::point_at_variables;
+
+    /// A refused signature whose difference is a parameter a variable filled in names the
+    /// variable first.
+    #[test]
+    fn a_differing_parameter_points_at_its_variable() {
+        let mut c = Connector::named("Shop");
+        c.auth_methods.push(AuthMethod {
+            id: "oauth1".into(),
+            name: "OAuth 1.0a".into(),
+            kind: AuthKind::OAuth1(Box::new(OAuth1::three_legged(
+                "https://api.example.com/rt",
+                "https://api.example.com/auth",
+                "https://api.example.com/at",
+            ))),
+            options: AuthOptions::default(),
+        });
+        let mut limit = Variable::text("limit", "Limit");
+        limit.default = Some("2 items".into());
+        c.endpoints.push(Endpoint {
+            query: vec![Param::new("limit", "{{limit}}"), Param::new("fixed", "yes")],
+            variables: vec![limit],
+            ..Endpoint::get("orders", "Orders", "https://api.example.com/orders")
+        });
+        let installed = Installed {
+            values: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            consumer_key: "key".into(),
+            client_secret: Some(ClientSecret::Shared(Secret::new("secret"))),
+            token: Some(TokenCredentials {
+                token: "t".into(),
+                secret: Secret::new("ts"),
+                extra: Vec::new(),
+            }),
+        };
+        let builtins = Builtins {
+            timestamp: 1_700_000_000,
+            uuid: "u".into(),
+            random_int: 1,
+        };
+        let call = prepare_call(&c, "orders", &installed, &BTreeMap::new(), builtins).unwrap();
+        let signed = sign_call(&call, "nonce", 1_700_000_000).unwrap();
+        let ours = signed.trace.unwrap().base_string;
+        // The provider read the value with `+` for the space.
+        let theirs = ours.replace("limit%3D2%2520items", "limit%3D2%252Bitems");
+        assert_ne!(ours, theirs, "the base string holds the value: {ours}");
+        let mut d = FailureDiagnosis {
+            step: StepId::ResourceAccess,
+            diagnoses: Vec::new(),
+            skew: None,
+            diff: Some(diff_base_strings(&ours, &theirs)),
+        };
+        point_at_variables(&mut d, &call);
+        let first = &d.diagnoses[0];
+        assert_eq!(first.id, "variable_differs");
+        assert!(
+            first.cause.contains("limit") && first.cause.contains("{{limit}}"),
+            "{first:?}"
+        );
+        assert!(first.fix.contains("{{limit}}"), "{first:?}");
+        // A parameter no variable filled in is not blamed on one.
+        let theirs = ours.replace("fixed%3Dyes", "fixed%3Dno");
+        let mut d = FailureDiagnosis {
+            step: StepId::ResourceAccess,
+            diagnoses: Vec::new(),
+            skew: None,
+            diff: Some(diff_base_strings(&ours, &theirs)),
+        };
+        point_at_variables(&mut d, &call);
+        assert!(d.diagnoses.is_empty(), "{:?}", d.diagnoses);
+    }
+}

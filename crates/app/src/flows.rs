@@ -22,19 +22,9 @@ use crate::error::{AppError, Result};
 use crate::{App, ids};
 
 /// How a drive of a run stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FlowStop {
-    /// Every step is done or skipped.
-    Finished,
-    /// A step failed; `flow_retry` tries it again.
-    Failed(StepId),
-    /// The user cancelled.
-    Cancelled,
-    /// The step asked for (`until`) is done.
-    Reached(StepId),
-    /// No redirect or PIN came in time; the run still waits (`flow_retry` waits again).
-    CallbackTimeout,
-}
+/// Why a run's drive stopped: the engine's own answer (`flow_retry` tries a failed step again,
+/// or waits again after a callback timeout).
+pub type FlowStop = signet_engine::Stop;
 
 /// A run at rest: how its drive stopped and how it stands.
 #[derive(Debug, Clone)]
@@ -210,13 +200,7 @@ impl App {
             match result {
                 Ok(outcome) => {
                     app.finish(&entry, &outcome);
-                    entry.stopped.send_replace(Some(match outcome.stop {
-                        Stop::Finished => FlowStop::Finished,
-                        Stop::Failed(s) => FlowStop::Failed(s),
-                        Stop::Cancelled => FlowStop::Cancelled,
-                        Stop::Reached(s) => FlowStop::Reached(s),
-                        Stop::CallbackTimeout => FlowStop::CallbackTimeout,
-                    }));
+                    entry.stopped.send_replace(Some(outcome.stop));
                 }
                 Err(e) => {
                     // The engine itself failed (a loopback port taken, say): show it on the step.

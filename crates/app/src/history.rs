@@ -165,7 +165,12 @@ impl App {
                 }
             }
         }
-        out.sort_by_key(|s| std::cmp::Reverse((s.started_ms, s.run_id.clone())));
+        out.sort_by_key(|s| {
+            // Newest first; runs started in the same millisecond by their number, not as text
+            // ("1-10" after "1-9").
+            let order = ids::parse_run(&s.run_id).map(|(_, r)| r.0);
+            std::cmp::Reverse((s.started_ms, order))
+        });
         out.truncate(limit.max(1) * instances.len().max(1));
         Ok(out)
     }
@@ -194,7 +199,12 @@ impl App {
             let instances = store.instances_of(c.id)?;
             out.extend(self.runs_of_instances(&c, &instances, limit)?);
         }
-        out.sort_by_key(|s| std::cmp::Reverse((s.started_ms, s.run_id.clone())));
+        out.sort_by_key(|s| {
+            // Newest first; runs started in the same millisecond by their number, not as text
+            // ("1-10" after "1-9").
+            let order = ids::parse_run(&s.run_id).map(|(_, r)| r.0);
+            std::cmp::Reverse((s.started_ms, order))
+        });
         Ok(out)
     }
 

@@ -327,7 +327,7 @@ fn export(app: &App, out: Option<&Path>, only: &[String], include_secrets: bool)
             |_| {
                 Failure::usage(
                     "exporting secrets needs a passphrase",
-                    "set SIGNET_EXPORT_PASSPHRASE (at least 12 characters); the file is useless without it",
+                    "set SIGNET_EXPORT_PASSPHRASE (at least 8 characters); the file is useless without it",
                 )
             },
         )?)

@@ -375,6 +375,7 @@ pub fn flow_field(method: usize, field: &str) -> String {
         "realm" => format!("{m}.realm"),
         "authorize_params" => format!("{m}.authorize_params"),
         f if f.starts_with("resource") => format!("{m}.test_endpoint"),
+        f if f.starts_with("headers.") => format!("{m}.options.{f}"),
         f => match f.strip_prefix("endpoints.") {
             Some(rest) => format!("{m}.{rest}"),
             None => format!("{m}.{f}"),
@@ -763,32 +764,6 @@ fn is_header_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-fn append_query(url: &mut String, pairs: &[(String, String)]) {
-    if pairs.is_empty() {
-        return;
-    }
-    let fragment = url.find('#').map(|i| url.split_off(i));
-    let mut sep = if url.contains('?') {
-        if url.ends_with('?') || url.ends_with('&') {
-            ""
-        } else {
-            "&"
-        }
-    } else {
-        "?"
-    };
-    for (k, v) in pairs {
-        url.push_str(sep);
-        url.push_str(&encode(k));
-        url.push('=');
-        url.push_str(&encode(v));
-        sep = "&";
-    }
-    if let Some(f) = fragment {
-        url.push_str(&f);
-    }
-}
-
 fn form_encode(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
@@ -1154,7 +1129,7 @@ fn prepare(
             ));
         }
     }
-    append_query(&mut url, &query);
+    signet_oauth1::encoding::append_query(&mut url, &query);
     problems.append(&mut f.problems);
     if problems.is_empty()
         && let Err(err) = UrlParts::parse(&url)

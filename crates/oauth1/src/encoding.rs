@@ -356,6 +356,32 @@ pub fn reencode(component: &str, form: bool) -> Cow<'_, str> {
     }
 }
 
+/// Appends `pairs` to `url`'s query, each name and value percent-encoded (RFC 3986
+/// unreserved kept), before any `#fragment`: `?` or `&` as the URL needs.
+pub fn append_query<K: AsRef<str>, V: AsRef<str>>(url: &mut String, pairs: &[(K, V)]) {
+    if pairs.is_empty() {
+        return;
+    }
+    let fragment = url.find('#').map(|i| url.split_off(i));
+    let mut sep = if !url.contains('?') {
+        "?"
+    } else if url.ends_with('?') || url.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    for (k, v) in pairs {
+        url.push_str(sep);
+        url.push_str(&encode(k.as_ref()));
+        url.push('=');
+        url.push_str(&encode(v.as_ref()));
+        sep = "&";
+    }
+    if let Some(f) = fragment {
+        url.push_str(&f);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -135,7 +135,7 @@ export const VARIABLE_KINDS: readonly { value: VariableKind; label: string; help
   {
     value: "netsuite_account",
     label: "NetSuite account id",
-    help: "1234567 or 1234567-sb1: its host and realm forms ({{name.host}}, {{name.realm}}).",
+    help: "1234567 or 1234567-sb1: {{name}} is its host form, {{name.realm}} its realm form.",
   },
 ];
 

@@ -154,14 +154,36 @@ export function inTauri(w: unknown = globalThis): boolean {
 }
 
 /**
+ * The browser preview (the fake, with its recordings) is part of the development server's
+ * build (`npm run dev`) and of builds made with `VITE_SIGNET_PREVIEW=1`; the app's own build
+ * leaves it out.
+ */
+const PREVIEW: boolean = import.meta.env.DEV || import.meta.env.VITE_SIGNET_PREVIEW === "1";
+
+/** Outside the app, in a build without the preview: every command says so. */
+function absentTransport(): Transport {
+  const report: ErrorReport = {
+    kind: "ipc",
+    message: "this page runs outside the Signet app, and this build has no browser preview",
+    hint: "run the desktop app (make run), or the preview with `cd ui && npm run dev`",
+  };
+  return {
+    kind: "fake",
+    invoke: () => Promise.reject(report),
+    listen: () => Promise.resolve(() => {}),
+  };
+}
+
+/**
  * The IPC for this environment: Tauri inside the app, else the in-browser fake (loaded on
- * demand, so the app's bundle never runs it).
+ * demand, and only in builds that have the preview).
  */
 export async function connectIpc(): Promise<Ipc> {
   if (inTauri()) {
     const { tauriTransport } = await import("./tauri");
     return makeIpc(tauriTransport());
   }
+  if (!PREVIEW) return makeIpc(absentTransport());
   const { FakeBackend } = await import("./fake");
   return makeIpc(new FakeBackend());
 }

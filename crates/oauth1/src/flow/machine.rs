@@ -131,26 +131,11 @@ fn with_extras(
         on_url.extend(extras.form.iter());
     }
     let mut url = endpoint.url.clone();
-    if !on_url.is_empty() {
-        let fragment = url.find('#').map(|i| url.split_off(i));
-        let mut sep = if !url.contains('?') {
-            "?"
-        } else if url.ends_with('?') || url.ends_with('&') {
-            ""
-        } else {
-            "&"
-        };
-        for (k, v) in on_url {
-            url.push_str(sep);
-            url.push_str(&encode(k));
-            url.push('=');
-            url.push_str(&encode(v));
-            sep = "&";
-        }
-        if let Some(f) = fragment {
-            url.push_str(&f);
-        }
-    }
+    let on_url: Vec<(&str, &str)> = on_url
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    crate::encoding::append_query(&mut url, &on_url);
     if get || extras.form.is_empty() {
         return (url, None, None);
     }
