@@ -297,8 +297,13 @@ impl App {
                     AppError::invalid(problems)
                 }
             })?;
-        let signed = signet_connector::sign_call(&call, &signet_engine::nonce::nonce(), timestamp)
-            .map_err(AppError::from)?;
+        let signed = signet_connector::sign_call_blinded(
+            &call,
+            &signet_engine::nonce::nonce(),
+            timestamp,
+            signet_engine::nonce::blinding_seed(),
+        )
+        .map_err(AppError::from)?;
         let endpoint_name = c
             .definition
             .endpoint(&call.endpoint_id)

@@ -33,7 +33,9 @@ pub fn signer(c: &CredentialArgs, token_secret: Option<&str>) -> Result<(String,
                 "pass --rsa-key FILE with the PEM private key (PKCS#1 or PKCS#8)",
             )
         })?;
-        Signer::rsa(c.signature_method, &read_rsa_key(path)?).map_err(usage)?
+        Signer::rsa(c.signature_method, &read_rsa_key(path)?)
+            .map_err(usage)?
+            .with_blinding(signet_engine::nonce::blinding_seed())
     } else {
         if c.rsa_key.is_some() {
             return Err(Failure::usage(

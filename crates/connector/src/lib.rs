@@ -26,7 +26,7 @@ pub use model::{
 };
 pub use resolve::{
     PreparedAuth, PreparedCall, ResolvedFlow, SentParameter, SignedCall, flow_config, prepare_call,
-    resolve_flow, sign_call,
+    resolve_flow, sign_call, sign_call_blinded,
 };
 pub use validate::validate;
 pub use variables::{Builtins, Origin, Scope, TemplateError, VariableUse};

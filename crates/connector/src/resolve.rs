@@ -1194,6 +1194,26 @@ pub fn sign_call(
     nonce: &str,
     timestamp: u64,
 ) -> Result<SignedCall, ErrorReport> {
+    sign_call_with(call, nonce, timestamp, None)
+}
+
+/// [`sign_call`] with an RSA signature blinded by `seed` (fresh and secret per call: the app
+/// draws it from the operating system; this crate does no IO).
+pub fn sign_call_blinded(
+    call: &PreparedCall,
+    nonce: &str,
+    timestamp: u64,
+    seed: [u8; 32],
+) -> Result<SignedCall, ErrorReport> {
+    sign_call_with(call, nonce, timestamp, Some(seed))
+}
+
+fn sign_call_with(
+    call: &PreparedCall,
+    nonce: &str,
+    timestamp: u64,
+    blinding: Option<[u8; 32]>,
+) -> Result<SignedCall, ErrorReport> {
     let PreparedAuth::OAuth1(s) = &call.auth else {
         return Ok(SignedCall {
             method: call.method.clone(),
@@ -1213,6 +1233,10 @@ pub fn sign_call(
         ConsumerKey::Rsa(k) => Signer::rsa(s.signature_method, k),
     }
     .map_err(|e| ErrorReport::from(&e))?;
+    let signer = match blinding {
+        Some(seed) => signer.with_blinding(seed),
+        None => signer,
+    };
     let timestamp = timestamp.to_string();
     let req = HttpRequest {
         method: &call.method,

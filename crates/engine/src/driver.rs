@@ -235,7 +235,8 @@ impl Engine {
         let mut warnings = Vec::new();
         loop {
             let clock = self.clock();
-            let inputs = Inputs::new(clock.now_ms(), clock.timestamp(), nonce());
+            let inputs = Inputs::new(clock.now_ms(), clock.timestamp(), nonce())
+                .with_blinding(crate::nonce::blinding_seed());
             let commands = run.flow.handle(event, &inputs)?;
             if run.flow.status(StepId::RedirectToConsumer) == StepStatus::Done {
                 // Single use: the redirect came in and checked out.

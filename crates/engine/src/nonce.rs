@@ -45,8 +45,22 @@ pub fn builtins(timestamp: u64) -> signet_connector::Builtins {
     }
 }
 
+/// 32 fresh random bytes that blind one RSA signature (RUSTSEC-2023-0071), from the
+/// operating system's generator.
+pub fn blinding_seed() -> [u8; 32] {
+    rand::random()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn blinding_seeds_are_fresh() {
+        let (a, b) = (blinding_seed(), blinding_seed());
+        assert_ne!(a, b);
+        assert_ne!(a, [0; 32]);
+    }
+
     use super::*;
 
     #[test]

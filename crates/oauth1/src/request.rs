@@ -438,7 +438,7 @@ pub fn sign<'a>(
     }
 
     let mut signature = SmallVec::new();
-    signer.sign_to(&base_string, &mut signature);
+    signer.sign_to(&base_string, &mut signature)?;
     let sig = std::str::from_utf8(&signature).expect("signatures are text");
 
     // Placement: the protocol parameters in sending order, encoded, then the signature.

@@ -142,6 +142,21 @@ pub fn lint_config(config: &FlowConfig, options: &LintOptions) -> Vec<Lint> {
             &format!("choose {}", allowed.join(" or ")),
         ));
     }
+    if let crate::flow::ConsumerKey::Rsa(key) = &config.key
+        && key.bits() < crate::signing::rsa::RECOMMENDED_BITS
+    {
+        out.push(lint(
+            "rsa_key_small",
+            Severity::Warning,
+            "key",
+            format!(
+                "the RSA key has {} bits: keys under {} bits can be broken",
+                key.bits(),
+                crate::signing::rsa::RECOMMENDED_BITS
+            ),
+            "make a 2048-bit key (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048) and register its public half with the provider",
+        ));
+    }
     if let ModeConfig::ThreeLegged(t) = &config.mode {
         out.extend(lint_url(
             "endpoints.request_token.url",
@@ -247,6 +262,25 @@ mod tests {
     #[test]
     fn a_clean_config_has_no_lints() {
         assert_eq!(lint_config(&config(), &LintOptions::default()), []);
+    }
+
+    #[test]
+    fn an_rsa_key_under_2048_bits_is_a_warning() {
+        let small =
+            crate::RsaPrivateKeyPem::parse(include_str!("../../tests/keys/rsa-1024-test-only.pem"))
+                .unwrap();
+        let mut c = config();
+        c.signature_method = SignatureMethod::RsaSha256;
+        c.key = ConsumerKey::Rsa(small);
+        let l = lint_config(&c, &LintOptions::default());
+        assert_eq!(ids(&l), ["rsa_key_small"]);
+        assert_eq!(l[0].severity, Severity::Warning);
+        assert!(l[0].message.contains("1024 bits"), "{}", l[0].message);
+        let big =
+            crate::RsaPrivateKeyPem::parse(include_str!("../../tests/vectors/rsa-private.pem"))
+                .unwrap();
+        c.key = ConsumerKey::Rsa(big);
+        assert_eq!(lint_config(&c, &LintOptions::default()), []);
     }
 
     #[test]

@@ -1045,7 +1045,10 @@ fn sign_request(
     spec: &Spec<'_>,
     inputs: &Inputs,
 ) -> Result<SignedParts, ErrorReport> {
-    let signer = config.signer(spec.token_secret)?;
+    let mut signer = config.signer(spec.token_secret)?;
+    if let Some(seed) = inputs.blinding {
+        signer = signer.with_blinding(seed);
+    }
     let timestamp = inputs.timestamp.to_string();
     let req = HttpRequest {
         method: spec.method,

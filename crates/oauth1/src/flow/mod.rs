@@ -71,6 +71,9 @@ pub struct Inputs {
     pub timestamp: u64,
     /// `oauth_nonce`: fresh for every request.
     pub nonce: String,
+    /// Randomness that blinds an RSA signature (fresh and secret per request); `None` signs
+    /// unblinded (tests, vectors: the signature is the same).
+    pub blinding: Option<[u8; 32]>,
 }
 
 impl Inputs {
@@ -80,7 +83,14 @@ impl Inputs {
             now_ms,
             timestamp,
             nonce: nonce.into(),
+            blinding: None,
         }
+    }
+
+    /// The same, with randomness for RSA blinding.
+    pub fn with_blinding(mut self, seed: [u8; 32]) -> Self {
+        self.blinding = Some(seed);
+        self
     }
 }
 

@@ -159,7 +159,7 @@ impl Signer {
     /// A signer for an RSA method with an already parsed key.
     pub fn rsa(method: SignatureMethod, key: &rsa::RsaPrivateKeyPem) -> Result<Self> {
         match method.hash() {
-            Some(hash) if method.is_rsa() => Ok(Self::Rsa(rsa::RsaSigner::new(hash, key))),
+            Some(hash) if method.is_rsa() => Ok(Self::Rsa(rsa::RsaSigner::new(hash, key)?)),
             _ => Err(Error::KeyMismatch {
                 method,
                 expected: "a consumer secret",
@@ -176,24 +176,38 @@ impl Signer {
         }
     }
 
+    /// Blinds RSA signatures with `seed` (fresh and secret per signature: the engine draws it);
+    /// HMAC and PLAINTEXT signers are unchanged.
+    pub fn with_blinding(self, seed: [u8; 32]) -> Self {
+        match self {
+            Self::Rsa(s) => Self::Rsa(s.with_blinding(seed)),
+            other => other,
+        }
+    }
+
     /// Signs a signature base string; the result is the `oauth_signature` value (base64 for
     /// HMAC and RSA, the key for PLAINTEXT), not yet percent-encoded.
-    pub fn sign(&self, base_string: &str) -> String {
-        match self {
+    pub fn sign(&self, base_string: &str) -> Result<String> {
+        Ok(match self {
             Self::Hmac(s) => s.sign(base_string.as_bytes()),
-            Self::Rsa(s) => s.sign(base_string.as_bytes()),
+            Self::Rsa(s) => s.sign(base_string.as_bytes())?,
             Self::Plaintext(s) => s.sign(),
-        }
+        })
     }
 
     /// Like [`Signer::sign`], appending the signature to `out` (which holds any HMAC
     /// signature without allocating).
-    pub(crate) fn sign_to(&self, base_string: &str, out: &mut smallvec::SmallVec<[u8; 88]>) {
+    pub(crate) fn sign_to(
+        &self,
+        base_string: &str,
+        out: &mut smallvec::SmallVec<[u8; 88]>,
+    ) -> Result<()> {
         match self {
             Self::Hmac(s) => s.sign_to(base_string.as_bytes(), out),
-            Self::Rsa(s) => out.extend_from_slice(s.sign(base_string.as_bytes()).as_bytes()),
+            Self::Rsa(s) => out.extend_from_slice(s.sign(base_string.as_bytes())?.as_bytes()),
             Self::Plaintext(s) => out.extend_from_slice(s.key().as_bytes()),
         }
+        Ok(())
     }
 
     /// How the key is made, with secrets redacted, for the trace.
