@@ -29,6 +29,7 @@ pub use state::{AppExt, AppState};
 
 /// The binary's entry point.
 pub fn main() {
+    signet_app::process::harden();
     let builder = tauri::Builder::default().on_page_load(|webview, payload| {
         if payload.event() == tauri::webview::PageLoadEvent::Started {
             render_without_compositing(webview);

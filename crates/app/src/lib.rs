@@ -20,6 +20,7 @@ mod flows;
 mod history;
 mod ids;
 mod presets;
+pub mod process;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -31,6 +31,7 @@ use crate::exit::{Exit, Failure};
 
 /// Parses the command line, runs the subcommand and turns its outcome into an exit code.
 pub fn main() -> ExitCode {
+    signet_app::process::harden();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

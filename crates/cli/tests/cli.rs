@@ -729,6 +729,12 @@ async fn flow_runs_a_connector_file_with_credentials_from_the_flags() {
         assert!(add.status.success(), "{}", text(&add));
         let export = signet_in(&d, &["connectors", "export", "--out", f.to_str().unwrap()]);
         assert!(export.status.success(), "{}", text(&export));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "an export is the user's alone");
+        }
         // Without credentials the file cannot run, and says what to pass.
         let bare = signet_in(&d, &["flow", "--connector-file", f.to_str().unwrap()]);
         assert_eq!(bare.status.code(), Some(2), "{}", text(&bare));

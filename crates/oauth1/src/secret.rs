@@ -2,7 +2,7 @@
 //!
 //! A [`Secret`] prints `<redacted>` through `Debug`, `Display` and `Serialize`, so it cannot leak
 //! into a log, an error, a trace or an export by accident. The only way to the text is the
-//! explicitly named [`Secret::expose`].
+//! explicitly named [`Secret::expose`]. Its bytes are overwritten with zeros when it is dropped.
 
 use std::fmt;
 
@@ -37,6 +37,12 @@ impl Secret {
     /// The secret's length in bytes: safe to show ("40 characters") without its value.
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

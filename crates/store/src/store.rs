@@ -133,7 +133,8 @@ impl Store {
     pub fn open(options: &OpenOptions) -> Result<Self> {
         let data_dir = options.data_dir.clone();
         let db_dir = data_dir.join(DB_DIR_NAME);
-        std::fs::create_dir_all(&data_dir).map_err(|e| Error::io("create", &data_dir, e))?;
+        private_umask();
+        create_private_dir(&data_dir)?;
         // sled writes to its files as it opens them, so a newer database must be recognised
         // from the schema marker beside them, before sled runs.
         if let Some(found) = read_schema_marker(&db_dir)?
@@ -147,6 +148,8 @@ impl Store {
         }
         let db = open_sled_after_own_close(&db_dir)?;
         let sled_err = |e| Error::sled(&db_dir, e);
+        // sled makes its files as the umask says: the database is the user's alone.
+        make_private(&db_dir);
 
         // The schema version is read before anything else is touched, so a newer database is
         // refused without a single write.
@@ -644,6 +647,69 @@ fn open_sled_after_own_close(db_dir: &Path) -> Result<sled::Db> {
             other => return other,
         }
     }
+}
+
+/// From here on the process creates files for its user only (umask 077): sled makes its files
+/// as the umask says, long after `open` returns (snapshots, new segments), and they hold the
+/// secrets' ciphertext and the run history. The programs set it at start too.
+fn private_umask() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+}
+
+/// Creates the data directory readable by the user only (0700), and tightens an existing one:
+/// it holds the database, the data key's file and the link socket.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| Error::io("create", dir, e))?;
+        if let Ok(m) = std::fs::metadata(dir)
+            && m.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| Error::io("protect", dir, e))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))
+    }
+}
+
+/// The database directory 0700 and its files 0600 (sled creates them as the umask says; the
+/// programs set it to 077, a library user may not have). Best effort: a file sled is replacing
+/// may be gone.
+fn make_private(db_dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fn walk(dir: &Path) {
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => walk(&path),
+                    Ok(t) if t.is_file() => {
+                        let _ =
+                            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        walk(db_dir);
+    }
+    #[cfg(not(unix))]
+    let _ = db_dir;
 }
 
 /// Opens sled, turning its errors (and the panics some corrupt files cause in sled 0.34) into

@@ -833,3 +833,38 @@ fn an_instance_keeps_its_newest_runs_only() {
     assert!(store.run(b.id, quiet.id).unwrap().is_some());
     assert_eq!(store.run_count(), signet_store::MAX_RUNS_PER_INSTANCE + 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_database_files_are_the_users_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let root = tempfile::tempdir().unwrap();
+    // A data directory Signet makes.
+    let made = root.path().join("new");
+    let store = open(&made);
+    create(&store, spec("Photos"));
+    drop(store);
+    // One an older version left readable by others is tightened when opened.
+    let old = root.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(open(&old));
+    for dir in [&made, &old] {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        let mut files = 0;
+        let mut stack = vec![dir.join("db")];
+        while let Some(d) = stack.pop() {
+            assert_eq!(mode(&d), 0o700, "{}", d.display());
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    assert_eq!(mode(&e.path()) & 0o077, 0, "{}", e.path().display());
+                    files += 1;
+                }
+            }
+        }
+        assert!(files > 0);
+    }
+}
