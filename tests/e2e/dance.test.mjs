@@ -109,7 +109,8 @@ describe("the Signet desktop app", () => {
     await s.waitHeadline(/^Connected\./, 30000);
     const log = readFileSync(path.join(E2E_DIR, "second-launch.log"), "utf8");
     assert.match(log, /exit 0/, `the second launch should hand over and exit 0: ${log}`);
-    assert.match(readFileSync(path.join(E2E_DIR, "redirect"), "utf8"), /^signet:\/\/callback\?/);
+    // The redirect carries this attempt's code in its path (the callback is bound to the run).
+    assert.match(readFileSync(path.join(E2E_DIR, "redirect"), "utf8"), /^signet:\/\/callback\/[A-Za-z0-9]{24}\?/);
     for (const id of STEP_IDS) {
       assert.match(await stepStatus(id), /\bdone\b/, `${id} should be done`);
     }
@@ -169,6 +170,15 @@ describe("the Signet desktop app", () => {
     setMode("hold");
     await s.click("Connect again");
     await s.waitHeadline(/Your turn: allow access in the browser/);
+    // A page that guessed the callback address cannot refuse for the user: no token, no code.
+    const forged = secondLaunch("signet://callback?oauth_problem=user_refused");
+    assert.equal(forged.status, 0, `second launch: ${forged.stdout} ${forged.stderr}`);
+    await browser.waitUntil(async () => /names no request token/.test(await s.text()), {
+      timeout: 10000,
+      timeoutMsg: "the forged refusal was not set aside",
+    });
+    assert.match(await s.headline(), /Your turn: allow access/);
+    await s.click("Dismiss");
     const r = secondLaunch("signet://callback?oauth_token=not-the-pending-token&oauth_verifier=x1");
     assert.equal(r.status, 0, `second launch: ${r.stdout} ${r.stderr}`);
     await browser.waitUntil(async () => /Signet set aside a link it could not use/.test(await s.text()), {

@@ -378,7 +378,7 @@ async fn no_callback_in_time_stops_the_run_still_waiting() {
     assert_eq!(out.stop, Stop::CallbackTimeout);
     assert_eq!(out.snapshot.phase, Phase::AwaitingAuthorization);
     assert!(run.loopback_port().is_some_and(|p| p != 0));
-    let Some(CallbackConfig { mode, url }) = out.snapshot.config.callback().cloned() else {
+    let Some(CallbackConfig { mode, url, .. }) = out.snapshot.config.callback().cloned() else {
         panic!()
     };
     assert_eq!(mode, CallbackMode::Loopback);

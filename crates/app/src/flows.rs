@@ -425,20 +425,31 @@ impl App {
                 "no connection is waiting for a provider's answer right now (the attempt it belongs to was finished, cancelled, or started before Signet was restarted); start the flow again in Signet".into(),
             );
         }
-        let found = match &named {
-            Some(token) => waiting.into_iter().find(|e| {
+        // The attempt's code in the link's path names its run; else its request token does.
+        let found = match (link_code(url), &named) {
+            (Some(code), _) => waiting.into_iter().find(|e| {
+                matches!(
+                    &e.latest().snapshot.waiting_for,
+                    Some(Waiting::Callback { callback_url, .. })
+                        if link_code(callback_url) == Some(code)
+                )
+            }),
+            (None, Some(token)) => waiting.into_iter().find(|e| {
                 e.latest()
                     .snapshot
                     .request_token
                     .as_ref()
                     .is_some_and(|t| &t.token == token)
             }),
-            None if waiting.len() == 1 => waiting.into_iter().next(),
-            None => None,
+            (None, None) => {
+                return Routed::Refused(
+                    "this link names no request token and carries no attempt's code, so nothing says which connection it answers; finish the authorisation in the browser window Signet opened".into(),
+                );
+            }
         };
         let Some(entry) = found else {
             return Routed::Refused(
-                "this link belongs to another attempt: its request token does not match the one Signet is waiting for (an old browser tab, or a second Connect); finish the newest attempt in the browser, or start again".into(),
+                "this link belongs to another attempt: it does not match the one Signet is waiting for (an old browser tab, or a second Connect); finish the newest attempt in the browser, or start again".into(),
             );
         };
         if entry.is_driving() {
@@ -448,6 +459,14 @@ impl App {
         }
         Routed::Delivered(entry.id.clone())
     }
+}
+
+/// The attempt's code a `signet://callback/<code>` link carries in its path, if any.
+fn link_code(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let path = rest.split(['?', '#']).next()?;
+    let (_, code) = path.trim_end_matches('/').split_once('/')?;
+    (!code.is_empty() && !code.contains('/')).then_some(code)
 }
 
 /// A flow run as the store keeps it: the snapshot, and the variables that went into it beside.

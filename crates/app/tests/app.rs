@@ -441,3 +441,122 @@ async fn failures_come_back_read_and_kept() {
     assert_eq!(listed[0].status, Some(401));
     let _ = Faults::default();
 }
+
+/// A browser that only notes the consent page's address: the test decides what comes back.
+struct Holding(Arc<Mutex<Option<String>>>);
+
+impl Browser for Holding {
+    fn open(&self, url: &str) -> signet_engine::Result<()> {
+        *self.0.lock().unwrap() = Some(url.to_owned());
+        Ok(())
+    }
+}
+
+struct HoldingHost(Arc<Mutex<Option<String>>>);
+
+impl Host for HoldingHost {
+    fn emit(&self, _: Event) {}
+    fn browser(&self) -> Arc<dyn Browser> {
+        Arc::new(Holding(self.0.clone()))
+    }
+}
+
+/// Any page can open a `signet://` link: a link that does not name the waiting attempt — by
+/// the code in its path or by its request token — changes nothing, whatever it says; the real
+/// redirect then finishes the run, and replaying it afterwards is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_deep_links_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &OpenOptions::new(dir.path())
+            .keyring(KeyringChoice::File)
+            .without_system_keyring(),
+    )
+    .unwrap();
+    let consent = Arc::new(Mutex::new(None));
+    let app = App::new(
+        store,
+        Arc::new(HoldingHost(consent.clone())),
+        tokio::runtime::Handle::current(),
+        Settings {
+            callback_timeout: Duration::from_secs(20),
+            ..Settings::default()
+        },
+    )
+    .unwrap();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    let started = app.flow_start(&instance).await.unwrap();
+    let waiting = async {
+        for _ in 0..200 {
+            let r = app.run_get(&started.run_id).unwrap();
+            if let RunDetail::Flow { snapshot, .. } = r.detail
+                && snapshot.phase == Phase::AwaitingAuthorization
+            {
+                return *snapshot;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the run never waited for the consent")
+    }
+    .await;
+    let Some(Waiting::Callback { callback_url, .. }) = waiting.waiting_for.clone() else {
+        panic!("waiting for a deep link: {:?}", waiting.waiting_for)
+    };
+    assert!(
+        callback_url.starts_with("signet://callback/") && callback_url.len() > 30,
+        "the callback carries the run's code: {callback_url}"
+    );
+    for forged in [
+        "signet://callback?denied=whatever".to_owned(),
+        "signet://callback?oauth_problem=user_refused".to_owned(),
+        "signet://callback?oauth_verifier=guess".to_owned(),
+        "signet://callback/not-the-code?oauth_verifier=guess".to_owned(),
+        format!("{callback_url}x?oauth_verifier=guess"),
+    ] {
+        let routed = app.route_link(&forged);
+        assert!(
+            matches!(routed, signet_app::Routed::Refused(_)),
+            "{forged}: {routed:?}"
+        );
+    }
+    // A link with the run's code but a refusal naming another token: delivered, refused by
+    // the run, which keeps waiting.
+    let wrong = format!("{callback_url}?denied=another-token");
+    assert!(matches!(
+        app.route_link(&wrong),
+        signet_app::Routed::Delivered(_)
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let r = app.run_get(&started.run_id).unwrap();
+    let RunDetail::Flow { snapshot, .. } = r.detail else {
+        panic!("a flow")
+    };
+    assert_eq!(
+        snapshot.phase,
+        Phase::AwaitingAuthorization,
+        "{:?}",
+        snapshot.error
+    );
+
+    // The provider's real redirect.
+    let url = consent
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the consent page was opened");
+    let out = approve(&url, "alice", "wonderland", true).await.unwrap();
+    let redirect = out.redirect.expect("a redirect");
+    assert!(redirect.starts_with(&callback_url), "{redirect}");
+    assert!(matches!(
+        app.route_link(&redirect),
+        signet_app::Routed::Delivered(_)
+    ));
+    let snap = settle(&app, &started.run_id).await;
+    assert_eq!(snap.phase, Phase::Finished, "{:?}", snap.error);
+    // Replayed: no attempt waits for it.
+    assert!(matches!(
+        app.route_link(&redirect),
+        signet_app::Routed::Refused(_)
+    ));
+}

@@ -1007,6 +1007,8 @@ impl Normalizer {
                     Some("signature") => self.add("signature", s),
                     Some("data_dir") => self.add("data-dir", s),
                     Some("pin") => self.add("verifier", s),
+                    // The code a run's callback carries in its path.
+                    Some("binding") => self.add("callback-code", s),
                     _ => {}
                 }
                 self.scan(s);

@@ -38,10 +38,8 @@ pub fn callback(value: &str) -> Result<CallbackSettings, Failure> {
         "oob" | "pin" => cb.mode = CallbackMode::Oob,
         "deep-link" | "deep_link" => cb.mode = CallbackMode::DeepLink,
         url if url.contains("://") => {
-            let as_loopback = signet_oauth1::flow::CallbackConfig {
-                mode: CallbackMode::Loopback,
-                url: url.to_owned(),
-            };
+            let as_loopback =
+                signet_oauth1::flow::CallbackConfig::new(CallbackMode::Loopback, url.to_owned());
             match as_loopback.loopback_parts() {
                 Some((_, port, path)) => {
                     cb.mode = CallbackMode::Loopback;

@@ -313,6 +313,12 @@ pub struct CallbackSettings {
     /// the address the browser ends up at).
     #[serde(default)]
     pub oob_url: Option<String>,
+    /// Deep link and loopback: put a code of each attempt's own in the callback's path
+    /// (`signet://callback/<code>`), so a redirect naming no request token is still known to be
+    /// this attempt's. Turn it off only for a provider that compares the callback with the
+    /// registered one exactly (its preset does).
+    #[serde(default = "yes")]
+    pub bind_to_run: bool,
 }
 
 fn callback_path() -> String {
@@ -325,6 +331,7 @@ impl Default for CallbackSettings {
             mode: CallbackMode::DeepLink,
             loopback_port: 0,
             loopback_path: callback_path(),
+            bind_to_run: true,
             oob_url: None,
         }
     }

@@ -383,6 +383,11 @@ pub fn flow_field(method: usize, field: &str) -> String {
     }
 }
 
+/// `c` bound to its run when the connector asks (see [`CallbackConfig::bind`]).
+fn bound(c: CallbackConfig, bind: bool) -> CallbackConfig {
+    if bind { c.bound() } else { c }
+}
+
 /// The key material for `method` from the instance.
 fn consumer_key_material(
     method: SignatureMethod,
@@ -489,15 +494,18 @@ pub fn resolve_flow(
     let mode = match o.mode {
         FlowMode::ThreeLegged => {
             let callback = match o.callback.mode {
-                CallbackMode::DeepLink => CallbackConfig::deep_link(),
-                CallbackMode::Loopback => {
-                    CallbackConfig::loopback(o.callback.loopback_port, &o.callback.loopback_path)
+                CallbackMode::DeepLink => {
+                    bound(CallbackConfig::deep_link(), o.callback.bind_to_run)
                 }
+                CallbackMode::Loopback => bound(
+                    CallbackConfig::loopback(o.callback.loopback_port, &o.callback.loopback_path),
+                    o.callback.bind_to_run,
+                ),
                 CallbackMode::Oob => match o.callback.oob_url.as_deref().map(str::trim) {
-                    Some(url) if !url.is_empty() => CallbackConfig {
-                        mode: CallbackMode::Oob,
-                        url: f.fill(&|| format!("{m}.callback"), url, Context::Url),
-                    },
+                    Some(url) if !url.is_empty() => CallbackConfig::new(
+                        CallbackMode::Oob,
+                        f.fill(&|| format!("{m}.callback"), url, Context::Url),
+                    ),
                     _ => CallbackConfig::oob(),
                 },
             };

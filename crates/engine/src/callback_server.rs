@@ -1,9 +1,10 @@
-//! The loopback listener (RFC 8252-style, for OAuth 1.0a): `127.0.0.1`, a chosen or random
-//! port, one path. It answers the browser's redirect with a short page telling the user to go
-//! back to Signet, answers anything else (a favicon, a stray tab) with 404, and hands the
+//! The loopback listener (RFC 8252-style, for OAuth 1.0a): the address the callback names
+//! (`127.0.0.1`, `[::1]`, or both for `localhost`), a chosen or random port, one path. It
+//! answers the browser's redirect with a short page telling the user to go back to Signet,
+//! answers anything else (a favicon, a stray tab, a guessed path) with 404, and hands the
 //! redirect's full URL to the flow. It lives for one run and is closed when dropped.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,24 +24,49 @@ const REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest request head read.
 const MAX_HEAD: usize = 16 * 1024;
 
-/// A listener on `127.0.0.1` for one callback path.
+/// A listener on the loopback address for one callback path.
 #[derive(Debug)]
 pub struct LoopbackListener {
-    listener: TcpListener,
+    listeners: Vec<TcpListener>,
+    host: String,
     port: u16,
     path: String,
 }
 
 impl LoopbackListener {
-    /// Binds `127.0.0.1:port` (0: a free port) for `path` (`/callback`).
-    pub async fn bind(port: u16, path: &str) -> Result<Self> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::LoopbackBind { addr, source })?;
-        let port = listener
+    /// Binds `host:port` (0: a free port) for `path` (`/callback`): `127.0.0.1` binds IPv4,
+    /// `[::1]` IPv6, `localhost` both (the browser may resolve it to either; IPv6 is skipped
+    /// where the system has none).
+    pub async fn bind(host: &str, port: u16, path: &str) -> Result<Self> {
+        let v4 = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let v6 = SocketAddr::from((Ipv6Addr::LOCALHOST, port));
+        let bind = |addr: SocketAddr| async move {
+            TcpListener::bind(addr)
+                .await
+                .map_err(|source| Error::LoopbackBind { addr, source })
+        };
+        let mut listeners = Vec::new();
+        match host {
+            "[::1]" => listeners.push(bind(v6).await?),
+            "localhost" => {
+                let first = bind(v4).await?;
+                let port = first
+                    .local_addr()
+                    .map_err(|source| Error::LoopbackBind { addr: v4, source })?
+                    .port();
+                listeners.push(first);
+                // The same port on IPv6, when the system has it.
+                if let Ok(l) =
+                    TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await
+                {
+                    listeners.push(l);
+                }
+            }
+            _ => listeners.push(bind(v4).await?),
+        }
+        let port = listeners[0]
             .local_addr()
-            .map_err(|source| Error::LoopbackBind { addr, source })?
+            .map_err(|source| Error::LoopbackBind { addr: v4, source })?
             .port();
         let path = if path.is_empty() {
             "/".to_owned()
@@ -50,7 +76,8 @@ impl LoopbackListener {
             format!("/{path}")
         };
         Ok(Self {
-            listener,
+            listeners,
+            host: host.to_owned(),
             port,
             path,
         })
@@ -61,9 +88,9 @@ impl LoopbackListener {
         self.port
     }
 
-    /// `http://127.0.0.1:PORT/PATH`, the `oauth_callback` value.
+    /// `http://HOST:PORT/PATH`, the `oauth_callback` value.
     pub fn callback_url(&self) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, self.path)
+        format!("http://{}:{}{}", self.host, self.port, self.path)
     }
 
     /// Waits for the browser to request the callback path, answers it, and returns the full
@@ -77,7 +104,15 @@ impl LoopbackListener {
 
     async fn accept_callback(&self) -> Result<String> {
         loop {
-            let (stream, _) = self.listener.accept().await.map_err(Error::Loopback)?;
+            let accepted = match self.listeners.as_slice() {
+                [a, b, ..] => tokio::select! {
+                    r = a.accept() => r,
+                    r = b.accept() => r,
+                },
+                [one] => one.accept().await,
+                [] => return Err(Error::Loopback(std::io::ErrorKind::NotConnected.into())),
+            };
+            let (stream, _) = accepted.map_err(Error::Loopback)?;
             // A broken or slow connection is the browser's problem, not the run's.
             if let Ok(Some(url)) = self.serve(stream).await {
                 return Ok(url);
@@ -95,7 +130,7 @@ impl LoopbackListener {
         let path = target.split(['?', '#']).next().unwrap_or("");
         if method == "GET" && path == self.path {
             respond(&mut stream, "200 OK", DONE_PAGE).await?;
-            return Ok(Some(format!("http://127.0.0.1:{}{target}", self.port)));
+            return Ok(Some(format!("http://{}:{}{target}", self.host, self.port)));
         }
         respond(&mut stream, "404 Not Found", NOT_FOUND_PAGE).await?;
         Ok(None)
@@ -145,7 +180,9 @@ mod tests {
 
     #[tokio::test]
     async fn catches_the_callback_and_ignores_other_paths() {
-        let l = LoopbackListener::bind(0, "callback").await.unwrap();
+        let l = LoopbackListener::bind("127.0.0.1", 0, "callback")
+            .await
+            .unwrap();
         let port = l.port();
         assert_eq!(
             l.callback_url(),
@@ -170,8 +207,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn localhost_listens_on_both_families_and_names_itself_as_advertised() {
+        let l = LoopbackListener::bind("localhost", 0, "/cb/code")
+            .await
+            .unwrap();
+        let port = l.port();
+        assert_eq!(l.callback_url(), format!("http://localhost:{port}/cb/code"));
+        let v6 = std::net::TcpStream::connect(("::1", port)).is_ok();
+        let browser = tokio::spawn(async move { get(port, "/cb/code?oauth_verifier=v").await });
+        let url = l.next_callback(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(
+            url.as_deref(),
+            Some(format!("http://localhost:{port}/cb/code?oauth_verifier=v").as_str())
+        );
+        assert_eq!(browser.await.unwrap().0, "HTTP/1.1 200 OK");
+        // Where the system has IPv6, [::1] reaches the same listener.
+        if let Ok(v6l) = LoopbackListener::bind("[::1]", 0, "/x").await {
+            assert!(v6l.callback_url().starts_with("http://[::1]:"));
+            assert!(v6, "localhost listens on [::1] too where the system has it");
+        }
+    }
+
+    #[tokio::test]
     async fn times_out_without_a_callback() {
-        let l = LoopbackListener::bind(0, "/cb").await.unwrap();
+        let l = LoopbackListener::bind("127.0.0.1", 0, "/cb").await.unwrap();
         assert_eq!(
             l.next_callback(Duration::from_millis(50)).await.unwrap(),
             None
@@ -180,8 +239,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_taken_port_is_a_clear_error() {
-        let l = LoopbackListener::bind(0, "/cb").await.unwrap();
-        let e = LoopbackListener::bind(l.port(), "/cb").await.unwrap_err();
+        let l = LoopbackListener::bind("127.0.0.1", 0, "/cb").await.unwrap();
+        let e = LoopbackListener::bind("127.0.0.1", l.port(), "/cb")
+            .await
+            .unwrap_err();
         assert_eq!(e.kind(), "loopback_bind");
         assert!(e.to_string().starts_with(&format!(
             "could not listen for the callback on 127.0.0.1:{}",

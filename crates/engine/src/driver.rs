@@ -195,13 +195,25 @@ impl Engine {
     /// one) and writes the real port into the `oauth_callback` value.
     pub async fn prepare(&self, mut config: FlowConfig) -> Result<Run> {
         let mut listener = None;
-        if let ModeConfig::ThreeLegged(t) = &mut config.mode
-            && t.callback.mode == CallbackMode::Loopback
-            && let Some((host, port, path)) = t.callback.loopback_parts()
-        {
-            let l = LoopbackListener::bind(port, path).await?;
-            t.callback.url = format!("http://{host}:{}{path}", l.port());
-            listener = Some(l);
+        if let ModeConfig::ThreeLegged(t) = &mut config.mode {
+            if t.callback.bind && t.callback.mode != CallbackMode::Oob {
+                let code = crate::nonce::binding_code();
+                t.callback.url = with_code_in_path(&t.callback.url, &code);
+                t.callback.binding = Some(code);
+            }
+            if t.callback.mode == CallbackMode::Loopback
+                && let Some((host, port, path)) = t.callback.loopback_parts()
+            {
+                let path = path.split(['?', '#']).next().unwrap_or(path);
+                let query = &t.callback.url[t
+                    .callback
+                    .url
+                    .find(['?', '#'])
+                    .unwrap_or(t.callback.url.len())..];
+                let l = LoopbackListener::bind(host, port, path).await?;
+                t.callback.url = format!("http://{host}:{}{path}{query}", l.port());
+                listener = Some(l);
+            }
         }
         Ok(Run {
             flow: Flow::new(config)?,
@@ -264,8 +276,8 @@ impl Engine {
                     Command::AwaitCallback { mode, callback_url } => {
                         if mode == CallbackMode::Loopback && run.listener.is_none() {
                             // A retry after the listener was closed: listen on the same port.
-                            let (port, path) = loopback_port_path(&callback_url);
-                            run.listener = Some(LoopbackListener::bind(port, &path).await?);
+                            let (host, port, path) = loopback_host_port_path(&callback_url);
+                            run.listener = Some(LoopbackListener::bind(&host, port, &path).await?);
                         }
                         match self.wait_for_user(run).await? {
                             Some(e) => next = Some(e),
@@ -356,15 +368,22 @@ fn event_of(item: Incoming) -> Event {
     }
 }
 
-fn loopback_port_path(url: &str) -> (u16, String) {
-    let cb = signet_oauth1::flow::CallbackConfig {
-        mode: CallbackMode::Loopback,
-        url: url.to_owned(),
-    };
-    cb.loopback_parts()
-        .map_or((0, "/".to_owned()), |(_, port, path)| {
-            (port, path.to_owned())
-        })
+/// `url` with `/code` at the end of its path (before any query or fragment).
+fn with_code_in_path(url: &str, code: &str) -> String {
+    let cut = url.find(['?', '#']).unwrap_or(url.len());
+    let (base, rest) = url.split_at(cut);
+    format!("{}/{code}{rest}", base.trim_end_matches('/'))
+}
+
+fn loopback_host_port_path(url: &str) -> (String, u16, String) {
+    let cb = signet_oauth1::flow::CallbackConfig::new(CallbackMode::Loopback, url);
+    cb.loopback_parts().map_or(
+        ("127.0.0.1".to_owned(), 0, "/".to_owned()),
+        |(host, port, path)| {
+            let path = path.split(['?', '#']).next().unwrap_or(path);
+            (host.to_owned(), port, path.to_owned())
+        },
+    )
 }
 
 fn outcome(run: &Run, stop: Stop, warnings: Vec<String>) -> RunOutcome {
@@ -373,5 +392,63 @@ fn outcome(run: &Run, stop: Stop, warnings: Vec<String>) -> RunOutcome {
         snapshot: run.flow.snapshot(),
         credentials: run.flow.token_credentials(),
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runs_code_goes_at_the_end_of_the_callbacks_path() {
+        assert_eq!(
+            with_code_in_path("signet://callback", "c0de"),
+            "signet://callback/c0de"
+        );
+        assert_eq!(
+            with_code_in_path("http://127.0.0.1:0/callback/?state=1#f", "c0de"),
+            "http://127.0.0.1:0/callback/c0de?state=1#f"
+        );
+        assert_eq!(
+            loopback_host_port_path("http://[::1]:8765/cb/c0de?x=1"),
+            ("[::1]".to_owned(), 8765, "/cb/c0de".to_owned())
+        );
+    }
+
+    /// A bound loopback run listens on the code's path only: a guessed path gets a 404.
+    #[tokio::test]
+    async fn a_bound_loopback_run_listens_on_its_codes_path() {
+        use signet_oauth1::flow::{CallbackConfig, ConsumerKey, Endpoint, ThreeLeggedConfig};
+        let config = FlowConfig {
+            extras: Default::default(),
+            consumer_key: "k".into(),
+            key: ConsumerKey::Secret(signet_oauth1::Secret::new("s")),
+            signature_method: signet_oauth1::SignatureMethod::HmacSha1,
+            sign_options: signet_oauth1::SignOptions::default(),
+            realm: None,
+            mode: ModeConfig::ThreeLegged(ThreeLeggedConfig {
+                request_token: Endpoint::post("http://127.0.0.1:9/rt"),
+                authorize_url: "http://127.0.0.1:9/authorize".into(),
+                access_token: Endpoint::post("http://127.0.0.1:9/at"),
+                callback: CallbackConfig::loopback(0, "/callback").bound(),
+                authorize_params: vec![],
+                callback_on_authorize_url: false,
+                require_callback_confirmed: true,
+            }),
+            resource: None,
+        };
+        let engine = Engine::new(crate::EngineSettings::default()).unwrap();
+        let run = engine.prepare(config).await.unwrap();
+        let snap = run.flow.snapshot();
+        let cb = snap.config.callback().cloned().unwrap();
+        let code = cb.binding.clone().expect("a code");
+        assert_eq!(code.len(), 24);
+        assert!(cb.url.ends_with(&format!("/callback/{code}")), "{}", cb.url);
+        let listener = run.listener.as_ref().unwrap();
+        assert!(
+            listener
+                .callback_url()
+                .ends_with(&format!("/callback/{code}"))
+        );
     }
 }

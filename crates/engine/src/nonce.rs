@@ -15,6 +15,16 @@ pub fn nonce() -> String {
         .collect()
 }
 
+/// The unguessable code a run's callback carries in its path (24 letters and digits, about 143
+/// bits): a redirect naming no request token is this run's only when it carries the code.
+pub fn binding_code() -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect()
+}
+
 /// A random UUID, version 4 (`{{$uuid}}`).
 pub fn uuid_v4() -> String {
     let mut b: [u8; 16] = rand::random();

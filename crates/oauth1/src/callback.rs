@@ -113,6 +113,12 @@ pub enum CallbackError {
     /// No verifier.
     #[error("the callback has no oauth_verifier")]
     MissingVerifier,
+    /// A redirect that names no request token and does not carry this run's code: nothing
+    /// says it belongs to this attempt.
+    #[error(
+        "the redirect names no request token and does not carry this attempt's code, so nothing says it belongs to this attempt"
+    )]
+    Unbound,
     /// A different request token came back.
     #[error("callback token does not match the pending request token")]
     TokenMismatch {
@@ -135,6 +141,7 @@ impl CallbackError {
             Self::Denied => ErrorKind::CallbackDenied,
             Self::Problem { .. } => ErrorKind::CallbackProblem,
             Self::MissingVerifier => ErrorKind::CallbackMissingVerifier,
+            Self::Unbound => ErrorKind::CallbackUnbound,
             Self::TokenMismatch { .. } => ErrorKind::CallbackTokenMismatch,
             Self::UnknownMode(_) => ErrorKind::UnknownCallbackMode,
         }
@@ -159,6 +166,9 @@ impl CallbackError {
             Self::MissingVerifier => "the provider did not confirm the authorisation; authorise again".into(),
             Self::TokenMismatch { .. } => {
                 "this redirect belongs to another attempt (an old browser tab, or a second Connect): finish the newest attempt, or start again".into()
+            }
+            Self::Unbound => {
+                "finish the authorisation in the browser window Signet opened; a page that sends a bare verifier or a refusal to Signet is ignored".into()
             }
             Self::UnknownMode(_) => return None,
         })
@@ -215,22 +225,29 @@ impl Callback {
         Ok(cb)
     }
 
-    /// Checks the callback against the request token Signet is waiting for.
-    pub fn check(&self, pending_token: &str) -> Result<Verified, CallbackError> {
+    /// Checks the callback against the request token Signet is waiting for. The callback must
+    /// first be shown to be this attempt's — its `oauth_token` (or `denied=<token>`) is the
+    /// pending request token, or, naming none, it is `bound` (it carries the run's code, or the
+    /// user typed it) — before anything it says is acted on: a refusal or a problem from a
+    /// page that merely guessed the callback address changes nothing.
+    pub fn check(&self, pending_token: &str, bound: bool) -> Result<Verified, CallbackError> {
+        match self.token.as_deref().or(self.denied.as_deref()) {
+            Some(named) if named != pending_token => {
+                return Err(CallbackError::TokenMismatch {
+                    received: named.to_owned(),
+                    expected: pending_token.to_owned(),
+                });
+            }
+            Some(_) => {}
+            None if bound => {}
+            None => return Err(CallbackError::Unbound),
+        }
         if self.denied.is_some() || self.problem.as_deref() == Some("user_refused") {
             return Err(CallbackError::Denied);
         }
         if let Some(problem) = &self.problem {
             return Err(CallbackError::Problem {
                 problem: problem.clone(),
-            });
-        }
-        if let Some(token) = &self.token
-            && token != pending_token
-        {
-            return Err(CallbackError::TokenMismatch {
-                received: token.clone(),
-                expected: pending_token.to_owned(),
             });
         }
         match &self.verifier {
@@ -266,38 +283,79 @@ mod tests {
             let cb = Callback::parse(input).unwrap();
             assert_eq!(cb.token.as_deref(), Some("hh5s93j4hdidpola"), "{input}");
             assert_eq!(
-                cb.check("hh5s93j4hdidpola").unwrap().verifier,
+                cb.check("hh5s93j4hdidpola", false).unwrap().verifier,
                 "hfdp7dh39dks9884"
             );
         }
         let pin = Callback::parse(" 4917283 ").unwrap();
         assert_eq!(pin.token, None);
-        assert_eq!(pin.check("anything").unwrap().verifier, "4917283");
+        // A PIN names no token: the user typed it, so it is this attempt's.
+        assert_eq!(pin.check("anything", true).unwrap().verifier, "4917283");
     }
 
     #[test]
     fn mismatch_denial_and_problems() {
         let cb = Callback::parse("signet://callback?oauth_token=other&oauth_verifier=v").unwrap();
-        let e = cb.check("mine").unwrap_err();
+        let e = cb.check("mine", true).unwrap_err();
         assert_eq!(
             e.to_string(),
             "callback token does not match the pending request token"
         );
         assert_eq!(e.kind(), "callback_token_mismatch");
         let cb = Callback::parse("signet://callback?denied=mine").unwrap();
-        assert_eq!(cb.check("mine").unwrap_err(), CallbackError::Denied);
-        let cb = Callback::parse("signet://callback?oauth_problem=user_refused").unwrap();
-        assert_eq!(cb.check("mine").unwrap_err(), CallbackError::Denied);
+        assert_eq!(cb.check("mine", false).unwrap_err(), CallbackError::Denied);
+        let cb = Callback::parse("signet://callback?oauth_token=mine&oauth_problem=user_refused")
+            .unwrap();
+        assert_eq!(cb.check("mine", false).unwrap_err(), CallbackError::Denied);
         let cb = Callback::parse("signet://callback?oauth_problem=token_expired").unwrap();
         assert_eq!(
-            cb.check("mine").unwrap_err().to_string(),
+            cb.check("mine", true).unwrap_err().to_string(),
             "the provider reported a problem in the redirect: token_expired"
         );
         let cb = Callback::parse("signet://callback?oauth_token=mine").unwrap();
         assert_eq!(
-            cb.check("mine").unwrap_err(),
+            cb.check("mine", false).unwrap_err(),
             CallbackError::MissingVerifier
         );
+    }
+
+    #[test]
+    fn nothing_a_callback_says_counts_before_it_is_shown_to_be_this_attempts() {
+        // A page that guessed the callback address cannot refuse, report or verify for the
+        // user: without the pending token (or the run's code, `bound`), it is not this attempt's.
+        for forged in [
+            "signet://callback?denied=1",
+            "signet://callback?oauth_problem=user_refused",
+            "signet://callback?oauth_problem=token_expired",
+            "signet://callback?oauth_verifier=guess",
+        ] {
+            let cb = Callback::parse(forged).unwrap();
+            let e = cb.check("mine", false).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    CallbackError::Unbound | CallbackError::TokenMismatch { .. }
+                ),
+                "{forged}: {e:?}"
+            );
+        }
+        // A refusal naming another token is a mismatch, not a refusal of this attempt.
+        let cb = Callback::parse("signet://callback?denied=other").unwrap();
+        assert!(matches!(
+            cb.check("mine", true).unwrap_err(),
+            CallbackError::TokenMismatch { .. }
+        ));
+        // The token is compared before a refusal is read.
+        let cb = Callback::parse("signet://callback?oauth_token=other&denied=other").unwrap();
+        assert!(matches!(
+            cb.check("mine", false).unwrap_err(),
+            CallbackError::TokenMismatch { .. }
+        ));
+        // Carrying the run's code, a bare verifier is this attempt's (providers that drop
+        // oauth_token from the redirect).
+        let cb = Callback::parse("signet://callback/code?oauth_verifier=v").unwrap();
+        assert_eq!(cb.check("mine", true).unwrap().verifier, "v");
+        assert_eq!(CallbackError::Unbound.kind(), "callback_unbound");
     }
 
     #[test]

@@ -261,6 +261,8 @@ error_kinds! {
     CallbackProblem = "callback_problem",
     /// A callback without `oauth_verifier`.
     CallbackMissingVerifier = "callback_missing_verifier",
+    /// A redirect that names no request token and carries no code of the run.
+    CallbackUnbound = "callback_unbound",
     /// A callback for another request token.
     CallbackTokenMismatch = "callback_token_mismatch",
     /// A callback mode nobody defines.

@@ -46,10 +46,7 @@ fn three_legged(callback: CallbackConfig) -> FlowConfig {
 }
 
 fn rfc_callback() -> CallbackConfig {
-    CallbackConfig {
-        mode: CallbackMode::Oob,
-        url: RFC_CALLBACK.into(),
-    }
+    CallbackConfig::new(CallbackMode::Oob, RFC_CALLBACK)
 }
 
 fn rfc_flow() -> Flow {
@@ -569,11 +566,11 @@ fn denial_and_redirect_problems_fail_step_6() {
             "callback_denied",
         ),
         (
-            format!("{RFC_CALLBACK}?oauth_problem=user_refused"),
+            format!("{RFC_CALLBACK}?oauth_token={REQUEST_TOKEN}&oauth_problem=user_refused"),
             "callback_denied",
         ),
         (
-            format!("{RFC_CALLBACK}?oauth_problem=token_expired"),
+            format!("{RFC_CALLBACK}?oauth_token={REQUEST_TOKEN}&oauth_problem=token_expired"),
             "callback_problem",
         ),
     ] {
@@ -586,6 +583,54 @@ fn denial_and_redirect_problems_fail_step_6() {
         assert_eq!(flow.phase(), Phase::Failed);
         assert_eq!(statuses(&flow), [D, D, D, D, D, F, P, P, P, P]);
     }
+}
+
+#[test]
+fn a_refusal_that_names_no_request_token_changes_nothing() {
+    // Any page that can open a signet:// link could send these: they do not end the attempt.
+    for forged in [
+        "signet://callback?oauth_problem=user_refused".to_owned(),
+        "signet://callback?denied=someone-else".to_owned(),
+        format!("signet://callback?oauth_verifier={VERIFIER}"),
+    ] {
+        let mut flow = Flow::new(three_legged(CallbackConfig::deep_link())).unwrap();
+        to_authorization(&mut flow);
+        let c = flow
+            .handle(Event::Callback(forged.clone()), &at(3, TOKEN))
+            .unwrap();
+        let (step, _) = failed(&c);
+        assert_eq!(step, StepId::RedirectToConsumer, "{forged}");
+        assert!(
+            matches!(c[1], Command::AwaitCallback { .. }),
+            "{forged}: {c:?}"
+        );
+        assert_eq!(flow.phase(), Phase::AwaitingAuthorization, "{forged}");
+        // The real redirect still gets through.
+        let real =
+            format!("signet://callback?oauth_token={REQUEST_TOKEN}&oauth_verifier={VERIFIER}");
+        flow.handle(Event::Callback(real), &at(4, TOKEN)).unwrap();
+        assert_eq!(flow.phase(), Phase::RequestingTokenCredentials, "{forged}");
+    }
+}
+
+#[test]
+fn a_callback_carrying_the_runs_code_needs_no_request_token() {
+    let mut cb = CallbackConfig::deep_link().bound();
+    cb.url = "signet://callback/run-code".into();
+    cb.binding = Some("run-code".into());
+    let mut flow = Flow::new(three_legged(cb)).unwrap();
+    to_authorization(&mut flow);
+    // Another run's code: not this one's.
+    let other = format!("signet://callback/other-code?oauth_verifier={VERIFIER}");
+    flow.handle(Event::Callback(other), &at(3, TOKEN)).unwrap();
+    assert_eq!(flow.phase(), Phase::AwaitingAuthorization);
+    let ours = format!("signet://callback/run-code?oauth_verifier={VERIFIER}");
+    flow.handle(Event::Callback(ours.clone()), &at(4, TOKEN))
+        .unwrap();
+    assert_eq!(flow.phase(), Phase::RequestingTokenCredentials);
+    // Replayed once the run has moved on: refused, nothing changes.
+    assert!(flow.handle(Event::Callback(ours), &at(5, TOKEN)).is_err());
+    assert_eq!(flow.phase(), Phase::RequestingTokenCredentials);
 }
 
 #[test]

@@ -198,6 +198,9 @@ impl Preset {
                 (
                     CallbackSettings {
                         mode: cb.default,
+                        // A provider that compares the callback exactly refuses one with the
+                        // attempt's code in its path.
+                        bind_to_run: !cb.must_match_registered,
                         ..CallbackSettings::default()
                     },
                     cb.on_authorize_url,

@@ -139,7 +139,7 @@ async fn wrong_token_in_redirect_fails_the_callback_check() {
     .unwrap();
     let err = Callback::parse(&outcome.redirect.unwrap())
         .unwrap()
-        .check(&temp.token)
+        .check(&temp.token, false)
         .unwrap_err();
     assert!(matches!(err, CallbackError::TokenMismatch { .. }), "{err}");
 }
@@ -163,7 +163,7 @@ async fn deny_overrides_the_users_allow() {
     assert!(outcome.denied);
     let err = Callback::parse(&outcome.redirect.unwrap())
         .unwrap()
-        .check(&temp.token)
+        .check(&temp.token, false)
         .unwrap_err();
     assert!(matches!(err, CallbackError::Denied));
 }

@@ -145,15 +145,15 @@ pub fn connector_from_v2(spec: &Value, side: Option<&Value>) -> Result<Connector
 
     let mut callback = CallbackSettings {
         mode: callback_mode,
+        // Signet 0.1 sent the callback as registered: keep sending it so.
+        bind_to_run: false,
         ..CallbackSettings::default()
     };
     match callback_mode {
         CallbackMode::Loopback => {
             let url = callback_url.unwrap_or("http://127.0.0.1:0/callback");
-            let cfg = signet_oauth1::flow::CallbackConfig {
-                mode: CallbackMode::Loopback,
-                url: url.to_owned(),
-            };
+            let cfg =
+                signet_oauth1::flow::CallbackConfig::new(CallbackMode::Loopback, url.to_owned());
             if let Some((_, port, path)) = cfg.loopback_parts() {
                 callback.loopback_port = port;
                 callback.loopback_path = if path.is_empty() {

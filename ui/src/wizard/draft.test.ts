@@ -15,6 +15,7 @@ const cb = (over: Partial<CallbackSettings>): CallbackSettings => ({
   loopback_port: 0,
   loopback_path: "/callback",
   oob_url: null,
+  bind_to_run: false,
   ...over,
 });
 
@@ -37,7 +38,12 @@ describe("the choices of an OAuth 1.0a method", () => {
     expect(callbackUrl(cb({ mode: "loopback", loopback_port: 8765, loopback_path: "cb" }))).toBe(
       "http://127.0.0.1:8765/cb",
     );
+    expect(callbackUrl(cb({ bind_to_run: true }))).toBe("signet://callback/CODE");
+    expect(callbackUrl(cb({ mode: "loopback", loopback_port: 9, bind_to_run: true }))).toBe(
+      "http://127.0.0.1:9/callback/CODE",
+    );
     expect(callbackUrl(cb({ mode: "oob" }))).toBe("oob");
+    expect(callbackUrl(cb({ mode: "oob", bind_to_run: true }))).toBe("oob");
     expect(callbackUrl(cb({ mode: "oob", oob_url: " https://app.example/done " }))).toBe(
       "https://app.example/done",
     );

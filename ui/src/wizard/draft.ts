@@ -99,15 +99,19 @@ export function isRsa(m: SignatureMethod): boolean {
   return m.startsWith("RSA-");
 }
 
-/** The `oauth_callback` value these settings send (a loopback port of 0 is picked at Connect). */
+/**
+ * The `oauth_callback` value these settings send (a loopback port of 0 is picked at Connect;
+ * `CODE` stands for the code each attempt draws when the callback is bound to it).
+ */
 export function callbackUrl(c: CallbackSettings): string {
+  const code = c.bind_to_run ? "/CODE" : "";
   switch (c.mode) {
     case "deep_link":
-      return "signet://callback";
+      return `signet://callback${code}`;
     case "loopback": {
       const path = c.loopback_path.startsWith("/") ? c.loopback_path : `/${c.loopback_path}`;
       const port = c.loopback_port === 0 ? "PORT" : String(c.loopback_port);
-      return `http://127.0.0.1:${port}${path}`;
+      return `http://127.0.0.1:${port}${path.replace(/\/$/, "")}${code}`;
     }
     case "oob":
       return c.oob_url?.trim() || "oob";

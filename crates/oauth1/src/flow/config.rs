@@ -69,23 +69,55 @@ pub struct CallbackConfig {
     /// The `oauth_callback` value: `oob`, `signet://callback`, `http://127.0.0.1:PORT/PATH`,
     /// or (for [`CallbackMode::Oob`]) a registered web address whose final URL the user pastes.
     pub url: String,
+    /// Bind the callback to the run: the engine puts an unguessable code of the run's own in
+    /// the callback's path (`signet://callback/<code>`, `http://127.0.0.1:PORT/callback/<code>`),
+    /// so a redirect that names no request token is still known to be this run's. Off for
+    /// providers that compare the callback with the registered one exactly.
+    #[serde(default)]
+    pub bind: bool,
+    /// The code in this run's callback, once the engine drew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding: Option<String>,
 }
 
 impl CallbackConfig {
+    /// A callback of `mode` at `url`, not bound to its run.
+    pub fn new(mode: CallbackMode, url: impl Into<String>) -> Self {
+        Self {
+            mode,
+            url: url.into(),
+            bind: false,
+            binding: None,
+        }
+    }
+
+    /// The same, bound to its run (see [`CallbackConfig::bind`]).
+    pub fn bound(mut self) -> Self {
+        self.bind = self.mode != CallbackMode::Oob;
+        self
+    }
+
+    /// Whether `input` (a redirect's URL) carries this run's code in its path.
+    pub fn carries_binding(&self, input: &str) -> bool {
+        let Some(code) = &self.binding else {
+            return false;
+        };
+        let Some((_, rest)) = input.trim().split_once("://") else {
+            return false;
+        };
+        let path = rest.split(['?', '#']).next().unwrap_or("");
+        path.strip_suffix(code.as_str())
+            .is_some_and(|before| before.ends_with('/'))
+    }
+
     /// PIN entry: `oauth_callback=oob`.
     pub fn oob() -> Self {
-        Self {
-            mode: CallbackMode::Oob,
-            url: "oob".into(),
-        }
+        Self::new(CallbackMode::Oob, "oob")
     }
 
     /// The app's deep link, `signet://callback`.
     pub fn deep_link() -> Self {
-        Self {
-            mode: CallbackMode::DeepLink,
-            url: DEEP_LINK_CALLBACK.into(),
-        }
+        Self::new(CallbackMode::DeepLink, DEEP_LINK_CALLBACK)
     }
 
     /// A loopback listener at `http://127.0.0.1:{port}{path}` (port 0: the engine picks one
@@ -96,10 +128,10 @@ impl CallbackConfig {
         } else {
             format!("/{path}")
         };
-        Self {
-            mode: CallbackMode::Loopback,
-            url: format!("http://127.0.0.1:{port}{path}"),
-        }
+        Self::new(
+            CallbackMode::Loopback,
+            format!("http://127.0.0.1:{port}{path}"),
+        )
     }
 
     /// For a loopback callback: (host, port, path). `None` when the URL is not a loopback one.
@@ -532,6 +564,31 @@ fn check_callback(problem: &mut impl FnMut(&str, String), cb: &CallbackConfig) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_callback_carries_its_runs_code_in_its_path_only() {
+        let mut c = CallbackConfig::deep_link().bound();
+        assert!(c.bind);
+        assert!(!c.carries_binding("signet://callback/abc?oauth_verifier=v"));
+        c.binding = Some("abc".into());
+        assert!(c.carries_binding("signet://callback/abc?oauth_verifier=v"));
+        assert!(c.carries_binding("http://127.0.0.1:9/callback/abc#x"));
+        for other in [
+            "signet://callback?code=abc",
+            "signet://callback/xabc?oauth_verifier=v",
+            "signet://callback/abcd",
+            "signet://callback/abc/more",
+            "abc",
+            "signet://callback?oauth_verifier=v#/abc",
+        ] {
+            assert!(!c.carries_binding(other), "{other}");
+        }
+        assert!(
+            !CallbackConfig::oob().bound().bind,
+            "a PIN has no address to bind"
+        );
+    }
+
     use super::*;
 
     fn three_legged() -> FlowConfig {
@@ -575,10 +632,7 @@ mod tests {
         t.request_token.url = "photos.example.net/initiate".into();
         t.access_token.method = "PO ST".into();
         t.authorize_url = String::new();
-        t.callback = CallbackConfig {
-            mode: CallbackMode::Loopback,
-            url: "http://example.com/cb".into(),
-        };
+        t.callback = CallbackConfig::new(CallbackMode::Loopback, "http://example.com/cb");
         let problems = c.validate();
         assert_eq!(
             fields(&c),
@@ -649,26 +703,14 @@ mod tests {
             (CallbackConfig::loopback(8765, "callback"), true),
             (CallbackConfig::loopback(0, "/cb"), true),
             (
-                CallbackConfig {
-                    mode: CallbackMode::Oob,
-                    url: "http://printer.example.com/ready".into(),
-                },
+                CallbackConfig::new(CallbackMode::Oob, "http://printer.example.com/ready"),
                 true,
             ),
             (
-                CallbackConfig {
-                    mode: CallbackMode::DeepLink,
-                    url: "https://example.com/cb".into(),
-                },
+                CallbackConfig::new(CallbackMode::DeepLink, "https://example.com/cb"),
                 false,
             ),
-            (
-                CallbackConfig {
-                    mode: CallbackMode::Oob,
-                    url: "pin please".into(),
-                },
-                false,
-            ),
+            (CallbackConfig::new(CallbackMode::Oob, "pin please"), false),
         ] {
             let mut c = three_legged();
             let ModeConfig::ThreeLegged(t) = &mut c.mode else {

@@ -577,7 +577,9 @@ impl Flow {
         inputs: &Inputs,
     ) -> Vec<Command> {
         let now = inputs.now_ms;
-        let checked = Callback::parse(input).and_then(|cb| cb.check(&temporary.token));
+        // Typed in by the user, or carrying the run's code in its path: this attempt's own.
+        let bound = typed || self.three_legged().callback.carries_binding(input);
+        let checked = Callback::parse(input).and_then(|cb| cb.check(&temporary.token, bound));
         match checked {
             Ok(verified) => {
                 let via = match (typed, self.three_legged().callback.mode) {

@@ -288,7 +288,7 @@ pub async fn allow(p: &RunningProvider, temp: &TokenResponse) -> String {
         (Some(url), None) => {
             Callback::parse(&url)
                 .unwrap()
-                .check(&temp.token)
+                .check(&temp.token, false)
                 .expect("callback matches the request token")
                 .verifier
         }

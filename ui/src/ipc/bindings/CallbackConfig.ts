@@ -13,4 +13,15 @@ mode: CallbackMode,
  * The `oauth_callback` value: `oob`, `signet://callback`, `http://127.0.0.1:PORT/PATH`,
  * or (for [`CallbackMode::Oob`]) a registered web address whose final URL the user pastes.
  */
-url: string, };
+url: string, 
+/**
+ * Bind the callback to the run: the engine puts an unguessable code of the run's own in
+ * the callback's path (`signet://callback/<code>`, `http://127.0.0.1:PORT/callback/<code>`),
+ * so a redirect that names no request token is still known to be this run's. Off for
+ * providers that compare the callback with the registered one exactly.
+ */
+bind: boolean, 
+/**
+ * The code in this run's callback, once the engine drew it.
+ */
+binding?: string | null, };

@@ -21,4 +21,11 @@ loopback_path: string,
  * PIN mode only: a registered web address to send instead of `oob` (the user then pastes
  * the address the browser ends up at).
  */
-oob_url: string | null, };
+oob_url: string | null, 
+/**
+ * Deep link and loopback: put a code of each attempt's own in the callback's path
+ * (`signet://callback/<code>`), so a redirect naming no request token is still known to be
+ * this attempt's. Turn it off only for a provider that compares the callback with the
+ * registered one exactly (its preset does).
+ */
+bind_to_run: boolean, };
