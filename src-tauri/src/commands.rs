@@ -10,25 +10,40 @@ use crate::state::AppExt;
 
 type Result<T> = std::result::Result<T, AppError>;
 
+/// Runs a command in a task of its own: a bug that panics ends that task only and comes back
+/// as an `internal` error naming the crash report, instead of leaving the window waiting for
+/// an answer that never comes.
+async fn guarded<T: Send + 'static>(
+    work: impl std::future::Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    match tauri::async_runtime::spawn(work).await {
+        Ok(result) => result,
+        Err(_) => Err(signet_app::process::crash_error()),
+    }
+}
+
 /// Version, data directory, and where the data key lives.
 #[tauri::command]
 pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
-    Ok(app.signet().app_info().await)
+    guarded(async move { Ok(app.signet().app_info().await) }).await
 }
 
 /// Starts the demo provider and saves its connector.
 #[tauri::command]
 pub async fn demo_provider_start<R: Runtime>(app: AppHandle<R>) -> Result<DemoProvider> {
-    app.signet().demo_provider_start().await
+    guarded(async move { app.signet().demo_provider_start().await }).await
 }
 
 /// Saved connectors with their token status. The UI listens to events before its first list,
 /// so links held until now can be shown.
 #[tauri::command]
 pub async fn connectors_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<ConnectorSummary>> {
-    crate::host::ui_listens(&app);
-    crate::ready_probe();
-    app.signet().connectors_list()
+    guarded(async move {
+        crate::host::ui_listens(&app);
+        crate::ready_probe();
+        app.signet().connectors_list()
+    })
+    .await
 }
 
 /// A new connector, blank or from a preset.
@@ -37,7 +52,7 @@ pub async fn connector_new<R: Runtime>(
     app: AppHandle<R>,
     args: NewConnectorArgs,
 ) -> Result<NewConnector> {
-    app.signet().connector_new(args.preset_id.as_deref())
+    guarded(async move { app.signet().connector_new(args.preset_id.as_deref()) }).await
 }
 
 /// One saved connector with one of its instances.
@@ -46,8 +61,11 @@ pub async fn connector_get<R: Runtime>(
     app: AppHandle<R>,
     args: ConnectorGetArgs,
 ) -> Result<ConnectorView> {
-    app.signet()
-        .connector_get(&args.id, args.instance_id.as_deref())
+    guarded(async move {
+        app.signet()
+            .connector_get(&args.id, args.instance_id.as_deref())
+    })
+    .await
 }
 
 /// Every problem with a connector and its instance.
@@ -56,7 +74,7 @@ pub async fn connector_validate<R: Runtime>(
     app: AppHandle<R>,
     args: DocumentArgs,
 ) -> Result<Vec<FieldProblem>> {
-    app.signet().connector_validate(&args.document)
+    guarded(async move { app.signet().connector_validate(&args.document) }).await
 }
 
 /// What is likely to go wrong before Connect.
@@ -65,7 +83,7 @@ pub async fn connector_lint<R: Runtime>(
     app: AppHandle<R>,
     args: DocumentArgs,
 ) -> Result<Vec<Lint>> {
-    app.signet().connector_lint(&args.document)
+    guarded(async move { app.signet().connector_lint(&args.document) }).await
 }
 
 /// Creates or updates a connector and its instance.
@@ -74,13 +92,13 @@ pub async fn connector_save<R: Runtime>(
     app: AppHandle<R>,
     args: DocumentArgs,
 ) -> Result<ConnectorView> {
-    app.signet().connector_save(args.document)
+    guarded(async move { app.signet().connector_save(args.document) }).await
 }
 
 /// Deletes a connector with everything it owns.
 #[tauri::command]
 pub async fn connector_delete<R: Runtime>(app: AppHandle<R>, args: ConnectorArgs) -> Result<()> {
-    app.signet().connector_delete(&args.id)
+    guarded(async move { app.signet().connector_delete(&args.id) }).await
 }
 
 /// Adds an instance to a connector.
@@ -89,14 +107,17 @@ pub async fn instance_create<R: Runtime>(
     app: AppHandle<R>,
     args: InstanceCreateArgs,
 ) -> Result<ConnectorView> {
-    app.signet()
-        .instance_create(&args.connector_id, &args.name, args.copy_from.as_deref())
+    guarded(async move {
+        app.signet()
+            .instance_create(&args.connector_id, &args.name, args.copy_from.as_deref())
+    })
+    .await
 }
 
 /// Deletes an instance.
 #[tauri::command]
 pub async fn instance_delete<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<()> {
-    app.signet().instance_delete(&args.instance_id)
+    guarded(async move { app.signet().instance_delete(&args.instance_id) }).await
 }
 
 /// A stored secret's value, on the user's explicit request.
@@ -105,19 +126,19 @@ pub async fn secret_reveal<R: Runtime>(
     app: AppHandle<R>,
     args: RevealSecretArgs,
 ) -> Result<String> {
-    app.signet().secret_reveal(&args.instance_id, &args.which)
+    guarded(async move { app.signet().secret_reveal(&args.instance_id, &args.which) }).await
 }
 
 /// Starts the ten steps of an instance.
 #[tauri::command]
 pub async fn flow_start<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<FlowStarted> {
-    app.signet().flow_start(&args.instance_id).await
+    guarded(async move { app.signet().flow_start(&args.instance_id).await }).await
 }
 
 /// Hands in the PIN of an oob run.
 #[tauri::command]
 pub async fn flow_submit_pin<R: Runtime>(app: AppHandle<R>, args: SubmitPinArgs) -> Result<()> {
-    app.signet().flow_submit_pin(&args.run_id, &args.pin)
+    guarded(async move { app.signet().flow_submit_pin(&args.run_id, &args.pin) }).await
 }
 
 /// Hands in an address the user pasted.
@@ -126,27 +147,30 @@ pub async fn flow_submit_callback<R: Runtime>(
     app: AppHandle<R>,
     args: SubmitCallbackArgs,
 ) -> Result<()> {
-    app.signet().flow_submit_callback(&args.run_id, &args.url)
+    guarded(async move { app.signet().flow_submit_callback(&args.run_id, &args.url) }).await
 }
 
 /// Retries the failed step.
 #[tauri::command]
 pub async fn flow_retry<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<()> {
-    app.signet().flow_retry(&args.run_id)
+    guarded(async move { app.signet().flow_retry(&args.run_id) }).await
 }
 
 /// Cancels a run.
 #[tauri::command]
 pub async fn flow_cancel<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<()> {
-    app.signet().flow_cancel(&args.run_id)
+    guarded(async move { app.signet().flow_cancel(&args.run_id) }).await
 }
 
 /// Signs and sends one endpoint call.
 #[tauri::command]
 pub async fn endpoint_send<R: Runtime>(app: AppHandle<R>, args: SendArgs) -> Result<CallResult> {
-    app.signet()
-        .endpoint_send(&args.instance_id, &args.endpoint_id, &args.inputs)
-        .await
+    guarded(async move {
+        app.signet()
+            .endpoint_send(&args.instance_id, &args.endpoint_id, &args.inputs)
+            .await
+    })
+    .await
 }
 
 /// Past runs, newest first.
@@ -155,32 +179,35 @@ pub async fn runs_list<R: Runtime>(
     app: AppHandle<R>,
     args: RunsListArgs,
 ) -> Result<Vec<RunSummary>> {
-    app.signet()
-        .runs_list(args.connector_id.as_deref(), args.instance_id.as_deref())
+    guarded(async move {
+        app.signet()
+            .runs_list(args.connector_id.as_deref(), args.instance_id.as_deref())
+    })
+    .await
 }
 
 /// One run.
 #[tauri::command]
 pub async fn run_get<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<RunRecord> {
-    app.signet().run_get(&args.run_id)
+    guarded(async move { app.signet().run_get(&args.run_id) }).await
 }
 
 /// Stored access tokens.
 #[tauri::command]
 pub async fn tokens_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<TokenSummary>> {
-    app.signet().tokens_list()
+    guarded(async move { app.signet().tokens_list() }).await
 }
 
 /// Forgets an instance's token.
 #[tauri::command]
 pub async fn token_forget<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<()> {
-    app.signet().token_forget(&args.instance_id)
+    guarded(async move { app.signet().token_forget(&args.instance_id) }).await
 }
 
 /// Every provider preset.
 #[tauri::command]
 pub async fn presets_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<PresetSummary>> {
-    Ok(app.signet().presets_list())
+    guarded(async move { Ok(app.signet().presets_list()) }).await
 }
 
 /// A new connector from a preset.
@@ -189,7 +216,7 @@ pub async fn preset_apply<R: Runtime>(
     app: AppHandle<R>,
     args: PresetApplyArgs,
 ) -> Result<NewConnector> {
-    app.signet().connector_new(Some(&args.preset_id))
+    guarded(async move { app.signet().connector_new(Some(&args.preset_id)) }).await
 }
 
 /// A failed run read in plain words.
@@ -198,7 +225,7 @@ pub async fn run_diagnose<R: Runtime>(
     app: AppHandle<R>,
     args: RunArgs,
 ) -> Result<FailureDiagnosis> {
-    app.signet().run_diagnose(&args.run_id)
+    guarded(async move { app.signet().run_diagnose(&args.run_id) }).await
 }
 
 /// The run's base string against a pasted one.
@@ -207,14 +234,17 @@ pub async fn diagnose_paste<R: Runtime>(
     app: AppHandle<R>,
     args: DiagnosePasteArgs,
 ) -> Result<BaseStringDiff> {
-    app.signet().diagnose_paste(&args.run_id, &args.text)
+    guarded(async move { app.signet().diagnose_paste(&args.run_id, &args.text) }).await
 }
 
 /// The offset added to every oauth_timestamp from now on.
 #[tauri::command]
 pub async fn clock_offset_set<R: Runtime>(app: AppHandle<R>, args: ClockOffsetArgs) -> Result<()> {
-    app.signet().clock_offset_set(args.offset_seconds);
-    Ok(())
+    guarded(async move {
+        app.signet().clock_offset_set(args.offset_seconds);
+        Ok(())
+    })
+    .await
 }
 
 /// Builds the invoke handler from the one command list.

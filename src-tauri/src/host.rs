@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use signet_app::api::{EVENT_DEEP_LINK_REFUSED, EVENT_FLOW_SNAPSHOT};
+use signet_app::api::{EVENT_APP_CRASHED, EVENT_DEEP_LINK_REFUSED, EVENT_FLOW_SNAPSHOT};
 use signet_app::{Event, Host};
 use signet_engine::Browser;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -24,6 +24,7 @@ impl<R: Runtime> Host for ShellHost<R> {
                     None => Ok(()),
                 }
             }
+            Event::Crashed(e) => self.0.emit(EVENT_APP_CRASHED, e),
         };
         if let Err(e) = sent {
             eprintln!("signet: cannot emit an event: {e}");

@@ -71,8 +71,21 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) -> i32 {
     match Store::open(&options) {
         Ok(store) => {
             let data_dir = store.data_dir().to_owned();
+            install_crash_reporter(&data_dir);
             match build(with_plugins(builder), context, store, Some(data_dir)) {
                 Ok(app) => {
+                    let handle = app.handle().clone();
+                    let _ = CRASH_NOTICE.set(Box::new(move |notice| {
+                        use tauri::Emitter;
+                        let report = std::path::Path::new(&notice.report);
+                        let notice = signet_app::api::CrashNotice {
+                            report: signet_app::process::mark_crash_seen(report)
+                                .display()
+                                .to_string(),
+                            ..notice.clone()
+                        };
+                        let _ = handle.emit(signet_app::api::EVENT_APP_CRASHED, notice);
+                    }));
                     app.run(|_, _| {});
                     0
                 }
@@ -84,6 +97,24 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) -> i32 {
         }
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// How a crash reaches the window, once there is one.
+static CRASH_NOTICE: std::sync::OnceLock<signet_app::process::OnCrash> = std::sync::OnceLock::new();
+
+/// A bug that panics writes a report to the data directory and tells the window (a panic in
+/// a command or a run ends that task only: the command answers with an `internal` error, the
+/// run fails on its step). A crash the window never heard of is shown at the next start.
+fn install_crash_reporter(data_dir: &Path) {
+    signet_app::process::install_crash_reporter(
+        "desktop",
+        signet_app::process::crash_report_dir(data_dir),
+        Some(Box::new(|notice| {
+            if let Some(tell) = CRASH_NOTICE.get() {
+                tell(notice);
+            }
+        })),
+    );
 }
 
 /// With `SIGNET_READY_PROBE` set, prints `signet: ready <ms since the epoch>` once, when the

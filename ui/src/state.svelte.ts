@@ -14,6 +14,7 @@ import {
   type ConnectorDocument,
   type ConnectorSummary,
   type ConnectorView,
+  type CrashNotice,
   type DeepLinkRefusedEvent,
   type ErrorReport,
   type Explanation,
@@ -90,6 +91,8 @@ export class AppState {
   error: ErrorReport | null = $state(null);
   notice: string | null = $state(null);
   deepLinkRefused: DeepLinkRefusedEvent | null = $state(null);
+  /** A bug stopped part of Signet (now, or in a run not shown yet): what and where the report is. */
+  crash: CrashNotice | null = $state(null);
   connectors: ConnectorSummary[] = $state([]);
   runs: RunSummary[] = $state([]);
   tokens: TokenSummary[] = $state([]);
@@ -117,12 +120,14 @@ export class AppState {
         }
       }),
       await ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
+      await ipc.onCrashed((e) => (this.crash = e)),
     );
     const [info, presets] = await Promise.all([
       ipc.appInfo().catch(() => null),
       ipc.presetsList().catch(() => []),
     ]);
     this.info = info;
+    this.crash = info?.crash ?? this.crash;
     this.presets = presets;
     await this.refresh();
   }

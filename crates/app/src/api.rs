@@ -59,6 +59,19 @@ pub struct AppInfo {
     pub data_key_location: String,
     /// The built-in demo provider's base URL, when it runs.
     pub demo_provider_url: Option<String>,
+    /// The crash report of a previous run not shown yet (shown once).
+    pub crash: Option<CrashNotice>,
+}
+
+/// Signet stopped because of a bug, and wrote a report (no secret in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CrashNotice {
+    /// What went wrong, one line ("index out of bounds at crates/x.rs:12").
+    pub summary: String,
+    /// Where the report is.
+    pub report: String,
+    /// When it happened (ms since the epoch).
+    pub when_ms: u64,
 }
 
 /// A user who can sign in at the demo provider.
@@ -597,6 +610,8 @@ pub enum Event {
     FlowSnapshot(Box<FlowSnapshotEvent>),
     /// `deep-link-refused`.
     DeepLinkRefused(DeepLinkRefusedEvent),
+    /// `app-crashed`: a bug stopped part of Signet (a report was written).
+    Crashed(CrashNotice),
 }
 
 impl Event {
@@ -605,6 +620,7 @@ impl Event {
         match self {
             Self::FlowSnapshot(_) => EVENT_FLOW_SNAPSHOT,
             Self::DeepLinkRefused(_) => EVENT_DEEP_LINK_REFUSED,
+            Self::Crashed(_) => EVENT_APP_CRASHED,
         }
     }
 }
@@ -613,6 +629,8 @@ impl Event {
 pub const EVENT_FLOW_SNAPSHOT: &str = "flow-snapshot";
 /// The name of the `deep-link-refused` event.
 pub const EVENT_DEEP_LINK_REFUSED: &str = "deep-link-refused";
+/// The name of the `app-crashed` event.
+pub const EVENT_APP_CRASHED: &str = "app-crashed";
 
 /// One event: its name and its payload's TypeScript type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -632,6 +650,10 @@ pub const EVENTS: &[EventSpec] = &[
     EventSpec {
         name: EVENT_DEEP_LINK_REFUSED,
         payload: "DeepLinkRefusedEvent",
+    },
+    EventSpec {
+        name: EVENT_APP_CRASHED,
+        payload: "CrashNotice",
     },
 ];
 

@@ -12,7 +12,7 @@ use signet_oauth1::callback::Callback;
 use signet_oauth1::flow::{
     Event as FlowEvent, FlowMode, Phase, Snapshot, StepFailure, StepId, Waiting,
 };
-use signet_oauth1::{CallbackMode, ErrorKind};
+use signet_oauth1::{CallbackMode, ErrorKind, ErrorReport};
 use signet_store::{
     ConnectorId, InstanceId, NewRun, RunKind, RunOutcome as StoredOutcome, RunRecord, Timestamp,
 };
@@ -183,41 +183,53 @@ impl App {
         })
     }
 
-    /// Drives `entry` with `event` on the app's runtime until the run stops.
+    /// Drives `entry` with `event` on the app's runtime until the run stops. A bug that panics
+    /// while driving (the panic hook has written a crash report by then) fails the run on its
+    /// step with an `internal` error naming the report, instead of leaving it running forever.
     fn spawn_drive(&self, entry: Arc<FlowEntry>, event: FlowEvent) {
         let app = self.clone();
+        let runtime = self.inner.runtime.clone();
         self.inner.runtime.spawn(async move {
-            let mut guard = entry.driver.lock().await;
-            let (engine, run) = &mut *guard;
-            // The offset the user chose after a refused timestamp applies to this drive.
-            engine.set_clock_offset(app.clock().offset_seconds);
-            let until = matches!(event, FlowEvent::Start)
-                .then_some(entry.until)
-                .flatten();
-            let result = engine
-                .drive(run, event, until, |snap| app.progress(&entry, snap))
-                .await;
-            match result {
-                Ok(outcome) => {
-                    app.finish(&entry, &outcome);
-                    entry.stopped.send_replace(Some(outcome.stop));
-                }
-                Err(e) => {
-                    // The engine itself failed (a loopback port taken, say): show it on the step.
-                    let mut snap = run.snapshot();
-                    let step = snap.current_step.unwrap_or(StepId::UserInitiation);
-                    snap.phase = Phase::Failed;
-                    snap.error = Some(StepFailure {
-                        step,
-                        error: e.report(),
-                    });
-                    entry.latest().snapshot = snap.clone();
-                    app.record(&entry, &snap, None);
-                    app.emit_snapshot(&entry.id, snap);
-                    entry.stopped.send_replace(Some(FlowStop::Failed(step)));
-                }
+            let drive = runtime.spawn(app.clone().drive(entry.clone(), event));
+            if drive.await.is_err() {
+                let mut guard = entry.driver.lock().await;
+                let (_, run) = &mut *guard;
+                app.fail_run(&entry, run, crate::process::crash_error().report().clone());
             }
         });
+    }
+
+    async fn drive(self, entry: Arc<FlowEntry>, event: FlowEvent) {
+        let mut guard = entry.driver.lock().await;
+        let (engine, run) = &mut *guard;
+        // The offset the user chose after a refused timestamp applies to this drive.
+        engine.set_clock_offset(self.clock().offset_seconds);
+        let until = matches!(event, FlowEvent::Start)
+            .then_some(entry.until)
+            .flatten();
+        let result = engine
+            .drive(run, event, until, |snap| self.progress(&entry, snap))
+            .await;
+        match result {
+            Ok(outcome) => {
+                self.finish(&entry, &outcome);
+                entry.stopped.send_replace(Some(outcome.stop));
+            }
+            // The engine itself failed (a loopback port taken, say): show it on the step.
+            Err(e) => self.fail_run(&entry, run, e.report()),
+        }
+    }
+
+    /// Fails `run` on its current step with `error`, keeps and shows that.
+    fn fail_run(&self, entry: &FlowEntry, run: &Run, error: ErrorReport) {
+        let mut snap = run.snapshot();
+        let step = snap.current_step.unwrap_or(StepId::UserInitiation);
+        snap.phase = Phase::Failed;
+        snap.error = Some(StepFailure { step, error });
+        entry.latest().snapshot = snap.clone();
+        self.record(entry, &snap, None);
+        self.emit_snapshot(&entry.id, snap);
+        entry.stopped.send_replace(Some(FlowStop::Failed(step)));
     }
 
     /// After every event: keep the snapshot and show it. The last one of a run is shown by

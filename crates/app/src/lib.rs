@@ -164,6 +164,7 @@ impl App {
             data_dir: store.data_dir().display().to_string(),
             data_key_location: store.key_status().describe(),
             demo_provider_url,
+            crash: process::take_unseen_crash(store.data_dir()),
         }
     }
 

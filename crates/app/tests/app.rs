@@ -560,3 +560,72 @@ async fn forged_deep_links_change_nothing() {
         signet_app::Routed::Refused(_)
     ));
 }
+
+/// Panics the first time it is given a snapshot: a bug in the middle of a run.
+struct PanickingHost {
+    panicked: std::sync::atomic::AtomicBool,
+    consent: Arc<Mutex<Option<String>>>,
+}
+
+impl Host for PanickingHost {
+    fn emit(&self, event: Event) {
+        if matches!(event, Event::FlowSnapshot(_))
+            && !self
+                .panicked
+                .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            panic!("a bug planted in the middle of a run");
+        }
+    }
+    fn browser(&self) -> Arc<dyn Browser> {
+        Arc::new(Holding(self.consent.clone()))
+    }
+}
+
+/// A bug that panics while a run is driven fails that run on its step with an `internal`
+/// error (never leaves it running for ever), and Signet goes on: the next run connects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bug_in_a_run_fails_that_run_and_signet_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        &OpenOptions::new(dir.path())
+            .keyring(KeyringChoice::File)
+            .without_system_keyring(),
+    )
+    .unwrap();
+    let consent = Arc::new(Mutex::new(None));
+    let app = App::new(
+        store,
+        Arc::new(PanickingHost {
+            panicked: false.into(),
+            consent: consent.clone(),
+        }),
+        tokio::runtime::Handle::current(),
+        Settings::default(),
+    )
+    .unwrap();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    let first = app.flow_start(&instance).await.unwrap();
+    let snap = settle(&app, &first.run_id).await;
+    assert_eq!(snap.phase, Phase::Failed);
+    let failure = snap.error.expect("the failure is on a step");
+    assert_eq!(failure.error.kind, signet_oauth1::ErrorKind::Internal);
+    assert!(
+        failure.error.message.contains("a bug in Signet stopped"),
+        "{}",
+        failure.error.message
+    );
+    assert!(failure.error.hint.is_some());
+
+    // Signet goes on: the next run reaches the consent page.
+    let second = app.flow_start(&instance).await.unwrap();
+    for _ in 0..200 {
+        if consent.lock().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(consent.lock().unwrap().is_some(), "the second run went on");
+    app.flow_cancel(&second.run_id).unwrap();
+}

@@ -172,6 +172,7 @@ fn event_json(event: &Event) -> (&'static str, Value) {
     let payload = match event {
         Event::FlowSnapshot(e) => serde_json::to_value(e),
         Event::DeepLinkRefused(e) => serde_json::to_value(e),
+        Event::Crashed(e) => serde_json::to_value(e),
     };
     (event.name(), payload.expect("events serialize"))
 }

@@ -33,6 +33,20 @@ use crate::exit::{Exit, Failure};
 pub fn main() -> ExitCode {
     signet_app::process::harden();
     let cli = Cli::parse();
+    // A bug ends in a message and a report in the data directory, then exit code 1.
+    let reports = signet_store::resolve_data_dir(cli.data_dir.as_deref())
+        .map(|d| signet_app::process::crash_report_dir(&d))
+        .unwrap_or_else(|_| std::env::temp_dir().join("signet-crash-reports"));
+    signet_app::process::install_crash_reporter(
+        "cli",
+        reports,
+        Some(Box::new(|_| std::process::exit(Exit::Internal as i32))),
+    );
+    // The crash path under test (debug builds only).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("SIGNET_PANIC_FOR_TESTS").is_some() {
+        panic!("a bug planted for the crash-report test (oauth_token_secret=planted-secret)");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

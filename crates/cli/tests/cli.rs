@@ -768,3 +768,37 @@ async fn flow_runs_a_connector_file_with_credentials_from_the_flags() {
     assert_eq!(doc["snapshot"]["resource"]["status"], 200);
     provider.shutdown().await;
 }
+
+/// A bug that panics ends in a plain message, exit code 1 and a report in the data directory
+/// that names what and where, with no secret in it.
+#[test]
+fn a_bug_ends_in_a_message_and_a_report_without_secrets() {
+    let data = tempfile::tempdir().unwrap();
+    let o = Command::new(SIGNET)
+        .args(["connectors", "list"])
+        .env("SIGNET_DATA_DIR", data.path())
+        .env("SIGNET_PANIC_FOR_TESTS", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("Signet hit a bug"), "{out}");
+    assert!(out.contains("A report is in"), "{out}");
+    assert!(!out.contains("planted-secret"), "{out}");
+    let reports: Vec<_> = std::fs::read_dir(data.path().join("crash-reports"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let report = std::fs::read_to_string(&reports[0]).unwrap();
+    assert!(
+        report.contains("(cli) stopped because of a bug"),
+        "{report}"
+    );
+    assert!(report.contains("Where: crates/cli/src/lib.rs:"), "{report}");
+    assert!(report.contains("oauth_token_secret=<redacted>"), "{report}");
+    assert!(!report.contains("planted-secret"), "{report}");
+    assert!(report.contains("Backtrace:"), "{report}");
+}

@@ -11,6 +11,7 @@ import type {
   ConnectorDocument,
   ConnectorSummary,
   ConnectorView,
+  CrashNotice,
   DeepLinkRefusedEvent,
   DemoProvider,
   ErrorReport,
@@ -87,6 +88,7 @@ export interface Ipc {
   clockOffsetSet(offsetSeconds: number): Promise<void>;
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
   onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
+  onCrashed(handler: (event: CrashNotice) => void): Promise<Unlisten>;
 }
 
 /** Builds the named API on a transport. */
@@ -128,6 +130,7 @@ export function makeIpc(t: Transport): Ipc {
     clockOffsetSet: (offset_seconds) => done(t.invoke("clock_offset_set", { offset_seconds })),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
+    onCrashed: (handler) => t.listen("app-crashed", handler),
   };
 }
 

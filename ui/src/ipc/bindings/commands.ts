@@ -9,6 +9,7 @@ import type { ConnectorArgs } from "./ConnectorArgs";
 import type { ConnectorGetArgs } from "./ConnectorGetArgs";
 import type { ConnectorSummary } from "./ConnectorSummary";
 import type { ConnectorView } from "./ConnectorView";
+import type { CrashNotice } from "./CrashNotice";
 import type { DeepLinkRefusedEvent } from "./DeepLinkRefusedEvent";
 import type { DemoProvider } from "./DemoProvider";
 import type { DiagnosePasteArgs } from "./DiagnosePasteArgs";
@@ -125,10 +126,12 @@ export const COMMAND_NAMES = [
 export type EventMap = {
   "flow-snapshot": FlowSnapshotEvent;
   "deep-link-refused": DeepLinkRefusedEvent;
+  "app-crashed": CrashNotice;
 };
 
 /** Every event name. */
 export const EVENT_NAMES = [
   "flow-snapshot",
   "deep-link-refused",
+  "app-crashed",
 ] as const satisfies readonly (keyof EventMap)[];

@@ -23,6 +23,7 @@ export type { ConnectorDocument } from "./ConnectorDocument";
 export type { ConnectorGetArgs } from "./ConnectorGetArgs";
 export type { ConnectorSummary } from "./ConnectorSummary";
 export type { ConnectorView } from "./ConnectorView";
+export type { CrashNotice } from "./CrashNotice";
 export type { DeepLinkRefusedEvent } from "./DeepLinkRefusedEvent";
 export type { DemoProvider } from "./DemoProvider";
 export type { DemoUser } from "./DemoUser";
