@@ -5,6 +5,7 @@
 #
 #   scripts/e2e.sh            # everything
 #   E2E_SKIP_BUILD=1 scripts/e2e.sh   # reuse the built binaries and ui/dist
+#   scripts/e2e.sh recovery.test.mjs  # some files of tests/e2e only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -48,5 +49,5 @@ export NO_AT_BRIDGE=1
 
 started=$(date +%s)
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-  bash -c 'cd tests/e2e && npm test'
+  bash -c 'cd tests/e2e && if [ $# -gt 0 ]; then node --test --test-concurrency=1 --test-reporter=spec "$@"; else npm test; fi' e2e "$@"
 echo "e2e: done in $(( $(date +%s) - started )) s; screenshots in target/e2e/"

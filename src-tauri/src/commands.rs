@@ -22,16 +22,74 @@ async fn guarded<T: Send + 'static>(
     }
 }
 
+/// Why the database could not be opened; `None` when it is open.
+#[tauri::command]
+pub async fn store_problem<R: Runtime>(app: AppHandle<R>) -> Result<Option<StoreProblem>> {
+    guarded(async move { Ok(app.shell().recovery().as_ref().map(|r| r.problem().clone())) }).await
+}
+
+/// Tries to open the database again; `None` when it opened (Signet starts).
+#[tauri::command]
+pub async fn store_retry<R: Runtime>(app: AppHandle<R>) -> Result<Option<StoreProblem>> {
+    guarded(async move {
+        let Some(mut recovery) = app.shell().recovery().take() else {
+            // Open already (or another Retry is opening it right now).
+            return app.signet().map(|_| None);
+        };
+        match recovery.retry() {
+            Ok(store) => crate::start(&app, store).map(|()| None),
+            Err(problem) => {
+                app.shell().set_recovery(recovery);
+                Ok(Some(problem))
+            }
+        }
+    })
+    .await
+}
+
+/// Moves the damaged database aside (kept, not deleted) and opens a fresh one.
+#[tauri::command]
+pub async fn store_move_aside<R: Runtime>(app: AppHandle<R>) -> Result<MovedAside> {
+    guarded(async move {
+        let Some(mut recovery) = app.shell().recovery().take() else {
+            return Err(AppError::new(
+                signet_oauth1::ErrorKind::UnexpectedEvent,
+                "the database is open: there is nothing to move aside",
+            ));
+        };
+        let moved = recovery.move_aside();
+        match moved {
+            Ok((moved, Some(store))) => crate::start(&app, store).map(|()| moved),
+            Ok((moved, None)) => {
+                app.shell().set_recovery(recovery);
+                Ok(moved)
+            }
+            Err(e) => {
+                app.shell().set_recovery(recovery);
+                Err(e)
+            }
+        }
+    })
+    .await
+}
+
+/// Closes Signet.
+#[tauri::command]
+pub async fn app_quit<R: Runtime>(app: AppHandle<R>) -> Result<()> {
+    app.exit(0);
+    Ok(())
+}
+
 /// Version, data directory, and where the data key lives.
 #[tauri::command]
 pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
-    guarded(async move { Ok(app.signet().app_info().await) }).await
+    guarded(async move { Ok(app.signet()?.app_info().await) }).await
 }
 
 /// Starts the demo provider and saves its connector.
 #[tauri::command]
 pub async fn demo_provider_start<R: Runtime>(app: AppHandle<R>) -> Result<DemoProvider> {
-    guarded(async move { app.signet().demo_provider_start().await }).await
+    guarded(async move { app.signet()?.demo_provider_start().await }).await
 }
 
 /// Saved connectors with their token status. The UI listens to events before its first list,
@@ -41,7 +99,7 @@ pub async fn connectors_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<Connec
     guarded(async move {
         crate::host::ui_listens(&app);
         crate::ready_probe();
-        app.signet().connectors_list()
+        app.signet()?.connectors_list()
     })
     .await
 }
@@ -52,7 +110,7 @@ pub async fn connector_new<R: Runtime>(
     app: AppHandle<R>,
     args: NewConnectorArgs,
 ) -> Result<NewConnector> {
-    guarded(async move { app.signet().connector_new(args.preset_id.as_deref()) }).await
+    guarded(async move { app.signet()?.connector_new(args.preset_id.as_deref()) }).await
 }
 
 /// One saved connector with one of its instances.
@@ -62,7 +120,7 @@ pub async fn connector_get<R: Runtime>(
     args: ConnectorGetArgs,
 ) -> Result<ConnectorView> {
     guarded(async move {
-        app.signet()
+        app.signet()?
             .connector_get(&args.id, args.instance_id.as_deref())
     })
     .await
@@ -74,7 +132,7 @@ pub async fn connector_validate<R: Runtime>(
     app: AppHandle<R>,
     args: DocumentArgs,
 ) -> Result<Vec<FieldProblem>> {
-    guarded(async move { app.signet().connector_validate(&args.document) }).await
+    guarded(async move { app.signet()?.connector_validate(&args.document) }).await
 }
 
 /// What is likely to go wrong before Connect.
@@ -83,7 +141,7 @@ pub async fn connector_lint<R: Runtime>(
     app: AppHandle<R>,
     args: DocumentArgs,
 ) -> Result<Vec<Lint>> {
-    guarded(async move { app.signet().connector_lint(&args.document) }).await
+    guarded(async move { app.signet()?.connector_lint(&args.document) }).await
 }
 
 /// Creates or updates a connector and its instance.
@@ -92,13 +150,13 @@ pub async fn connector_save<R: Runtime>(
     app: AppHandle<R>,
     args: DocumentArgs,
 ) -> Result<ConnectorView> {
-    guarded(async move { app.signet().connector_save(args.document) }).await
+    guarded(async move { app.signet()?.connector_save(args.document) }).await
 }
 
 /// Deletes a connector with everything it owns.
 #[tauri::command]
 pub async fn connector_delete<R: Runtime>(app: AppHandle<R>, args: ConnectorArgs) -> Result<()> {
-    guarded(async move { app.signet().connector_delete(&args.id) }).await
+    guarded(async move { app.signet()?.connector_delete(&args.id) }).await
 }
 
 /// Adds an instance to a connector.
@@ -108,7 +166,7 @@ pub async fn instance_create<R: Runtime>(
     args: InstanceCreateArgs,
 ) -> Result<ConnectorView> {
     guarded(async move {
-        app.signet()
+        app.signet()?
             .instance_create(&args.connector_id, &args.name, args.copy_from.as_deref())
     })
     .await
@@ -117,7 +175,7 @@ pub async fn instance_create<R: Runtime>(
 /// Deletes an instance.
 #[tauri::command]
 pub async fn instance_delete<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<()> {
-    guarded(async move { app.signet().instance_delete(&args.instance_id) }).await
+    guarded(async move { app.signet()?.instance_delete(&args.instance_id) }).await
 }
 
 /// A stored secret's value, on the user's explicit request.
@@ -126,19 +184,19 @@ pub async fn secret_reveal<R: Runtime>(
     app: AppHandle<R>,
     args: RevealSecretArgs,
 ) -> Result<String> {
-    guarded(async move { app.signet().secret_reveal(&args.instance_id, &args.which) }).await
+    guarded(async move { app.signet()?.secret_reveal(&args.instance_id, &args.which) }).await
 }
 
 /// Starts the ten steps of an instance.
 #[tauri::command]
 pub async fn flow_start<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<FlowStarted> {
-    guarded(async move { app.signet().flow_start(&args.instance_id).await }).await
+    guarded(async move { app.signet()?.flow_start(&args.instance_id).await }).await
 }
 
 /// Hands in the PIN of an oob run.
 #[tauri::command]
 pub async fn flow_submit_pin<R: Runtime>(app: AppHandle<R>, args: SubmitPinArgs) -> Result<()> {
-    guarded(async move { app.signet().flow_submit_pin(&args.run_id, &args.pin) }).await
+    guarded(async move { app.signet()?.flow_submit_pin(&args.run_id, &args.pin) }).await
 }
 
 /// Hands in an address the user pasted.
@@ -147,26 +205,26 @@ pub async fn flow_submit_callback<R: Runtime>(
     app: AppHandle<R>,
     args: SubmitCallbackArgs,
 ) -> Result<()> {
-    guarded(async move { app.signet().flow_submit_callback(&args.run_id, &args.url) }).await
+    guarded(async move { app.signet()?.flow_submit_callback(&args.run_id, &args.url) }).await
 }
 
 /// Retries the failed step.
 #[tauri::command]
 pub async fn flow_retry<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<()> {
-    guarded(async move { app.signet().flow_retry(&args.run_id) }).await
+    guarded(async move { app.signet()?.flow_retry(&args.run_id) }).await
 }
 
 /// Cancels a run.
 #[tauri::command]
 pub async fn flow_cancel<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<()> {
-    guarded(async move { app.signet().flow_cancel(&args.run_id) }).await
+    guarded(async move { app.signet()?.flow_cancel(&args.run_id) }).await
 }
 
 /// Signs and sends one endpoint call.
 #[tauri::command]
 pub async fn endpoint_send<R: Runtime>(app: AppHandle<R>, args: SendArgs) -> Result<CallResult> {
     guarded(async move {
-        app.signet()
+        app.signet()?
             .endpoint_send(&args.instance_id, &args.endpoint_id, &args.inputs)
             .await
     })
@@ -180,7 +238,7 @@ pub async fn runs_list<R: Runtime>(
     args: RunsListArgs,
 ) -> Result<Vec<RunSummary>> {
     guarded(async move {
-        app.signet()
+        app.signet()?
             .runs_list(args.connector_id.as_deref(), args.instance_id.as_deref())
     })
     .await
@@ -189,25 +247,25 @@ pub async fn runs_list<R: Runtime>(
 /// One run.
 #[tauri::command]
 pub async fn run_get<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<RunRecord> {
-    guarded(async move { app.signet().run_get(&args.run_id) }).await
+    guarded(async move { app.signet()?.run_get(&args.run_id) }).await
 }
 
 /// Stored access tokens.
 #[tauri::command]
 pub async fn tokens_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<TokenSummary>> {
-    guarded(async move { app.signet().tokens_list() }).await
+    guarded(async move { app.signet()?.tokens_list() }).await
 }
 
 /// Forgets an instance's token.
 #[tauri::command]
 pub async fn token_forget<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<()> {
-    guarded(async move { app.signet().token_forget(&args.instance_id) }).await
+    guarded(async move { app.signet()?.token_forget(&args.instance_id) }).await
 }
 
 /// Every provider preset.
 #[tauri::command]
 pub async fn presets_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<PresetSummary>> {
-    guarded(async move { Ok(app.signet().presets_list()) }).await
+    guarded(async move { Ok(app.signet()?.presets_list()) }).await
 }
 
 /// A new connector from a preset.
@@ -216,7 +274,7 @@ pub async fn preset_apply<R: Runtime>(
     app: AppHandle<R>,
     args: PresetApplyArgs,
 ) -> Result<NewConnector> {
-    guarded(async move { app.signet().connector_new(Some(&args.preset_id)) }).await
+    guarded(async move { app.signet()?.connector_new(Some(&args.preset_id)) }).await
 }
 
 /// A failed run read in plain words.
@@ -225,7 +283,7 @@ pub async fn run_diagnose<R: Runtime>(
     app: AppHandle<R>,
     args: RunArgs,
 ) -> Result<FailureDiagnosis> {
-    guarded(async move { app.signet().run_diagnose(&args.run_id) }).await
+    guarded(async move { app.signet()?.run_diagnose(&args.run_id) }).await
 }
 
 /// The run's base string against a pasted one.
@@ -234,14 +292,14 @@ pub async fn diagnose_paste<R: Runtime>(
     app: AppHandle<R>,
     args: DiagnosePasteArgs,
 ) -> Result<BaseStringDiff> {
-    guarded(async move { app.signet().diagnose_paste(&args.run_id, &args.text) }).await
+    guarded(async move { app.signet()?.diagnose_paste(&args.run_id, &args.text) }).await
 }
 
 /// The offset added to every oauth_timestamp from now on.
 #[tauri::command]
 pub async fn clock_offset_set<R: Runtime>(app: AppHandle<R>, args: ClockOffsetArgs) -> Result<()> {
     guarded(async move {
-        app.signet().clock_offset_set(args.offset_seconds);
+        app.signet()?.clock_offset_set(args.offset_seconds);
         Ok(())
     })
     .await

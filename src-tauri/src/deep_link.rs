@@ -30,7 +30,15 @@ pub use signet_app::Routed;
 /// Hands `url` to the run waiting for it, or refuses it (the app emits `deep-link-refused`).
 pub fn handle<R: Runtime>(app: &AppHandle<R>, url: &str) -> Routed {
     focus_main(app);
-    app.signet().route_link(url)
+    match app.signet() {
+        Ok(signet) => signet.route_link(url),
+        // The recovery window is up: no connection can be waiting for a link.
+        Err(e) => {
+            let excerpt = signet_app::link_excerpt(url);
+            eprintln!("signet: refused {excerpt}: {}", e.report().message);
+            Routed::Refused(e.report().message.clone())
+        }
+    }
 }
 
 /// Brings the wizard to the front.

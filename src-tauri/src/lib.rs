@@ -20,8 +20,10 @@ pub mod state;
 // The names build.rs read from crates/app/src/api.rs (checked against the contract in tests).
 include!(concat!(env!("OUT_DIR"), "/commands.rs"));
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use signet_app::AppError;
+use signet_app::startup::Recovery;
 use signet_store::{OpenOptions, Store};
 use tauri::{App, Builder, Context, Runtime};
 
@@ -30,12 +32,14 @@ pub use state::{AppExt, AppState};
 /// The binary's entry point.
 pub fn main() {
     signet_app::process::harden();
-    let builder = tauri::Builder::default().on_page_load(|webview, payload| {
-        if payload.event() == tauri::webview::PageLoadEvent::Started {
-            render_without_compositing(webview);
-        }
-    });
-    let code = run(builder, tauri::generate_context!());
+    let builder = || {
+        tauri::Builder::default().on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Started {
+                render_without_compositing(webview);
+            }
+        })
+    };
+    let code = run(builder, || tauri::generate_context!());
     std::process::exit(code);
 }
 
@@ -60,7 +64,10 @@ fn render_without_compositing(webview: &tauri::Webview) {
 fn render_without_compositing(_webview: &tauri::Webview) {}
 
 /// Starts Signet (or hands the link to the Signet already running) and returns the exit code.
-pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) -> i32 {
+/// A database that cannot be opened (damaged, held by a `signet` command, a folder without
+/// access) opens the recovery window instead, which says what happened and offers *Move it
+/// aside and start fresh*, *Retry* and *Quit*.
+pub fn run<R: Runtime>(builder: impl Fn() -> Builder<R>, context: impl Fn() -> Context<R>) -> i32 {
     let link = std::env::args()
         .skip(1)
         .find(|a| deep_link::is_signet_link(a));
@@ -68,34 +75,35 @@ pub fn run<R: Runtime>(builder: Builder<R>, context: Context<R>) -> i32 {
         Ok(o) => o,
         Err(e) => return fail(&e.to_string()),
     };
-    match Store::open(&options) {
-        Ok(store) => {
-            let data_dir = store.data_dir().to_owned();
-            install_crash_reporter(&data_dir);
-            match build(with_plugins(builder), context, store, Some(data_dir)) {
-                Ok(app) => {
-                    let handle = app.handle().clone();
-                    let _ = CRASH_NOTICE.set(Box::new(move |notice| {
-                        use tauri::Emitter;
-                        let report = std::path::Path::new(&notice.report);
-                        let notice = signet_app::api::CrashNotice {
-                            report: signet_app::process::mark_crash_seen(report)
-                                .display()
-                                .to_string(),
-                            ..notice.clone()
-                        };
-                        let _ = handle.emit(signet_app::api::EVENT_APP_CRASHED, notice);
-                    }));
-                    app.run(|_, _| {});
-                    0
-                }
-                Err(e) => fail(&format!("Signet could not start: {e}")),
-            }
+    let data_dir = options.data_dir().to_owned();
+    install_crash_reporter(&data_dir);
+    let opened = signet_app::startup::open_store(&options);
+    if let Err(recovery) = &opened {
+        if recovery.problem().kind == signet_oauth1::ErrorKind::DatabaseLocked
+            && let Some(code) = hand_over(&data_dir, link.as_deref())
+        {
+            return code;
         }
-        Err(signet_store::Error::Locked { .. }) => {
-            second_launch(builder, context, options.data_dir(), link.as_deref())
+        eprintln!("signet-desktop: {}", recovery.problem().message);
+    }
+    match build(with_plugins(builder()), context(), opened, true) {
+        Ok(app) => {
+            let handle = app.handle().clone();
+            let _ = CRASH_NOTICE.set(Box::new(move |notice| {
+                use tauri::Emitter;
+                let report = std::path::Path::new(&notice.report);
+                let notice = signet_app::api::CrashNotice {
+                    report: signet_app::process::mark_crash_seen(report)
+                        .display()
+                        .to_string(),
+                    ..notice.clone()
+                };
+                let _ = handle.emit(signet_app::api::EVENT_APP_CRASHED, notice);
+            }));
+            app.run(|_, _| {});
+            0
         }
-        Err(e) => fail(&e.to_string()),
+        Err(e) => fail(&format!("Signet could not start: {e}")),
     }
 }
 
@@ -137,49 +145,21 @@ fn fail(message: &str) -> i32 {
     1
 }
 
-/// Another Signet holds the database: give it the link (or just bring it forward) and exit 0.
-fn second_launch<R: Runtime>(
-    builder: Builder<R>,
-    mut context: Context<R>,
-    data_dir: &Path,
-    link: Option<&str>,
-) -> i32 {
-    if has_session_bus() {
-        // The single-instance plugin hands our arguments to the running app over D-Bus and
-        // exits while the app is built; no window is declared, so none flashes up.
-        context.config_mut().app.windows.clear();
-        let built = builder
-            .plugin(tauri_plugin_single_instance::init(|_, _, _| {}))
-            .build(context);
-        drop(built);
-    }
-    match deep_link::forward(data_dir, link) {
-        Ok(answer) => {
-            match (link, answer.split_once(' ')) {
-                (None, _) => println!("Signet is already running; brought its window forward."),
-                (Some(_), Some(("refused", why))) => {
-                    println!(
-                        "Signet is already running; it was handed the link and refused it: {why}"
-                    )
-                }
-                (Some(_), _) => println!("Signet is already running; handed it the link."),
-            }
-            0
+/// Another process holds the database. When it is a Signet window, its link socket answers:
+/// it gets the link (or is just brought forward) and this launch ends with 0. `None` when no
+/// window answers (a `signet` command holds the database, say): the recovery window says so.
+/// (A window whose socket is gone is still reached over D-Bus: the single-instance plugin of
+/// the app built next hands it our arguments and exits.)
+fn hand_over(data_dir: &Path, link: Option<&str>) -> Option<i32> {
+    let answer = deep_link::forward(data_dir, link).ok()?;
+    match (link, answer.split_once(' ')) {
+        (None, _) => println!("Signet is already running; brought its window forward."),
+        (Some(_), Some(("refused", why))) => {
+            println!("Signet is already running; it was handed the link and refused it: {why}")
         }
-        Err(e) => {
-            println!(
-                "Signet is already running (its database at {} is in use), and it could not be reached ({e}). Switch to its window, or close it and start Signet again.",
-                data_dir.display()
-            );
-            0
-        }
+        (Some(_), _) => println!("Signet is already running; handed it the link."),
     }
-}
-
-fn has_session_bus() -> bool {
-    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty())
-        || std::env::var_os("XDG_RUNTIME_DIR")
-            .is_some_and(|d| PathBuf::from(d).join("bus").exists())
+    Some(0)
 }
 
 /// The plugins of the real app: single instance first (its deep-link feature forwards a
@@ -193,40 +173,53 @@ pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_opener::init())
 }
 
-/// Builds the app around the store: Signet's use cases (made as soon as the Tauri app exists,
-/// before any command can run), the commands, deep links, the link socket (in `data_dir`, when
-/// given). Generic over the runtime: tests pass `tauri::test::mock_builder()`.
+/// Builds the app around the store, or around the recovery window when the database could
+/// not be opened: Signet's use cases (made as soon as the Tauri app exists, before any command
+/// can run), the commands, deep links, and (with `link_socket`) the link socket second
+/// launches hand their links to. Generic over the runtime: tests pass
+/// `tauri::test::mock_builder()`.
 pub fn build<R: Runtime>(
     builder: Builder<R>,
     context: Context<R>,
-    store: Store,
-    data_dir: Option<PathBuf>,
+    opened: Result<Store, Recovery>,
+    link_socket: bool,
 ) -> tauri::Result<App<R>> {
     let app = builder
-        .manage(AppState::default())
+        .manage(AppState::new(link_socket))
         .invoke_handler(signet_app::for_each_command!(signet_handler_of))
         .setup(move |app| {
             if app.config().plugins.0.contains_key("deep-link") {
                 setup_deep_links(app);
             }
-            if let Some(dir) = &data_dir
-                && let Err(e) = deep_link::listen(app.handle().clone(), dir)
-            {
-                eprintln!("signet: cannot listen for links from second launches: {e}");
-            }
             Ok(())
         })
         .build(context)?;
+    match opened {
+        Ok(store) => start(app.handle(), store)
+            .map_err(|e| tauri::Error::Io(std::io::Error::other(e.to_string())))?,
+        Err(recovery) => app.shell().set_recovery(recovery),
+    }
+    Ok(app)
+}
+
+/// Signet's use cases over an open database: made once, at start or when the recovery window
+/// opened the database; then the link socket listens.
+pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, store: Store) -> Result<(), AppError> {
+    let data_dir = store.data_dir().to_owned();
     let tauri::async_runtime::RuntimeHandle::Tokio(runtime) = tauri::async_runtime::handle();
     let signet = signet_app::App::new(
         store,
-        std::sync::Arc::new(host::ShellHost(app.handle().clone())),
+        std::sync::Arc::new(host::ShellHost(app.clone())),
         runtime,
         signet_app::Settings::default(),
-    )
-    .map_err(|e| tauri::Error::Io(std::io::Error::other(e.to_string())))?;
+    )?;
     app.shell().set(signet);
-    Ok(app)
+    if app.shell().link_socket
+        && let Err(e) = deep_link::listen(app.clone(), &data_dir)
+    {
+        eprintln!("signet: cannot listen for links from second launches: {e}");
+    }
+    Ok(())
 }
 
 fn setup_deep_links<R: Runtime>(app: &mut App<R>) {
@@ -280,8 +273,8 @@ mod tests {
         let app = build(
             mock_builder(),
             tauri::generate_context!(test = true),
-            store,
-            None,
+            Ok(store),
+            false,
         )
         .unwrap();
         (dir, app)
@@ -350,7 +343,11 @@ mod tests {
         }
         assert!(include_str!("../capabilities/main.json").contains("\"signet-commands\""));
         let (_dir, app) = app();
-        for c in signet_app::api::COMMANDS {
+        // app_quit would end the test.
+        for c in signet_app::api::COMMANDS
+            .iter()
+            .filter(|c| c.name != "app_quit")
+        {
             let args = if c.args.is_some() {
                 serde_json::json!({"args": {}})
             } else {
@@ -365,5 +362,60 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A damaged database: every command but the recovery window's says it is not open; Retry
+    /// says the same problem again; Move aside keeps the files and Signet starts on a fresh
+    /// database.
+    #[test]
+    fn a_damaged_database_opens_the_recovery_window_and_move_aside_starts_fresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = OpenOptions::new(dir.path()).keyring(signet_store::KeyringChoice::File);
+        drop(Store::open(&options).unwrap());
+        let db = dir.path().join("db");
+        for entry in std::fs::read_dir(&db).unwrap().flatten() {
+            if entry.path().is_file() && entry.file_name() != "signet-schema" {
+                std::fs::write(entry.path(), vec![0xA5u8; 4096]).unwrap();
+            }
+        }
+        let opened = signet_app::startup::open_store(&options);
+        assert!(opened.is_err(), "garbage opened");
+        let app = build(
+            mock_builder(),
+            tauri::generate_context!(test = true),
+            opened,
+            false,
+        )
+        .unwrap();
+        let problem = invoke(&app, "store_problem", serde_json::json!({})).unwrap();
+        assert_eq!(problem["kind"], "database_corrupt", "{problem}");
+        assert_eq!(problem["title"], "Signet's database is damaged");
+        assert_eq!(problem["can_move_aside"], true);
+        let refused = invoke(&app, "connectors_list", serde_json::json!({})).unwrap_err();
+        assert_eq!(refused["kind"], "database_unavailable", "{refused}");
+        assert!(
+            refused["message"].as_str().unwrap().contains("damaged"),
+            "{refused}"
+        );
+        let again = invoke(&app, "store_retry", serde_json::json!({})).unwrap();
+        assert_eq!(again["kind"], "database_corrupt", "{again}");
+
+        let moved = invoke(&app, "store_move_aside", serde_json::json!({})).unwrap();
+        assert_eq!(moved["problem"], serde_json::Value::Null, "{moved}");
+        let moved_to = std::path::PathBuf::from(moved["moved_to"].as_str().unwrap());
+        assert!(moved_to.starts_with(dir.path()), "{moved_to:?}");
+        assert!(
+            moved_to.join("signet-schema").exists(),
+            "the damaged files are kept"
+        );
+        assert_eq!(
+            invoke(&app, "store_problem", serde_json::json!({})).unwrap(),
+            serde_json::Value::Null
+        );
+        let list = invoke(&app, "connectors_list", serde_json::json!({})).unwrap();
+        assert_eq!(list, serde_json::json!([]));
+        // Nothing left to move.
+        let e = invoke(&app, "store_move_aside", serde_json::json!({})).unwrap_err();
+        assert_eq!(e["kind"], "unexpected_event", "{e}");
     }
 }

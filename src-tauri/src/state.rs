@@ -3,31 +3,66 @@
 //! through [`AppExt`] (`app.signet()`), as the plugins' own `…Ext` traits are.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
-use signet_app::App;
 use signet_app::api::DeepLinkRefusedEvent;
+use signet_app::startup::Recovery;
+use signet_app::{App, AppError};
+use signet_oauth1::ErrorKind;
 use tauri::{Manager, Runtime};
 
 /// The shell's state, managed by Tauri.
 #[derive(Default)]
 pub struct AppState {
     app: OnceLock<App>,
+    /// Why the database could not be opened, while the recovery window shows it.
+    recovery: Mutex<Option<Recovery>>,
     /// `deep-link-refused` events waiting for the UI to listen.
     pub links: HeldLinks,
+    /// Whether the link socket listens once the database is open (not in the mock-runtime
+    /// tests).
+    pub link_socket: bool,
 }
 
 impl AppState {
-    /// Keeps the app (once, in `setup`).
-    pub fn set(&self, app: App) {
-        let _ = self.app.set(app);
+    /// The state of an app whose database is not open yet.
+    pub fn new(link_socket: bool) -> Self {
+        Self {
+            link_socket,
+            ..Self::default()
+        }
     }
 
-    /// The app; set in `setup`, before any command or link can arrive.
-    pub fn app(&self) -> &App {
-        self.app
-            .get()
-            .expect("the app is made in setup, before commands run")
+    /// Keeps the app (once: at start, or when the recovery window opened the database).
+    pub fn set(&self, app: App) {
+        let _ = self.app.set(app);
+        *self.recovery() = None;
+    }
+
+    /// Keeps what the recovery window needs (the database could not be opened).
+    pub fn set_recovery(&self, recovery: Recovery) {
+        *self.recovery() = Some(recovery);
+    }
+
+    /// What the recovery window works on; `None` once the database is open.
+    pub fn recovery(&self) -> MutexGuard<'_, Option<Recovery>> {
+        self.recovery.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The app, once the database is open.
+    pub fn app(&self) -> Result<&App, AppError> {
+        self.app.get().ok_or_else(|| {
+            let why = self
+                .recovery()
+                .as_ref()
+                .map(|r| r.problem().message.clone())
+                .unwrap_or_else(|| "Signet is still starting".to_owned());
+            AppError::new(
+                ErrorKind::DatabaseUnavailable,
+                format!("Signet's database is not open: {why}"),
+            )
+            .hint("choose Retry or Move it aside in the window that says what happened")
+        })
     }
 }
 
@@ -35,8 +70,8 @@ impl AppState {
 pub trait AppExt<R: Runtime> {
     /// The shell's state.
     fn shell(&self) -> &AppState;
-    /// Signet's use cases.
-    fn signet(&self) -> &App {
+    /// Signet's use cases, once the database is open.
+    fn signet(&self) -> Result<&App, AppError> {
         self.shell().app()
     }
 }

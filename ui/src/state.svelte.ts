@@ -26,6 +26,7 @@ import {
   type RunSummary,
   type SecretRef,
   type Snapshot,
+  type StoreProblem,
   type StepId,
   type TokenSummary,
   type Unlisten,
@@ -91,6 +92,10 @@ export class AppState {
   error: ErrorReport | null = $state(null);
   notice: string | null = $state(null);
   deepLinkRefused: DeepLinkRefusedEvent | null = $state(null);
+  /** The database could not be opened: the recovery window shows this instead of the app. */
+  recovery: StoreProblem | null = $state(null);
+  /** Where a damaged database was moved (shown once the fresh one is open). */
+  movedAside: string | null = $state(null);
   /** A bug stopped part of Signet (now, or in a run not shown yet): what and where the report is. */
   crash: CrashNotice | null = $state(null);
   connectors: ConnectorSummary[] = $state([]);
@@ -122,6 +127,14 @@ export class AppState {
       await ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
       await ipc.onCrashed((e) => (this.crash = e)),
     );
+    this.recovery = await ipc.storeProblem().catch(() => null);
+    if (this.recovery === null) await this.load();
+  }
+
+  /** The lists and the app's facts, once the database is open. */
+  private async load(): Promise<void> {
+    const ipc = this.ipc;
+    if (!ipc) return;
     const [info, presets] = await Promise.all([
       ipc.appInfo().catch(() => null),
       ipc.presetsList().catch(() => []),
@@ -130,6 +143,30 @@ export class AppState {
     this.crash = info?.crash ?? this.crash;
     this.presets = presets;
     await this.refresh();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The recovery window
+
+  /** Tries to open the database again (the other Signet closed, access given, space freed). */
+  async retryStore(): Promise<void> {
+    const problem = await this.guard((ipc) => ipc.storeRetry());
+    if (problem === undefined) return;
+    this.recovery = problem;
+    if (problem === null) await this.load();
+  }
+
+  /** Moves the damaged database aside (its files kept) and starts on a fresh one. */
+  async moveStoreAside(): Promise<void> {
+    const moved = await this.guard((ipc) => ipc.storeMoveAside());
+    if (moved === undefined) return;
+    this.movedAside = moved.moved_to;
+    this.recovery = moved.problem;
+    if (moved.problem === null) await this.load();
+  }
+
+  async quit(): Promise<void> {
+    await this.guard((ipc) => ipc.appQuit());
   }
 
   disconnect(): void {

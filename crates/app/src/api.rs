@@ -63,6 +63,35 @@ pub struct AppInfo {
     pub crash: Option<CrashNotice>,
 }
 
+/// Why Signet could not open its database, and what the user can do (the recovery window).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StoreProblem {
+    /// `database_corrupt`, `database_locked`, `io`, `disk_full`, `newer_schema`, ...
+    pub kind: ErrorKind,
+    /// What happened, as a heading ("Signet's database is damaged").
+    pub title: String,
+    /// The whole story, with the path.
+    pub message: String,
+    /// What to do, in the window's words (it names its buttons).
+    pub hint: String,
+    /// The data directory.
+    pub data_dir: String,
+    /// The database folder in it.
+    pub database: String,
+    /// Whether *Move it aside and start fresh* helps (not when another Signet holds it, or the
+    /// folder cannot be written).
+    pub can_move_aside: bool,
+}
+
+/// The damaged database was moved aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MovedAside {
+    /// Where its files are now (nothing was deleted).
+    pub moved_to: String,
+    /// `None`: a fresh database is open. Else why the fresh one cannot be opened either.
+    pub problem: Option<StoreProblem>,
+}
+
 /// Signet stopped because of a bug, and wrote a report (no secret in it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CrashNotice {
@@ -738,6 +767,14 @@ macro_rules! commands {
 }
 
 commands! {
+    /// Why the database could not be opened; `null` when it is open (the UI asks first).
+    store_problem() -> Option<StoreProblem>;
+    /// Tries to open the database again; `null` when it opened.
+    store_retry() -> Option<StoreProblem>;
+    /// Moves the damaged database aside (kept, not deleted) and opens a fresh one.
+    store_move_aside() -> MovedAside;
+    /// Closes Signet.
+    app_quit() -> ();
     /// Version, data directory, and where the data key lives.
     app_info() -> AppInfo;
     /// Starts the built-in demo provider (or returns the running one) and saves its connector.

@@ -21,6 +21,7 @@ mod history;
 mod ids;
 mod presets;
 pub mod process;
+pub mod startup;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

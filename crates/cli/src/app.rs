@@ -47,9 +47,12 @@ pub fn store_failure(e: signet_store::Error) -> Failure {
 }
 
 /// Opens the database (`--data-dir`, else `$SIGNET_DATA_DIR`, else the XDG data directory).
+/// One that cannot be opened is told as the desktop app's recovery window tells it, with the
+/// command to run (`signet database move-aside`, say).
 pub fn open_store(data_dir: Option<&Path>) -> Result<Store, Failure> {
     let options = OpenOptions::from_env(data_dir).map_err(store_failure)?;
-    Store::open(&options).map_err(store_failure)
+    signet_app::startup::open_store(&options)
+        .map_err(|r| crate::database::problem_failure(r.problem()))
 }
 
 fn make(

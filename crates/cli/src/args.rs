@@ -52,6 +52,23 @@ pub enum Command {
     /// The provider presets (X, Trello, Flickr, NetSuite, Magento, ...): list them, or explain
     /// one; `signet flow --preset NAME` uses one.
     Presets(PresetsArgs),
+    /// Signet's database: whether it opens (and why not), and moving a damaged one aside.
+    #[command(subcommand)]
+    Database(DatabaseCommand),
+}
+
+/// `signet database ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum DatabaseCommand {
+    /// Say whether the database opens; when it does not, what happened and what to run.
+    Status {
+        /// As JSON (the problem as the desktop app's recovery window gets it).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a damaged database folder to db.damaged-<date and time> (every file kept, nothing
+    /// deleted) and start with a fresh, empty one.
+    MoveAside,
 }
 
 /// `signet presets`.

@@ -14,13 +14,7 @@ use crate::app::{self, store_failure};
 use crate::args::{AddConnectorArgs, ConnectorsCommand, EndpointsCommand, TokensCommand};
 use crate::define::{self, Mode};
 use crate::exit::{Exit, Failure, Outcome};
-
-fn print_json<T: Serialize + ?Sized>(v: &T) {
-    match serde_json::to_string_pretty(v) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("signet: cannot write JSON: {e}"),
-    }
-}
+use crate::output::print_json;
 
 fn read(file: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(file).map_err(|e| {

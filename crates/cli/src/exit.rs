@@ -24,8 +24,13 @@ pub enum Exit {
 impl Exit {
     /// The exit code for a failure the flow or a call reported.
     pub fn for_report(report: &ErrorReport) -> Self {
+        Self::for_kind(report.kind)
+    }
+
+    /// The exit code for a kind of failure.
+    pub fn for_kind(kind: signet_oauth1::ErrorKind) -> Self {
         use signet_oauth1::ErrorKind as K;
-        match report.kind {
+        match kind {
             K::Timeout
             | K::ConnectFailed
             | K::ResponseTooLarge
@@ -59,6 +64,7 @@ impl Exit {
             | K::SecretsUnreadable
             | K::Keyring
             | K::Database
+            | K::DatabaseUnavailable
             | K::Internal
             | K::HttpClient
             | K::Bind

@@ -9,12 +9,15 @@
 //! - `signet approve` is a browser stand-in for the demo provider's consent page.
 //! - `signet connectors`, `signet endpoints` and `signet tokens` manage the saved connectors,
 //!   their endpoints, and their instances' tokens.
+//! - `signet database` says whether the database opens (and why not), and moves a damaged
+//!   one aside.
 #![warn(missing_docs)]
 
 pub mod app;
 pub mod args;
 pub mod call;
 pub mod connectors;
+pub mod database;
 pub mod define;
 pub mod exit;
 pub mod flow;
@@ -70,6 +73,7 @@ pub fn main() -> ExitCode {
             Command::Endpoints(c) => connectors::endpoints(cli.data_dir.as_deref(), c),
             Command::Tokens(c) => connectors::tokens(cli.data_dir.as_deref(), c),
             Command::Presets(a) => presets::list(a),
+            Command::Database(c) => database::database(cli.data_dir.as_deref(), c),
         }
         .map(|()| ExitCode::from(Exit::Ok))
     });

@@ -7,6 +7,14 @@ use signet_oauth1::flow::{Snapshot, StepSnapshot, StepStatus};
 use signet_oauth1::secret::REDACTED;
 use signet_oauth1::{Signed, SigningTrace};
 
+/// A value as pretty JSON on stdout.
+pub fn print_json<T: serde::Serialize + ?Sized>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("signet: cannot write JSON: {e}"),
+    }
+}
+
 /// The signing trace, section by section.
 pub fn trace(t: &SigningTrace) -> String {
     let mut o = String::new();

@@ -2,12 +2,12 @@
 //! provider's quirk profile for `signet flow --demo --preset NAME`. What a preset fills in is
 //! `signet_presets::Preset::connector`, the same for the CLI and the desktop app.
 
-use serde::Serialize;
 use signet_presets::{Catalog, Inputs, Preset};
 use signet_provider::{ProviderConfig, QuirkProfile};
 
 use crate::args::{DefinitionArgs, PresetsArgs};
 use crate::exit::{Exit, Failure, Outcome};
+use crate::output::print_json;
 
 fn catalog() -> Result<Catalog, Failure> {
     Catalog::load().map_err(|problems| Failure {
@@ -49,13 +49,6 @@ pub fn list(a: PresetsArgs) -> Outcome {
         (Some(name), false) => describe(&find(&catalog, name)?),
     }
     Ok(())
-}
-
-fn print_json<T: Serialize + ?Sized>(v: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).expect("plain data serializes")
-    );
 }
 
 fn describe(p: &Preset) {

@@ -349,6 +349,8 @@ error_kinds! {
     WeakPassphrase = "weak_passphrase",
     /// Any other database failure.
     Database = "database",
+    /// The database could not be opened (the recovery window says why).
+    DatabaseUnavailable = "database_unavailable",
     // Variables.
     /// A `{{name}}` nothing defines.
     VariableUndefined = "variable_undefined",

@@ -225,6 +225,16 @@ impl Error {
     }
 
     /// Maps a sled error met while using the database at `path`.
+    /// Files sled cannot make sense of: damaged, with sled's own words for the curious.
+    pub(crate) fn unreadable(path: &Path, engine_says: &str) -> Self {
+        Self::Corrupt {
+            path: path.to_owned(),
+            detail: format!(
+                "its files cannot be read as a database; the storage engine said: {engine_says}"
+            ),
+        }
+    }
+
     pub(crate) fn sled(path: &Path, e: sled::Error) -> Self {
         match e {
             sled::Error::Io(io) => {
@@ -241,10 +251,7 @@ impl Error {
                     io.kind(),
                     io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData
                 ) {
-                    Self::Corrupt {
-                        path: path.to_owned(),
-                        detail: text,
-                    }
+                    Self::unreadable(path, &text)
                 } else {
                     Self::Io {
                         action: "use the database in",

@@ -137,7 +137,8 @@ impl Store {
         create_private_dir(&data_dir)?;
         // sled writes to its files as it opens them, so a newer database must be recognised
         // from the schema marker beside them, before sled runs.
-        if let Some(found) = read_schema_marker(&db_dir)?
+        let marker = read_schema_marker(&db_dir)?;
+        if let Some(found) = marker
             && found > SCHEMA_VERSION
         {
             return Err(Error::NewerSchema {
@@ -174,6 +175,16 @@ impl Store {
                 path: db_dir,
                 found,
                 supported: SCHEMA_VERSION,
+            });
+        }
+        // The marker is written only after the version inside sled was flushed: a marker with
+        // no version inside means sled's file was cut short or emptied (sled itself opens
+        // what is left as if nothing were missing), and every record may be gone.
+        if marker.is_some() && found.is_none() {
+            return Err(Error::Corrupt {
+                path: db_dir,
+                detail: "its main file was cut short or emptied: the records it held are missing"
+                    .into(),
             });
         }
 
@@ -731,10 +742,7 @@ fn open_sled(db_dir: &Path) -> Result<sled::Db> {
         Ok(Err(e)) => Err(match e {
             // At open time these mean sled cannot make sense of its files.
             sled::Error::Unsupported(detail) | sled::Error::ReportableBug(detail) => {
-                Error::Corrupt {
-                    path: db_dir.to_owned(),
-                    detail,
-                }
+                Error::unreadable(db_dir, &detail)
             }
             e => Error::sled(db_dir, e),
         }),
@@ -743,11 +751,8 @@ fn open_sled(db_dir: &Path) -> Result<sled::Db> {
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "the storage engine could not read its files".into());
-            Err(Error::Corrupt {
-                path: db_dir.to_owned(),
-                detail,
-            })
+                .unwrap_or_else(|| "(no detail)".into());
+            Err(Error::unreadable(db_dir, &detail))
         }
     }
 }

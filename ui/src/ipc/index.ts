@@ -21,11 +21,13 @@ import type {
   FlowSnapshotEvent,
   FlowStarted,
   Lint,
+  MovedAside,
   NewConnector,
   PresetSummary,
   RunRecord,
   RunSummary,
   SecretRef,
+  StoreProblem,
   TokenSummary,
 } from "./bindings";
 
@@ -51,6 +53,14 @@ export interface Transport {
 /** Every command and event, named and typed. Every promise rejects with an ErrorReport. */
 export interface Ipc {
   readonly kind: "tauri" | "fake";
+  /** Why the database could not be opened (the recovery window); null when it is open. */
+  storeProblem(): Promise<StoreProblem | null>;
+  /** Opens the database again; null when it opened, else the problem now. */
+  storeRetry(): Promise<StoreProblem | null>;
+  /** Moves the damaged database aside (every file kept) and opens a fresh one. */
+  storeMoveAside(): Promise<MovedAside>;
+  /** Closes Signet. */
+  appQuit(): Promise<void>;
   appInfo(): Promise<AppInfo>;
   demoProviderStart(): Promise<DemoProvider>;
   connectorsList(): Promise<ConnectorSummary[]>;
@@ -98,6 +108,10 @@ export function makeIpc(t: Transport): Ipc {
   };
   return {
     kind: t.kind,
+    storeProblem: () => t.invoke("store_problem", null),
+    storeRetry: () => t.invoke("store_retry", null),
+    storeMoveAside: () => t.invoke("store_move_aside", null),
+    appQuit: () => done(t.invoke("app_quit", null)),
     appInfo: () => t.invoke("app_info", null),
     demoProviderStart: () => t.invoke("demo_provider_start", null),
     connectorsList: () => t.invoke("connectors_list", null),

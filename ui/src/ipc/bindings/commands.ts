@@ -21,6 +21,7 @@ import type { FlowStarted } from "./FlowStarted";
 import type { InstanceArgs } from "./InstanceArgs";
 import type { InstanceCreateArgs } from "./InstanceCreateArgs";
 import type { Lint } from "./Lint";
+import type { MovedAside } from "./MovedAside";
 import type { NewConnector } from "./NewConnector";
 import type { NewConnectorArgs } from "./NewConnectorArgs";
 import type { PresetApplyArgs } from "./PresetApplyArgs";
@@ -31,11 +32,20 @@ import type { RunRecord } from "./RunRecord";
 import type { RunSummary } from "./RunSummary";
 import type { RunsListArgs } from "./RunsListArgs";
 import type { SendArgs } from "./SendArgs";
+import type { StoreProblem } from "./StoreProblem";
 import type { SubmitCallbackArgs } from "./SubmitCallbackArgs";
 import type { SubmitPinArgs } from "./SubmitPinArgs";
 import type { TokenSummary } from "./TokenSummary";
 
 export type CommandMap = {
+  /** Why the database could not be opened; `null` when it is open (the UI asks first). */
+  store_problem: { args: null; result: StoreProblem | null };
+  /** Tries to open the database again; `null` when it opened. */
+  store_retry: { args: null; result: StoreProblem | null };
+  /** Moves the damaged database aside (kept, not deleted) and opens a fresh one. */
+  store_move_aside: { args: null; result: MovedAside };
+  /** Closes Signet. */
+  app_quit: { args: null; result: null };
   /** Version, data directory, and where the data key lives. */
   app_info: { args: null; result: AppInfo };
   /** Starts the built-in demo provider (or returns the running one) and saves its connector. */
@@ -94,6 +104,10 @@ export type CommandMap = {
 
 /** Every command name, in order. */
 export const COMMAND_NAMES = [
+  "store_problem",
+  "store_retry",
+  "store_move_aside",
+  "app_quit",
   "app_info",
   "demo_provider_start",
   "connectors_list",

@@ -12,6 +12,7 @@ import signatureInvalidSession from "./signature_invalid.json";
 import clockSkewSession from "./clock_skew.json";
 import htmlPageSession from "./html_page.json";
 import serverErrorSession from "./server_error.json";
+import damagedSession from "./damaged.json";
 import manageSession from "./manage.json";
 
 /** An event that followed a call, `delay_ms` after the call returned. */
@@ -48,6 +49,7 @@ export const SESSIONS = {
   clock_skew: clockSkewSession as unknown as RecordedSession,
   html_page: htmlPageSession as unknown as RecordedSession,
   server_error: serverErrorSession as unknown as RecordedSession,
+  damaged: damagedSession as unknown as RecordedSession,
   manage: manageSession as unknown as RecordedSession,
 };
 
