@@ -5,7 +5,7 @@ CARGO ?= cargo
 APT_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev
 STAMP := target/.setup-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
-.PHONY: setup ui-deps ui ui-checks bindings-check run cli demo test check-fmt clippy unit e2e deb deb-test measure-desktop fuzz bench provider clean-setup
+.PHONY: setup ui-deps ui ui-checks bindings-check supply-chain run cli demo test check-fmt clippy unit e2e deb deb-test measure-desktop fuzz bench provider clean-setup
 
 ## setup: install what is missing (Debian packages, Rust components, the UI's npm packages)
 setup: $(STAMP) ui-deps
@@ -50,9 +50,9 @@ demo: setup ui
 provider: setup ui
 	$(CARGO) run -q -p signet-cli -- provider --port 8000
 
-## test: set up, then every check CI runs (format, lints, bindings, all tests, the real app
-## end to end under Xvfb, and the .deb's signet:// handler)
-test: setup ui check-fmt clippy bindings-check unit ui-checks e2e deb-test
+## test: set up, then every check CI runs (format, lints, the supply chain, bindings, all
+## tests, the real app end to end under Xvfb, and the .deb's signet:// handler)
+test: setup ui check-fmt clippy supply-chain bindings-check unit ui-checks e2e deb-test
 
 # The desktop app embeds ui/dist at compile time: every cargo build of the workspace needs it.
 clippy unit bindings-check: ui
@@ -79,6 +79,10 @@ ui-checks: ui-deps
 bindings-check:
 	scripts/check-bindings.sh
 
+## supply-chain: cargo deny (licenses, bans, sources; deny.toml) and npm audit of the UI
+supply-chain: ui-deps
+	scripts/supply-chain.sh
+
 check-fmt:
 	$(CARGO) fmt --all -- --check
 
@@ -96,12 +100,19 @@ bench: setup ui
 	$(CARGO) bench -p signet-engine --bench dance
 	$(CARGO) bench -p signet-store
 
-## fuzz: run each fuzz target for FUZZ_SECONDS (default 300); needs the nightly toolchain
+## fuzz: run each fuzz target for FUZZ_SECONDS (default 300) or FUZZ_RUNS executions (default
+## 10 million), whichever comes first; needs the nightly toolchain
 FUZZ_SECONDS ?= 300
+FUZZ_RUNS ?= 10000000
+FUZZ_TARGETS ?= oauth1:token_response oauth1:callback oauth1:authorization_header \
+  oauth1:diagnosis oauth1:deep_link store:import
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	cd crates/oauth1/fuzz && for t in token_response callback authorization_header; do \
-	  mkdir -p corpus/$$t && cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	for spec in $(FUZZ_TARGETS); do \
+	  crate=$${spec%%:*}; t=$${spec##*:}; \
+	  ( cd crates/$$crate/fuzz && mkdir -p corpus/$$t && \
+	    cargo +nightly fuzz run $$t corpus/$$t seeds/$$t -- \
+	      -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) ) || exit 1; \
 	done
 
 clean-setup:

@@ -244,6 +244,34 @@ pub async fn runs_list<R: Runtime>(
     .await
 }
 
+/// How much history is kept.
+#[tauri::command]
+pub async fn history_settings<R: Runtime>(app: AppHandle<R>) -> Result<HistorySettings> {
+    guarded(async move { app.signet()?.history_settings() }).await
+}
+
+/// Keeps the newest runs of each instance.
+#[tauri::command]
+pub async fn history_settings_set<R: Runtime>(
+    app: AppHandle<R>,
+    args: HistorySettingsArgs,
+) -> Result<HistoryCleared> {
+    guarded(async move { app.signet()?.history_settings_set(args.keep_runs) }).await
+}
+
+/// Forgets past runs.
+#[tauri::command]
+pub async fn history_clear<R: Runtime>(
+    app: AppHandle<R>,
+    args: HistoryClearArgs,
+) -> Result<HistoryCleared> {
+    guarded(async move {
+        app.signet()?
+            .history_clear(args.connector_id.as_deref(), args.instance_id.as_deref())
+    })
+    .await
+}
+
 /// One run.
 #[tauri::command]
 pub async fn run_get<R: Runtime>(app: AppHandle<R>, args: RunArgs) -> Result<RunRecord> {

@@ -68,8 +68,10 @@ fn render_without_compositing(_webview: &tauri::Webview) {}
 /// access) opens the recovery window instead, which says what happened and offers *Move it
 /// aside and start fresh*, *Retry* and *Quit*.
 pub fn run<R: Runtime>(builder: impl Fn() -> Builder<R>, context: impl Fn() -> Context<R>) -> i32 {
-    let link = std::env::args()
+    // args_os: an argument that is not UTF-8 is not a link (and must not end the app).
+    let link = std::env::args_os()
         .skip(1)
+        .filter_map(|a| a.into_string().ok())
         .find(|a| deep_link::is_signet_link(a));
     let options = match OpenOptions::from_env(None) {
         Ok(o) => o,

@@ -239,4 +239,25 @@ describe("a connector built from nothing", () => {
     await s.screenshot("history");
     await s.axe("history");
   }));
+
+  test("history keeps what it is told, and is cleared on request", s.shooting("history-keep", async () => {
+    let text = await s.waitText(/What is kept[\s\S]*Runs kept per instance/);
+    assert.match(text, /default 200/);
+    assert.equal(await browser.execute(() => document.getElementById("history-keep")?.value), "200");
+    await s.type("Runs kept per instance", "2");
+    await s.click(/^Save$/);
+    text = await s.waitText(/History keeps the newest 2 runs of each instance; \d+ older runs? (was|were) forgotten/);
+    const rows = await browser.execute(() => document.querySelectorAll("table tbody tr").length);
+    assert.ok(rows <= 2, `${rows} runs shown after keeping 2`);
+    await s.click("Clear history…");
+    text = await s.waitText(/Forget \d+ runs?\? This cannot be undone\./);
+    await s.screenshot("history-clear");
+    await s.axe("history-clear");
+    await s.click("Forget them");
+    await s.waitText(/runs? forgotten\./);
+    await s.waitText(/Nothing yet\. Every connection/);
+    assert.equal((await s.invoke("runs_list", { connector_id: null, instance_id: null })).ok.length, 0);
+    await s.screenshot("history-cleared");
+    await s.axe("history-cleared");
+  }));
 });

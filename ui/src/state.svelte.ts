@@ -20,6 +20,7 @@ import {
   type Explanation,
   type FailureDiagnosis,
   type FieldProblem,
+  type HistorySettings,
   type Ipc,
   type Lint,
   type PresetSummary,
@@ -100,6 +101,8 @@ export class AppState {
   crash: CrashNotice | null = $state(null);
   connectors: ConnectorSummary[] = $state([]);
   runs: RunSummary[] = $state([]);
+  /** How much history is kept (asked for when the History page opens). */
+  history: HistorySettings | null = $state(null);
   tokens: TokenSummary[] = $state([]);
   presets: PresetSummary[] = $state([]);
   demoUsers: { username: string; password: string }[] = $state([]);
@@ -387,6 +390,40 @@ export class AppState {
     this.calls = {};
     await this.open(id, null);
     await this.refresh();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // History
+
+  /** Asks how much history is kept; the setting stays hidden when it cannot be read. */
+  async loadHistorySettings(): Promise<void> {
+    try {
+      this.history = (await this.ipc?.historySettings()) ?? null;
+    } catch {
+      this.history = null;
+    }
+  }
+
+  /** Keeps the newest `keepRuns` runs of each instance; says how many were forgotten. */
+  async keepRuns(keepRuns: number): Promise<boolean> {
+    const done = await this.guard((ipc) => ipc.historySettingsSet(keepRuns));
+    if (!done) return false;
+    this.history = done.settings;
+    this.notice =
+      done.removed === 0
+        ? `History keeps the newest ${done.settings.keep_runs} runs of each instance.`
+        : `History keeps the newest ${done.settings.keep_runs} runs of each instance; ${done.removed} older ${done.removed === 1 ? "run was" : "runs were"} forgotten.`;
+    await this.refresh();
+    return true;
+  }
+
+  /** Forgets past runs: all, or one connector's. */
+  async clearHistory(connectorId: string | null): Promise<boolean> {
+    const done = await this.guard((ipc) => ipc.historyClear(connectorId, null));
+    if (!done) return false;
+    this.notice = `${done.removed} ${done.removed === 1 ? "run" : "runs"} forgotten.`;
+    await this.refresh();
+    return true;
   }
 
   async forgetToken(instanceId: string): Promise<void> {

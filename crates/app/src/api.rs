@@ -587,6 +587,44 @@ pub struct RunsListArgs {
     pub instance_id: Option<InstanceId>,
 }
 
+/// How much history Signet keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistorySettings {
+    /// The newest runs each instance keeps; older ones are forgotten as new ones come.
+    pub keep_runs: u32,
+    /// What Signet keeps unless told otherwise.
+    pub default_keep_runs: u32,
+    /// The least that may be set.
+    pub min_keep_runs: u32,
+    /// The most that may be set.
+    pub max_keep_runs: u32,
+}
+
+/// `history_settings_set`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistorySettingsArgs {
+    /// The newest runs each instance keeps.
+    pub keep_runs: u32,
+}
+
+/// `history_clear`: every run, a connector's, or an instance's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryClearArgs {
+    /// Only this connector's runs; `null` for all.
+    pub connector_id: Option<ConnectorId>,
+    /// Only this instance's runs.
+    pub instance_id: Option<InstanceId>,
+}
+
+/// What `history_clear` and `history_settings_set` forgot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryCleared {
+    /// Runs forgotten.
+    pub removed: u32,
+    /// The settings now.
+    pub settings: HistorySettings,
+}
+
 /// `preset_apply`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PresetApplyArgs {
@@ -815,6 +853,12 @@ commands! {
     runs_list(RunsListArgs) -> Vec<RunSummary>;
     /// One run with its snapshot or call record.
     run_get(RunArgs) -> RunRecord;
+    /// How much history is kept.
+    history_settings() -> HistorySettings;
+    /// Keeps the newest `keep_runs` runs of each instance (older ones are forgotten now).
+    history_settings_set(HistorySettingsArgs) -> HistoryCleared;
+    /// Forgets past runs: all, a connector's, or an instance's (runs in progress stay).
+    history_clear(HistoryClearArgs) -> HistoryCleared;
     /// Stored access tokens.
     tokens_list() -> Vec<TokenSummary>;
     /// Forgets an instance's stored access token.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use signet_connector::VariableUse;
 use signet_engine::{Engine, EngineSettings, Inbox, Run, RunOutcome, Stop};
-use signet_oauth1::callback::Callback;
+use signet_oauth1::callback::{Callback, attempt_code, link_excerpt};
 use signet_oauth1::flow::{
     Event as FlowEvent, FlowMode, Phase, Snapshot, StepFailure, StepId, Waiting,
 };
@@ -95,6 +95,21 @@ impl Flows {
 
     pub(crate) fn all(&self) -> Vec<Arc<FlowEntry>> {
         self.map().values().cloned().collect()
+    }
+
+    /// Forgets the runs of this session that are over (finished, failed or cancelled) and
+    /// that `which` picks: how many.
+    pub(crate) fn forget_ended(&self, which: impl Fn(&FlowEntry) -> bool) -> usize {
+        let mut map = self.map();
+        let before = map.len();
+        map.retain(|_, e| {
+            let ended = matches!(
+                e.latest().snapshot.phase,
+                Phase::Finished | Phase::Failed | Phase::Cancelled
+            );
+            !(ended && which(e))
+        });
+        before - map.len()
     }
 }
 
@@ -394,7 +409,7 @@ impl App {
         let routed = self.route(url);
         if let Routed::Refused(reason) = &routed {
             self.emit(Event::DeepLinkRefused(DeepLinkRefusedEvent {
-                url_excerpt: excerpt(url),
+                url_excerpt: link_excerpt(url),
                 reason: reason.clone(),
             }));
         }
@@ -438,12 +453,12 @@ impl App {
             );
         }
         // The attempt's code in the link's path names its run; else its request token does.
-        let found = match (link_code(url), &named) {
+        let found = match (attempt_code(url), &named) {
             (Some(code), _) => waiting.into_iter().find(|e| {
                 matches!(
                     &e.latest().snapshot.waiting_for,
                     Some(Waiting::Callback { callback_url, .. })
-                        if link_code(callback_url) == Some(code)
+                        if attempt_code(callback_url) == Some(code)
                 )
             }),
             (None, Some(token)) => waiting.into_iter().find(|e| {
@@ -473,14 +488,6 @@ impl App {
     }
 }
 
-/// The attempt's code a `signet://callback/<code>` link carries in its path, if any.
-fn link_code(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once("://")?;
-    let path = rest.split(['?', '#']).next()?;
-    let (_, code) = path.trim_end_matches('/').split_once('/')?;
-    (!code.is_empty() && !code.contains('/')).then_some(code)
-}
-
 /// A flow run as the store keeps it: the snapshot, and the variables that went into it beside.
 pub(crate) fn stored_flow(snap: &Snapshot, variables: &[VariableUse]) -> serde_json::Value {
     let mut value = serde_json::to_value(snap).unwrap_or_default();
@@ -491,25 +498,4 @@ pub(crate) fn stored_flow(snap: &Snapshot, variables: &[VariableUse]) -> serde_j
         );
     }
     value
-}
-
-/// The start of a link for a message, the verifier masked.
-pub fn excerpt(url: &str) -> String {
-    let mut out = String::new();
-    for (i, part) in url.split('&').enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        match part.split_once('=') {
-            Some((k, _)) if k.ends_with("oauth_verifier") => {
-                out.push_str(k);
-                out.push_str("=<redacted>");
-            }
-            _ => out.push_str(part),
-        }
-    }
-    if out.chars().count() > 120 {
-        out = out.chars().take(117).collect::<String>() + "...";
-    }
-    out
 }

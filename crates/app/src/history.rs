@@ -4,11 +4,13 @@
 use signet_oauth1::diagnose::{
     BaseStringDiff, FailureDiagnosis, diagnose_snapshot, diff_base_strings, extract_base_string,
 };
-use signet_oauth1::flow::{Exchange, Phase, Snapshot, StepStatus};
+use signet_oauth1::flow::{Exchange, Phase, Snapshot, StepId, StepStatus};
 use signet_oauth1::{ErrorKind, ErrorReport};
 use signet_store::{Instance, RunKind as StoredKind, StoredConnector};
 
-use crate::api::{CallRecord, RunDetail, RunKind, RunRecord, RunSummary};
+use crate::api::{
+    CallRecord, HistoryCleared, HistorySettings, RunDetail, RunKind, RunRecord, RunSummary,
+};
 use crate::error::{AppError, Result};
 use crate::{App, ids};
 
@@ -98,6 +100,16 @@ fn read(
     match record.kind {
         StoredKind::Flow => {
             let snapshot: Snapshot = serde_json::from_value(record.snapshot.clone()).ok()?;
+            // Ten steps in order, or it is not a run Signet wrote (Snapshot::step relies on it).
+            if snapshot.steps.len() != StepId::ALL.len()
+                || snapshot
+                    .steps
+                    .iter()
+                    .zip(StepId::ALL)
+                    .any(|(s, id)| s.id != id)
+            {
+                return None;
+            }
             let variables = record
                 .snapshot
                 .get("variables")
@@ -206,6 +218,80 @@ impl App {
             std::cmp::Reverse((s.started_ms, order))
         });
         Ok(out)
+    }
+
+    /// `history_settings`.
+    pub fn history_settings(&self) -> Result<HistorySettings> {
+        let as_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(HistorySettings {
+            keep_runs: as_u32(self.store().history_limit()?),
+            default_keep_runs: as_u32(signet_store::MAX_RUNS_PER_INSTANCE),
+            min_keep_runs: as_u32(*signet_store::HISTORY_LIMIT_RANGE.start()),
+            max_keep_runs: as_u32(*signet_store::HISTORY_LIMIT_RANGE.end()),
+        })
+    }
+
+    /// `history_settings_set`: keeps the newest `keep_runs` runs of each instance, forgetting
+    /// the older ones now.
+    pub fn history_settings_set(&self, keep_runs: u32) -> Result<HistoryCleared> {
+        let keep = usize::try_from(keep_runs).unwrap_or(usize::MAX);
+        let store = self.store();
+        let removed = store.set_history_limit(keep).map_err(|e| {
+            AppError::from(e).hint(format!(
+                "choose between {} and {} runs",
+                signet_store::HISTORY_LIMIT_RANGE.start(),
+                signet_store::HISTORY_LIMIT_RANGE.end()
+            ))
+        })?;
+        // This session's runs that are over are stored too: those just forgotten go as well.
+        self.inner.flows.forget_ended(|e| {
+            ids::parse_run(&e.id).is_some_and(|(i, r)| matches!(store.run(i, r), Ok(None)))
+        });
+        Ok(HistoryCleared {
+            removed: u32::try_from(removed).unwrap_or(u32::MAX),
+            settings: self.history_settings()?,
+        })
+    }
+
+    /// `history_clear`: forgets the runs of every instance, of a connector's, or of one
+    /// instance — stored ones and this session's that are over (a run in progress stays).
+    pub fn history_clear(
+        &self,
+        connector: Option<&str>,
+        instance: Option<&str>,
+    ) -> Result<HistoryCleared> {
+        let store = self.store();
+        let instances: Option<Vec<signet_store::InstanceId>> = match (instance, connector) {
+            (Some(i), _) => Some(vec![self.instance_and_connector(i)?.0.id]),
+            (None, Some(c)) => {
+                let id = ids::connector(c)?;
+                store.connector(id)?.ok_or_else(|| {
+                    AppError::new(ErrorKind::NotFound, format!("no connector {c}"))
+                })?;
+                Some(store.instances_of(id)?.into_iter().map(|i| i.id).collect())
+            }
+            (None, None) => None,
+        };
+        let removed = match &instances {
+            Some(list) => {
+                let mut n = 0;
+                for i in list {
+                    n += store.clear_runs(Some(*i))?;
+                }
+                n
+            }
+            None => store.clear_runs(None)?,
+        };
+        // This session's runs that are over were stored too: counted once.
+        let _ = self.inner.flows.forget_ended(|e| {
+            instances
+                .as_ref()
+                .is_none_or(|list| list.contains(&e.instance_id))
+        });
+        Ok(HistoryCleared {
+            removed: u32::try_from(removed).unwrap_or(u32::MAX),
+            settings: self.history_settings()?,
+        })
     }
 
     /// `run_get`: a run of this session, or a stored one.

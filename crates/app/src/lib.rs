@@ -36,7 +36,8 @@ use signet_store::Store;
 pub use api::Event;
 pub use demo::DEMO_TOKEN_STORE;
 pub use error::{AppError, Result};
-pub use flows::{FlowEnd, FlowStop, Routed, excerpt as link_excerpt};
+pub use flows::{FlowEnd, FlowStop, Routed};
+pub use signet_oauth1::callback::link_excerpt;
 
 /// What a front end provides: where events go and how the provider's consent page opens.
 pub trait Host: Send + Sync + 'static {
@@ -147,7 +148,10 @@ impl App {
     /// `clock_offset_set`: the seconds added to every `oauth_timestamp` from now on (a retry of
     /// a failed run uses it too).
     pub fn clock_offset_set(&self, seconds: i64) {
-        self.inner.clock_offset.store(seconds, Ordering::Relaxed);
+        self.inner.clock_offset.store(
+            signet_engine::clock::clamp_offset(seconds),
+            Ordering::Relaxed,
+        );
     }
 
     /// `app_info`.

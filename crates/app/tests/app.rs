@@ -185,6 +185,27 @@ async fn the_demo_connects_and_calls_every_endpoint_of_its_api() {
         panic!("a call")
     };
     assert_eq!(call.endpoint_id, "tenant");
+
+    // What the history keeps of the dance: no verifier anywhere (the live run showed it), the
+    // token's allow-listed extras as they came.
+    let verifier = snap
+        .step(StepId::AccessTokenRequest)
+        .exchanges
+        .iter()
+        .flat_map(|x| x.trace.parameters.iter())
+        .find(|p| p.name == "oauth_verifier")
+        .map(|p| p.value.clone())
+        .expect("the access-token request carried the verifier");
+    let iid: signet_store::InstanceId = instance.parse().expect("an instance id");
+    let stored = app.store().runs(iid, 100).unwrap();
+    let flow = stored
+        .iter()
+        .find(|r| r.kind == signet_store::RunKind::Flow)
+        .expect("the flow is stored");
+    let text = flow.snapshot.to_string();
+    assert!(!text.contains(&verifier), "the verifier was kept");
+    assert!(text.contains("oauth_verifier"), "{text}");
+    assert!(text.contains("alice"), "the screen name is kept: {text}");
 }
 
 fn built_from_nothing(p: &RunningProvider) -> ConnectorDocument {

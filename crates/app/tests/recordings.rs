@@ -71,7 +71,7 @@ const SESSIONS: &[(&str, &str)] = &[
     ),
     (
         "manage",
-        "Instances and tokens: the redirect pasted by hand; a second instance (calls before connecting are refused); a run cancelled while it waits, and its late redirect refused; the token forgotten; the instance and the connector deleted.",
+        "Instances and tokens: the redirect pasted by hand; a second instance (calls before connecting are refused); a run cancelled while it waits, and its late redirect refused; the history kept shorter, then cleared; the token forgotten; the instance and the connector deleted.",
     ),
 ];
 
@@ -319,6 +319,15 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
         "tokens_list" => {
             none();
             answer(app.tokens_list())
+        }
+        "history_settings" => answer(app.history_settings()),
+        "history_settings_set" => {
+            let a: HistorySettingsArgs = args(command, json);
+            answer(app.history_settings_set(a.keep_runs))
+        }
+        "history_clear" => {
+            let a: HistoryClearArgs = args(command, json);
+            answer(app.history_clear(a.connector_id.as_deref(), a.instance_id.as_deref()))
         }
         "token_forget" => {
             let a: InstanceArgs = args(command, json);
@@ -985,6 +994,38 @@ async fn session_manage(s: &mut Session) {
         json!({ "connector_id": connector, "instance_id": sandbox }),
     )
     .await;
+
+    // The History page: how much is kept, keep less, clear one connector's runs.
+    s.ok("history_settings", Value::Null).await;
+    let refused = s
+        .err("history_settings_set", json!({ "keep_runs": 0 }))
+        .await;
+    assert_eq!(refused["kind"], "invalid", "{refused}");
+    let kept = s
+        .ok("history_settings_set", json!({ "keep_runs": 1 }))
+        .await;
+    assert_eq!(kept["settings"]["keep_runs"], 1, "{kept}");
+    s.ok(
+        "runs_list",
+        json!({ "connector_id": null, "instance_id": null }),
+    )
+    .await;
+    let cleared = s
+        .ok(
+            "history_clear",
+            json!({ "connector_id": connector, "instance_id": null }),
+        )
+        .await;
+    assert!(cleared["removed"].as_u64().unwrap_or(0) >= 1, "{cleared}");
+    let none = s
+        .ok(
+            "runs_list",
+            json!({ "connector_id": null, "instance_id": null }),
+        )
+        .await;
+    assert_eq!(none, json!([]), "{none}");
+    s.ok("history_settings_set", json!({ "keep_runs": 200 }))
+        .await;
 
     s.ok("token_forget", json!({ "instance_id": instance }))
         .await;

@@ -55,6 +55,25 @@ pub enum Command {
     /// Signet's database: whether it opens (and why not), and moving a damaged one aside.
     #[command(subcommand)]
     Database(DatabaseCommand),
+    /// Run history: how much is kept, and forgetting it.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+/// `signet history ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum HistoryCommand {
+    /// Say how many runs each instance keeps, or set it (older runs are forgotten at once).
+    Keep {
+        /// The newest runs each instance keeps (1 to 10000; 200 unless set).
+        runs: Option<u32>,
+    },
+    /// Forget past runs: every connector's, or one's (runs in progress stay).
+    Clear {
+        /// Only this connector's runs.
+        #[arg(long, value_name = "NAME")]
+        connector: Option<String>,
+    },
 }
 
 /// `signet database ...`.
@@ -303,7 +322,8 @@ pub struct FlowArgs {
     #[arg(long, default_value_t = 600)]
     pub callback_timeout: u64,
     /// Add this many seconds to oauth_timestamp (when the provider's clock disagrees).
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i64).range(-signet_engine::clock::MAX_OFFSET_SECONDS..=signet_engine::clock::MAX_OFFSET_SECONDS))]
     pub clock_offset: i64,
     /// Use a saved connector (its endpoints and credentials); its token is saved when issued
     /// and the run is kept in its history. With --connector-file: which connector of the file.
@@ -429,7 +449,8 @@ pub struct CallArgs {
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
     /// Add this many seconds to oauth_timestamp.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(i64).range(-signet_engine::clock::MAX_OFFSET_SECONDS..=signet_engine::clock::MAX_OFFSET_SECONDS))]
     pub clock_offset: i64,
     /// Print the call as JSON: what was sent (secrets masked), how it was signed, what came
     /// back and, when it failed, why.

@@ -443,3 +443,46 @@ pub fn tokens(data_dir: Option<&Path>, cmd: TokensCommand) -> Outcome {
     }
     Ok(())
 }
+
+/// `signet history ...`.
+pub fn history(data_dir: Option<&Path>, cmd: crate::args::HistoryCommand) -> Outcome {
+    use crate::args::HistoryCommand;
+    let cli = app::open(data_dir, None, signet_app::Settings::default())?;
+    let app = &cli.app;
+    match cmd {
+        HistoryCommand::Keep { runs: None } => {
+            let s = app.history_settings()?;
+            println!(
+                "History keeps the newest {} runs of each instance (default {}; set {} to {} with `signet history keep N`).",
+                s.keep_runs, s.default_keep_runs, s.min_keep_runs, s.max_keep_runs
+            );
+        }
+        HistoryCommand::Keep { runs: Some(n) } => {
+            let done = app.history_settings_set(n)?;
+            println!(
+                "History keeps the newest {} runs of each instance; {} older {} forgotten.",
+                done.settings.keep_runs,
+                done.removed,
+                if done.removed == 1 {
+                    "run was"
+                } else {
+                    "runs were"
+                }
+            );
+        }
+        HistoryCommand::Clear { connector } => {
+            let id = match &connector {
+                Some(name) => Some(app::find(app, name, None)?.id),
+                None => None,
+            };
+            let done = app.history_clear(id.as_deref(), None)?;
+            println!(
+                "Forgot {} {}{}.",
+                done.removed,
+                if done.removed == 1 { "run" } else { "runs" },
+                connector.map(|n| format!(" of {n:?}")).unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
+}

@@ -20,7 +20,11 @@ use crate::exit::{Failure, Outcome};
 
 /// Whether a flag was typed (clap's defaults hide that; a preset fills only what was not).
 pub(crate) fn typed(flag: &str) -> bool {
-    std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    // args_os: an argument that is not UTF-8 (a path, say) is fine; it is not this flag.
+    std::env::args_os().any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    })
 }
 
 fn oauth1_mut(c: &mut Connector) -> Option<&mut OAuth1> {

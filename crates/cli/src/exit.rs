@@ -54,6 +54,11 @@ impl Exit {
             | K::VariableUndefined
             | K::VariableMissing
             | K::TemplateMalformed
+            | K::VariableCycle
+            | K::VariableTooDeep
+            | K::TemplateTooLarge
+            | K::BuiltinUnknown
+            | K::VariableControlCharacter
             | K::SecretNotStored => Self::Usage,
             K::DatabaseLocked
             | K::DatabaseCorrupt

@@ -9,6 +9,7 @@
 //! - `signet approve` is a browser stand-in for the demo provider's consent page.
 //! - `signet connectors`, `signet endpoints` and `signet tokens` manage the saved connectors,
 //!   their endpoints, and their instances' tokens.
+//! - `signet history` sets how many runs are kept, and forgets them.
 //! - `signet database` says whether the database opens (and why not), and moves a damaged
 //!   one aside.
 #![warn(missing_docs)]
@@ -74,6 +75,7 @@ pub fn main() -> ExitCode {
             Command::Tokens(c) => connectors::tokens(cli.data_dir.as_deref(), c),
             Command::Presets(a) => presets::list(a),
             Command::Database(c) => database::database(cli.data_dir.as_deref(), c),
+            Command::History(c) => connectors::history(cli.data_dir.as_deref(), c),
         }
         .map(|()| ExitCode::from(Exit::Ok))
     });

@@ -802,3 +802,39 @@ fn a_bug_ends_in_a_message_and_a_report_without_secrets() {
     assert!(!report.contains("planted-secret"), "{report}");
     assert!(report.contains("Backtrace:"), "{report}");
 }
+
+/// `signet history`: how much is kept (refusing what is out of range), and forgetting it.
+#[test]
+fn history_keeps_what_it_is_told_and_forgets_on_request() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let o = signet_in(dir, &["history", "keep"]);
+    assert!(
+        text(&o).contains("keeps the newest 200 runs"),
+        "{}",
+        text(&o)
+    );
+    let o = signet_in(dir, &["history", "keep", "0"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("between 1 and 10000"), "{}", text(&o));
+    for name in ["demo", "demo2"] {
+        let o = signet_in(
+            dir,
+            &["flow", "--demo", "--browser", &approve(), "--save-as", name],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    }
+    let o = signet_in(dir, &["history", "keep", "1"]);
+    assert!(text(&o).contains("newest 1 runs"), "{}", text(&o));
+    let o = signet_in(dir, &["history", "clear", "--connector", "demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("Forgot 1 run of \"demo\""),
+        "{}",
+        text(&o)
+    );
+    let o = signet_in(dir, &["history", "clear"]);
+    assert!(text(&o).contains("Forgot 1 run."), "{}", text(&o));
+    let o = signet_in(dir, &["history", "clear"]);
+    assert!(text(&o).contains("Forgot 0 runs."), "{}", text(&o));
+}

@@ -31,6 +31,44 @@ use signet_oauth1::encoding::{encode, is_unreserved};
 /// The longest chain of variables naming variables that is followed.
 pub const MAX_DEPTH: usize = 16;
 
+/// The most references one template may fill in, counting those inside variables' values.
+pub const MAX_REFERENCES: usize = 100_000;
+
+/// The most text one template may grow to once filled in (16 MiB).
+pub const MAX_EXPANDED_BYTES: usize = 16 * 1024 * 1024;
+
+/// What one expansion may still spend: variables that name variables many times over grow
+/// exponentially with depth, and a value from a file or a provider must not exhaust memory.
+struct Budget {
+    references: usize,
+    bytes: usize,
+}
+
+impl Budget {
+    fn new() -> Self {
+        Self {
+            references: MAX_REFERENCES,
+            bytes: MAX_EXPANDED_BYTES,
+        }
+    }
+
+    fn reference(&mut self, name: &str) -> Result<(), TemplateError> {
+        self.references = self
+            .references
+            .checked_sub(1)
+            .ok_or_else(|| TemplateError::TooLarge { name: name.into() })?;
+        Ok(())
+    }
+
+    fn grow(&mut self, name: &str, len: usize) -> Result<(), TemplateError> {
+        self.bytes = self
+            .bytes
+            .checked_sub(len)
+            .ok_or_else(|| TemplateError::TooLarge { name: name.into() })?;
+        Ok(())
+    }
+}
+
 /// The built-in variables, by name.
 pub const BUILTINS: [&str; 4] = ["$timestamp", "$isoTimestamp", "$uuid", "$randomInt"];
 
@@ -254,6 +292,12 @@ pub enum TemplateError {
         /// Where the chain started.
         name: String,
     },
+    /// Filled in, the template would name more than [`MAX_REFERENCES`] variables or grow past
+    /// [`MAX_EXPANDED_BYTES`] (variables that name variables many times over).
+    TooLarge {
+        /// The variable being filled in when the limit was reached.
+        name: String,
+    },
     /// A `$name` that is not a built-in.
     UnknownBuiltin {
         /// The name as written.
@@ -310,6 +354,11 @@ impl fmt::Display for TemplateError {
                 f,
                 "{{{{{name}}}}} names variables that name variables more than {MAX_DEPTH} deep"
             ),
+            Self::TooLarge { name } => write!(
+                f,
+                "filling in {{{{{name}}}}} would name more than {MAX_REFERENCES} variables or grow past {} MiB: its value names variables that name variables many times over",
+                MAX_EXPANDED_BYTES / (1024 * 1024)
+            ),
             Self::UnknownBuiltin { name } => write!(
                 f,
                 "{{{{{name}}}}} is not a built-in: the built-ins are {}",
@@ -334,6 +383,7 @@ impl TemplateError {
             Self::Malformed { .. } => "template_malformed",
             Self::Cycle { .. } => "variable_cycle",
             Self::TooDeep { .. } => "variable_too_deep",
+            Self::TooLarge { .. } => "template_too_large",
             Self::UnknownBuiltin { .. } => "builtin_unknown",
             Self::ControlCharacter { .. } => "variable_control_character",
         }
@@ -540,6 +590,7 @@ pub fn expand(template: &str, context: Context, scope: &Scope) -> Result<Expande
     };
     let mut url = UrlState::Start;
     let mut json = JsonState::default();
+    let mut budget = Budget::new();
     for piece in pieces {
         match piece {
             Piece::Literal(text) => {
@@ -552,7 +603,9 @@ pub fn expand(template: &str, context: Context, scope: &Scope) -> Result<Expande
             }
             Piece::Reference(name) => {
                 let mut stack = Vec::new();
-                let (value, secret) = value_of(name, scope, &mut stack, &mut out.uses)?;
+                let (value, secret) =
+                    value_of(name, scope, &mut stack, &mut out.uses, &mut budget)?;
+                budget.grow(name, value.len())?;
                 match context {
                     Context::Text => out.text.push_str(&value),
                     Context::Header => {
@@ -595,13 +648,16 @@ pub fn expand_text(template: &str, scope: &Scope) -> Result<Expanded, TemplateEr
 }
 
 /// A variable's value with its own references filled in (as typed), and whether any secret
-/// went into it. Records every variable used in `uses`.
+/// went into it. Records every variable used in `uses`. What the provider sent (auth
+/// variables) is used as it came: a `{{...}}` in it is text, never a reference.
 fn value_of(
     name: &str,
     scope: &Scope,
     stack: &mut Vec<String>,
     uses: &mut Vec<VariableUse>,
+    budget: &mut Budget,
 ) -> Result<(String, bool), TemplateError> {
+    budget.reference(name)?;
     if let Some(pos) = stack.iter().position(|n| n == name) {
         let mut chain = stack[pos..].to_vec();
         chain.push(name.to_owned());
@@ -633,15 +689,16 @@ fn value_of(
         });
     };
     let mut secret = entry.secret;
-    let value = if has_references(text) {
+    let value = if entry.origin != Origin::Auth && has_references(text) {
         stack.push(name.to_owned());
         let mut value = String::new();
         for piece in parse(text)? {
             match piece {
                 Piece::Literal(t) => value.push_str(&t),
                 Piece::Reference(inner) => {
-                    let (v, s) = value_of(inner, scope, stack, uses)?;
+                    let (v, s) = value_of(inner, scope, stack, uses, budget)?;
                     secret |= s;
+                    budget.grow(inner, v.len())?;
                     value.push_str(&v);
                 }
             }
@@ -1042,6 +1099,45 @@ mod tests {
             expand_text("{{v0}}", &deep),
             Err(TemplateError::TooDeep { .. })
         ));
+    }
+
+    /// Variables that name variables many times over (from an imported file, say) grow
+    /// exponentially: the expansion stops at its budget, quickly, with a clear error.
+    #[test]
+    fn an_expansion_that_would_explode_stops_at_its_budget() {
+        for leaf in ["", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"] {
+            let mut s = Scope::new(Builtins::default());
+            for i in 0..15 {
+                let refs = format!("{{{{a{}}}}}", i + 1).repeat(8);
+                s.set(&format!("a{i}"), Some(&refs), false, Origin::Instance);
+            }
+            s.set("a15", Some(leaf), false, Origin::Instance);
+            let e = expand_text("{{a0}}", &s).unwrap_err();
+            assert!(matches!(e, TemplateError::TooLarge { .. }), "{e}");
+            assert_eq!(e.kind(), "template_too_large");
+            assert!(e.to_string().contains("many times over"), "{e}");
+        }
+        // Within the budget, all is filled in.
+        let mut s = Scope::new(Builtins::default());
+        s.set("a", Some("{{b}}{{b}}"), false, Origin::Instance);
+        s.set("b", Some("xy"), false, Origin::Instance);
+        assert_eq!(expand_text("{{a}}{{a}}", &s).unwrap().text, "xyxyxyxy");
+    }
+
+    /// What the provider sent (a token's extra fields) is text: a `{{name}}` in it names
+    /// nothing, so a provider cannot pull a secret variable into a request.
+    #[test]
+    fn auth_values_from_the_provider_are_used_as_they_came() {
+        let mut s = scope();
+        s.set("user_id", Some("{{api_key}}"), false, Origin::Auth);
+        let e = expand("/users/{{user_id}}", Context::Text, &s).unwrap();
+        assert_eq!(e.text, "/users/{{api_key}}");
+        assert!(e.uses.iter().all(|u| u.name != "api_key"));
+        s.set("screen_name", Some("{{unclosed"), false, Origin::Auth);
+        assert_eq!(
+            expand_text("{{screen_name}}", &s).unwrap().text,
+            "{{unclosed"
+        );
     }
 
     #[test]

@@ -3,6 +3,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The largest clock offset Signet applies (ten years, either way): more is a mistake, and
+/// would overflow the arithmetic on timestamps.
+pub const MAX_OFFSET_SECONDS: i64 = 10 * 366 * 86_400;
+
+/// An offset brought within [`MAX_OFFSET_SECONDS`].
+pub fn clamp_offset(seconds: i64) -> i64 {
+    seconds.clamp(-MAX_OFFSET_SECONDS, MAX_OFFSET_SECONDS)
+}
+
 /// The system clock, shifted by a fixed offset for `oauth_timestamp`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Clock {
@@ -14,7 +23,9 @@ pub struct Clock {
 impl Clock {
     /// A clock with this offset.
     pub fn with_offset(offset_seconds: i64) -> Self {
-        Self { offset_seconds }
+        Self {
+            offset_seconds: clamp_offset(offset_seconds),
+        }
     }
 
     /// Milliseconds since the Unix epoch (not offset).
@@ -37,8 +48,10 @@ impl Clock {
     pub fn skew_from_date(&self, date: &str, received: SystemTime) -> Option<i64> {
         let theirs = httpdate::parse_http_date(date.trim()).ok()?;
         let theirs = i64::try_from(since_epoch(theirs).as_secs()).ok()?;
-        let ours = i64::try_from(since_epoch(received).as_secs()).ok()? + self.offset_seconds;
-        Some(theirs - ours)
+        let ours = i64::try_from(since_epoch(received).as_secs())
+            .ok()?
+            .checked_add(self.offset_seconds)?;
+        theirs.checked_sub(ours)
     }
 }
 
@@ -57,6 +70,24 @@ mod tests {
         let ahead = Clock::with_offset(3600);
         let d = ahead.timestamp() as i64 - c.timestamp() as i64;
         assert!((3599..=3601).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn offsets_are_kept_within_ten_years_and_never_overflow() {
+        assert_eq!(
+            Clock::with_offset(i64::MAX).offset_seconds,
+            MAX_OFFSET_SECONDS
+        );
+        assert_eq!(
+            Clock::with_offset(i64::MIN).offset_seconds,
+            -MAX_OFFSET_SECONDS
+        );
+        let wild = Clock {
+            offset_seconds: i64::MAX,
+        };
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        assert_eq!(wild.skew_from_date(date, SystemTime::now()), None);
+        assert!(wild.timestamp() > 0);
     }
 
     #[test]

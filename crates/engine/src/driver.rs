@@ -188,7 +188,8 @@ impl Engine {
     /// Sets the seconds added to `oauth_timestamp` from the next request on — what the user
     /// chooses when a provider refuses timestamps (a retry of the same run then uses it).
     pub fn set_clock_offset(&self, seconds: i64) {
-        self.clock_offset.store(seconds, Ordering::Relaxed);
+        self.clock_offset
+            .store(crate::clock::clamp_offset(seconds), Ordering::Relaxed);
     }
 
     /// Builds the flow; for a loopback callback, binds the listener first (port 0: a free

@@ -259,6 +259,44 @@ impl Callback {
     }
 }
 
+/// The attempt's code a callback address carries in its path (`signet://callback/<code>`,
+/// `http://127.0.0.1:8765/callback/<code>`): the last path segment after the first, when there
+/// are exactly two. `None` for the bare callback address.
+pub fn attempt_code(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let path = rest.split(['?', '#']).next()?;
+    let (_, code) = path.trim_end_matches('/').split_once('/')?;
+    (!code.is_empty() && !code.contains('/')).then_some(code)
+}
+
+/// The start of a link for a message (at most 120 characters), the verifier masked.
+pub fn link_excerpt(url: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in url.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match part.split_once('=') {
+            Some((k, _)) if is_verifier_key(k) => {
+                out.push_str(k);
+                out.push_str("=<redacted>");
+            }
+            _ => out.push_str(part),
+        }
+    }
+    if out.chars().count() > 120 {
+        out = out.chars().take(117).collect::<String>() + "...";
+    }
+    out
+}
+
+/// Whether a link's key (the first one with the address before it) names the verifier, as
+/// the parser reads keys: form-decoded (`oauth%5Fverifier` is one too).
+pub fn is_verifier_key(key: &str) -> bool {
+    let key = key.rsplit(['?', '#']).next().unwrap_or(key);
+    lossy(&form_decode(key)).ends_with("oauth_verifier")
+}
+
 /// A PIN or code as providers show them: up to 128 visible ASCII characters, no separators of
 /// a URL or query.
 fn is_pin(s: &str) -> bool {

@@ -362,6 +362,8 @@ error_kinds! {
     VariableCycle = "variable_cycle",
     /// Variables naming variables too deep.
     VariableTooDeep = "variable_too_deep",
+    /// A template that would name too many variables or grow too large.
+    TemplateTooLarge = "template_too_large",
     /// A `$name` that is not a built-in.
     BuiltinUnknown = "builtin_unknown",
     /// A value with a line break where none may be.

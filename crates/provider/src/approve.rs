@@ -38,6 +38,8 @@ pub async fn approve(
         .ok_or_else(|| Error::NoTokenInAuthorizeUrl(authorize_url.to_owned()))?;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(TIMEOUT)
         .build()?;
     // The whole authorize URL (its extra parameters included) reaches the provider, as a
     // browser's would; only the fragment stays behind.
@@ -74,7 +76,7 @@ pub async fn approve(
             denied,
         });
     }
-    let body = resp.text().await?;
+    let body = read_page(resp).await?;
     if status != StatusCode::OK {
         return Err(Error::Approve {
             status: status.as_u16(),
@@ -97,6 +99,32 @@ pub async fn approve(
         status: status.as_u16(),
         reason: "the page is neither a redirect, a PIN nor a denial".into(),
     })
+}
+
+/// How long the consent page may take to connect, and to answer in all.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The most of a consent page read (the demo provider's are a few KiB).
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
+/// The page's text, refused past [`MAX_PAGE_BYTES`] (read in chunks, never all at once).
+async fn read_page(mut resp: reqwest::Response) -> Result<String> {
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > MAX_PAGE_BYTES {
+            return Err(Error::Approve {
+                status,
+                reason: format!(
+                    "the page is larger than {} KiB: not the demo provider's consent page",
+                    MAX_PAGE_BYTES / 1024
+                ),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// The text of the element with `id` (the provider's own pages only: no nesting, escaped text).
@@ -128,5 +156,29 @@ mod tests {
         assert_eq!(element_text(html, "pin").as_deref(), Some("12345678"));
         assert_eq!(element_text(html, "error").as_deref(), Some("a & b"));
         assert_eq!(element_text(html, "none"), None);
+    }
+
+    /// A page that never ends is refused once it passes the cap, not read into memory whole.
+    #[tokio::test]
+    async fn a_page_past_the_cap_is_refused() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n")
+                .await;
+            let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+            // Endless: the reader has to stop it.
+            while sock.write_all(chunk.as_bytes()).await.is_ok() {}
+        });
+        let url = format!("http://{addr}/oauth/authorize?oauth_token=t");
+        let e = approve(&url, "alice", "wonderland", true)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("larger than 1024 KiB"), "{e}");
     }
 }

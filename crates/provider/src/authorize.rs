@@ -216,20 +216,36 @@ fn profile_authorize(
         .map(|r| r.authorize_params.clone())
         .unwrap_or_default();
     let callback = if profile.callback_on_authorize_url {
+        // A callback from the authorize URL is checked like one from the request-token call:
+        // the profile's rules, then the consumer's registration.
+        let registered = |cb: &str| {
+            s.config
+                .consumers
+                .iter()
+                .find(|c| c.key == rt.consumer_key)
+                .is_some_and(|c| c.accepts_callback(cb))
+        };
         match params.iter().find(|(k, _)| k == "oauth_callback") {
             Some((_, cb))
                 if profile
                     .callback
                     .as_ref()
-                    .is_none_or(|p| p.check(cb).is_ok()) =>
+                    .is_none_or(|p| p.check(cb).is_ok())
+                    && registered(cb) =>
             {
                 cb.clone()
             }
             _ => {
-                let reason = format!(
-                    "{} reads the callback from the authorize URL: add oauth_callback to it",
-                    profile.name
-                );
+                let reason = match params.iter().find(|(k, _)| k == "oauth_callback") {
+                    Some((_, cb)) => format!(
+                        "{} does not accept the callback {cb:?} on the authorize URL: it must be one registered for this consumer",
+                        profile.name
+                    ),
+                    None => format!(
+                        "{} reads the callback from the authorize URL: add oauth_callback to it",
+                        profile.name
+                    ),
+                };
                 let fields = match profile.error(signet_presets::Trigger::CallbackRejected) {
                     Some(b) => form_fields(&b.body),
                     None => vec![

@@ -372,17 +372,27 @@ fn check_inner(state: &AppState, rx: &Received, expect: Expect) -> Result<Checke
     }
 
     // 7. the nonce
-    if !state
-        .memory()
-        .remember_nonce(&consumer.key, &incoming.nonce, timestamp, now, window)
-    {
-        return Err(Problem::unauthorized(
-            "nonce_used",
-            &format!(
-                "the nonce {:?} was already used by this consumer; every request needs a fresh one",
-                incoming.nonce
-            ),
-        ));
+    let remembered =
+        state
+            .memory()
+            .remember_nonce(&consumer.key, &incoming.nonce, timestamp, now, window);
+    match remembered {
+        Ok(()) => {}
+        Err(crate::state::NonceRefused::Used) => {
+            return Err(Problem::unauthorized(
+                "nonce_used",
+                &format!(
+                    "the nonce {:?} was already used by this consumer; every request needs a fresh one",
+                    incoming.nonce
+                ),
+            ));
+        }
+        Err(crate::state::NonceRefused::Full) => {
+            return Err(Problem::unauthorized(
+                "nonce_used",
+                "too many requests inside the timestamp window to remember another nonce; wait a few minutes and try again",
+            ));
+        }
     }
 
     Ok(Checked {

@@ -103,23 +103,49 @@ impl Consumer {
         })
     }
 
-    /// Whether `callback` is registered: `oob` exactly, or a URL that starts with a prefix and
-    /// continues at a boundary (`http://127.0.0.1` admits `http://127.0.0.1:8765/cb`, never
-    /// `http://127.0.0.1.evil.example`).
+    /// Whether `callback` is registered: `oob` exactly, or a URL matching a registered one
+    /// part by part ([`callback_matches`]): `http://127.0.0.1` admits
+    /// `http://127.0.0.1:8765/cb`, never `http://127.0.0.1.evil.example` or
+    /// `http://127.0.0.1:1@evil.example/`.
     pub fn accepts_callback(&self, callback: &str) -> bool {
-        self.callback_prefixes.iter().any(|prefix| {
-            if prefix == "oob" || callback == "oob" {
-                return prefix == callback;
-            }
-            match callback.strip_prefix(prefix.as_str()) {
-                Some("") => true,
-                Some(rest) => {
-                    prefix.ends_with(['/', '?', '&']) || rest.starts_with([':', '/', '?', '#'])
-                }
-                None => false,
-            }
-        })
+        self.callback_prefixes
+            .iter()
+            .any(|registered| callback_matches(registered, callback))
     }
+}
+
+/// Whether `callback` is one the registered callback allows, compared as a strict provider
+/// does, part by part once both are parsed: `oob` only as itself; no user info (`user@host`
+/// hides the real host); the same scheme and host; the registered port when it names one (a
+/// loopback callback may take any port, RFC 8252 section 7.3); the registered path, or one
+/// below it at a `/`; the registered query, when it has one, exactly.
+pub fn callback_matches(registered: &str, callback: &str) -> bool {
+    if registered == "oob" || callback == "oob" {
+        return registered == callback;
+    }
+    let (Ok(r), Ok(c)) = (
+        reqwest::Url::parse(registered),
+        reqwest::Url::parse(callback),
+    ) else {
+        return false;
+    };
+    if !c.username().is_empty() || c.password().is_some() {
+        return false;
+    }
+    if r.scheme() != c.scheme() || r.host_str() != c.host_str() || c.host_str().is_none() {
+        return false;
+    }
+    if r.port().is_some() && r.port() != c.port() {
+        return false;
+    }
+    let (rp, cp) = (r.path(), c.path());
+    let path_ok = rp.is_empty()
+        || rp == "/"
+        || cp == rp
+        || cp
+            .strip_prefix(rp)
+            .is_some_and(|rest| rp.ends_with('/') || rest.starts_with('/'));
+    path_ok && r.query().is_none_or(|q| c.query() == Some(q))
 }
 
 /// A user who can sign in on the consent page.
@@ -270,8 +296,30 @@ mod tests {
             "http://127.0.0.1:8765/callback",
             "http://127.0.0.1/cb",
             "http://localhost:9/x?y=z",
+            "http://LOCALHOST:9/x",
+            "signet://callback/k7Qz3a9XbTq",
         ] {
             assert!(c.accepts_callback(ok), "{ok}");
+        }
+        // Ports and paths, when the registration names them.
+        let exact = "https://app.example:8443/oauth/done?x=1";
+        assert!(callback_matches(
+            exact,
+            "https://app.example:8443/oauth/done?x=1"
+        ));
+        assert!(callback_matches(
+            exact,
+            "https://app.example:8443/oauth/done/more?x=1"
+        ));
+        for bad in [
+            "https://app.example/oauth/done?x=1",
+            "https://app.example:8444/oauth/done?x=1",
+            "https://app.example:8443/oauth/donekey?x=1",
+            "https://app.example:8443/oauth?x=1",
+            "https://app.example:8443/oauth/done?x=2",
+            "https://app.example:8443/oauth/done",
+        ] {
+            assert!(!callback_matches(exact, bad), "{bad}");
         }
         for bad in [
             "OOB",
@@ -281,6 +329,12 @@ mod tests {
             "http://localhost.evil.example",
             "https://evil.example/?http://127.0.0.1",
             "",
+            // Issue 18: user info hides the real host.
+            "http://127.0.0.1:1@evil.example/",
+            "http://127.0.0.1@evil.example/cb",
+            "signet://user@callback",
+            "https://127.0.0.1/cb",
+            "signet:callback",
         ] {
             assert!(!c.accepts_callback(bad), "{bad}");
         }

@@ -168,7 +168,7 @@ async fn request_token(State(s): State<Shared>, rx: Received) -> Result<Response
     }
     let token = random_token(32);
     let secret = random_token(40);
-    s.memory().request_tokens.insert(
+    s.memory().add_request_token(
         token.clone(),
         RequestToken {
             secret: secret.as_str().into(),

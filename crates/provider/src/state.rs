@@ -64,6 +64,21 @@ struct StoredToken {
 /// The most tokens a store keeps (the oldest go first): a demo's file stays small.
 const MAX_STORED_TOKENS: usize = 1000;
 
+/// The most request tokens kept (the oldest goes first).
+pub(crate) const MAX_REQUEST_TOKENS: usize = 10_000;
+
+/// The most nonces kept inside the timestamp window.
+pub(crate) const MAX_NONCES: usize = 100_000;
+
+/// Why a nonce was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NonceRefused {
+    /// This consumer already used it inside the window.
+    Used,
+    /// Too many requests inside the window to remember another.
+    Full,
+}
+
 /// Reads the token store; a missing, unreadable or damaged file is an empty store (the provider
 /// is a demo: its tokens are throwaway, and a user simply connects again).
 fn load_tokens(path: &std::path::Path) -> Vec<StoredToken> {
@@ -114,8 +129,9 @@ pub(crate) struct Memory {
 }
 
 impl Memory {
-    /// Records a nonce; `false` when the consumer already used it inside the window. Nonces
-    /// whose timestamps fell out of the window are forgotten: the window refuses them anyway.
+    /// Records a nonce; refused when the consumer already used it inside the window, or when
+    /// [`MAX_NONCES`] nonces inside the window are kept (a flood). Nonces whose timestamps fell
+    /// out of the window are forgotten once the map fills: the window refuses them anyway.
     pub fn remember_nonce(
         &mut self,
         consumer_key: &str,
@@ -123,15 +139,39 @@ impl Memory {
         timestamp: i64,
         now: i64,
         window: i64,
-    ) -> bool {
-        self.nonces
-            .retain(|_, ts| ts.abs_diff(now) <= window.unsigned_abs());
+    ) -> Result<(), NonceRefused> {
         let key = (consumer_key.to_owned(), nonce.to_owned());
-        if self.nonces.contains_key(&key) {
-            return false;
+        if self
+            .nonces
+            .get(&key)
+            .is_some_and(|ts| ts.abs_diff(now) <= window.unsigned_abs())
+        {
+            return Err(NonceRefused::Used);
+        }
+        if self.nonces.len() >= MAX_NONCES {
+            self.nonces
+                .retain(|_, ts| ts.abs_diff(now) <= window.unsigned_abs());
+            if self.nonces.len() >= MAX_NONCES {
+                return Err(NonceRefused::Full);
+            }
         }
         self.nonces.insert(key, timestamp);
-        true
+        Ok(())
+    }
+
+    /// Keeps a request token, forgetting the oldest one when [`MAX_REQUEST_TOKENS`] are kept
+    /// (a flood of request-token calls cannot grow the provider without end).
+    pub fn add_request_token(&mut self, token: String, rt: RequestToken) {
+        if self.request_tokens.len() >= MAX_REQUEST_TOKENS
+            && let Some(oldest) = self
+                .request_tokens
+                .iter()
+                .min_by_key(|(_, r)| r.issued)
+                .map(|(k, _)| k.clone())
+        {
+            self.request_tokens.remove(&oldest);
+        }
+        self.request_tokens.insert(token, rt);
     }
 }
 
@@ -289,11 +329,56 @@ mod tests {
     #[test]
     fn nonces_are_single_use_per_consumer_within_the_window() {
         let mut m = Memory::default();
-        assert!(m.remember_nonce("a", "n1", 1000, 1000, 300));
-        assert!(!m.remember_nonce("a", "n1", 1001, 1000, 300));
-        assert!(m.remember_nonce("b", "n1", 1000, 1000, 300));
+        assert_eq!(m.remember_nonce("a", "n1", 1000, 1000, 300), Ok(()));
+        assert_eq!(
+            m.remember_nonce("a", "n1", 1001, 1000, 300),
+            Err(NonceRefused::Used)
+        );
+        assert_eq!(m.remember_nonce("b", "n1", 1000, 1000, 300), Ok(()));
         // Once the first use is outside the window, the memory lets it go.
-        assert!(m.remember_nonce("a", "n1", 1400, 1400, 300));
+        assert_eq!(m.remember_nonce("a", "n1", 1400, 1400, 300), Ok(()));
+    }
+
+    /// A flood cannot grow the provider without end: nonces stop at MAX_NONCES inside the
+    /// window (older ones are let go first), request tokens at MAX_REQUEST_TOKENS (the oldest
+    /// goes).
+    #[test]
+    fn nonces_and_request_tokens_are_bounded() {
+        let mut m = Memory::default();
+        for i in 0..MAX_NONCES {
+            assert_eq!(
+                m.remember_nonce("a", &i.to_string(), 1000, 1000, 300),
+                Ok(())
+            );
+        }
+        assert_eq!(
+            m.remember_nonce("a", "one more", 1000, 1000, 300),
+            Err(NonceRefused::Full)
+        );
+        // Later, the old ones are out of the window: room again.
+        assert_eq!(m.remember_nonce("a", "one more", 2000, 2000, 300), Ok(()));
+        assert_eq!(m.nonces.len(), 1);
+
+        let start = Instant::now();
+        for i in 0..=MAX_REQUEST_TOKENS {
+            m.add_request_token(
+                format!("t{i}"),
+                RequestToken {
+                    secret: "s".into(),
+                    consumer_key: "a".into(),
+                    callback: "oob".into(),
+                    issued: start + std::time::Duration::from_millis(i as u64),
+                    grant: Grant::Pending { login: None },
+                    authorize_params: Vec::new(),
+                },
+            );
+        }
+        assert_eq!(m.request_tokens.len(), MAX_REQUEST_TOKENS);
+        assert!(!m.request_tokens.contains_key("t0"), "the oldest went");
+        assert!(
+            m.request_tokens
+                .contains_key(&format!("t{MAX_REQUEST_TOKENS}"))
+        );
     }
 
     #[test]

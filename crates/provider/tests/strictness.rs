@@ -484,3 +484,49 @@ hvCdb/zOUlzPSlWVaWOSq1k5bMDlzE7hi2olB5Iuwnf2MogmjzyLilYP7AdY+luI
 XBPj7mlnCLRfFCjBgMNBGX8knCDJyxNUuIFzJ9VjqWCyFMKRuIHYHb2Jac7d13/+
 HQIDAQAB
 -----END PUBLIC KEY-----";
+
+/// Issue 18: a profile that reads the callback from the authorize URL (Garmin's) sent the user
+/// to any https address given there. It must be one registered for the consumer, compared part
+/// by part; user info cannot hide another host.
+#[tokio::test]
+async fn a_callback_on_the_authorize_url_must_be_registered() {
+    let profile =
+        signet_provider::QuirkProfile::for_preset("garmin", &signet_presets::Inputs::new())
+            .expect("the garmin profile");
+    let p = start(ProviderConfig::demo().with_profile(profile))
+        .await
+        .expect("provider starts");
+    for evil in [
+        "https://evil.example/steal",
+        "http://127.0.0.1:1@evil.example/",
+        "http://127.0.0.1.evil.example/cb",
+    ] {
+        let temp = request_token(&p, SHA1, HEADER, "http://127.0.0.1:9/cb").await;
+        let link = format!(
+            "{}&oauth_callback={}",
+            authorize_link(&p, &temp.token),
+            signet_oauth1::encoding::encode(evil)
+        );
+        let out = approve(&link, "alice", "wonderland", true)
+            .await
+            .expect("an answer");
+        let to = out.redirect.expect("a redirect");
+        assert!(
+            to.starts_with("http://127.0.0.1:9/cb?"),
+            "{evil} sent the user to {to}"
+        );
+        assert!(to.contains("oauth_problem="), "{to}");
+        assert!(!to.contains("oauth_verifier="), "{to}");
+    }
+    // A registered one is used.
+    let temp = request_token(&p, SHA1, HEADER, "http://127.0.0.1:9/cb").await;
+    let link = format!(
+        "{}&oauth_callback={}",
+        authorize_link(&p, &temp.token),
+        signet_oauth1::encoding::encode("http://127.0.0.1:7/done")
+    );
+    let out = approve(&link, "alice", "wonderland", true).await.unwrap();
+    let to = out.redirect.expect("a redirect");
+    assert!(to.starts_with("http://127.0.0.1:7/done?"), "{to}");
+    assert!(to.contains("oauth_verifier="), "{to}");
+}

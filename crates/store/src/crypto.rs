@@ -164,6 +164,9 @@ pub struct KdfParams {
     pub salt: String,
 }
 
+/// The most memory an export file's key derivation may ask for.
+const MAX_KDF_MEMORY_KIB: u32 = 256 * 1024;
+
 impl KdfParams {
     /// OWASP's recommended Argon2id setting: 19 MiB, 2 passes, 1 lane.
     fn fresh() -> Result<Self> {
@@ -186,8 +189,21 @@ impl KdfParams {
             ));
         }
         // Refuse settings that would take minutes or gigabytes: a file is untrusted input.
-        if self.memory_kib > 1024 * 1024 || self.iterations > 64 || self.parallelism > 16 {
-            return Err("key derivation settings are out of range".into());
+        // Signet writes 19 MiB × 2 passes; up to 256 MiB, 16 passes and 32 times its work
+        // (memory × passes) is allowed for files from a stronger setting.
+        let work = u64::from(self.memory_kib) * u64::from(self.iterations);
+        if self.memory_kib > MAX_KDF_MEMORY_KIB
+            || self.iterations > 16
+            || self.parallelism > 4
+            || work > 32 * 19 * 1024 * 2
+        {
+            return Err(format!(
+                "key derivation settings are out of range ({} KiB, {} passes, {} lanes): Signet reads at most {} MiB, 16 passes, 4 lanes",
+                self.memory_kib,
+                self.iterations,
+                self.parallelism,
+                MAX_KDF_MEMORY_KIB / 1024
+            ));
         }
         let salt = B64
             .decode(&self.salt)
@@ -282,6 +298,26 @@ mod tests {
         assert_eq!(DataKey::decode("not a key"), None);
         let dbg = format!("{k:?}");
         assert!(!dbg.contains(text.expose()), "{dbg}");
+    }
+
+    #[test]
+    fn a_file_cannot_ask_for_gigabytes_or_minutes_of_key_derivation() {
+        let mut kdf = KdfParams::fresh().unwrap();
+        for (memory_kib, iterations, parallelism) in [
+            (1024 * 1024, 2, 1),
+            (19 * 1024, 64, 1),
+            (19 * 1024, 2, 16),
+            (256 * 1024, 16, 1),
+        ] {
+            kdf.memory_kib = memory_kib;
+            kdf.iterations = iterations;
+            kdf.parallelism = parallelism;
+            let e = kdf.derive(&Secret::new("correct horse")).err().unwrap();
+            assert!(
+                e.starts_with("key derivation settings are out of range"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -483,6 +483,19 @@ fn parse_v1(
     }
 }
 
+/// Reads an export file's text and checks all of it, without a database: the number of
+/// connectors it holds, or every problem in [`Error::Import`] (as [`Store::import`] would list
+/// them, but for name clashes with saved connectors).
+pub fn check_export(text: &str, passphrase: Option<&Secret>) -> Result<usize> {
+    let parsed = parse_export(text, passphrase)?;
+    if !parsed.problems.is_empty() {
+        return Err(Error::Import {
+            problems: Problems(parsed.problems),
+        });
+    }
+    Ok(parsed.items.len())
+}
+
 fn parse_export(text: &str, passphrase: Option<&Secret>) -> Result<Parsed> {
     let fail = |path: &str, message: String| Error::Import {
         problems: Problems(vec![Problem::new(path, message)]),

@@ -74,7 +74,10 @@ pub use keyring::{
     KeyFile, KeyLocation, KeyStatus, KeyStore, KeyStoreError, KeyringChoice, MemoryKeyStore,
 };
 pub use keys::{ConnectorId, InstanceId, RunId};
-pub use runs::{MAX_RUNS_PER_INSTANCE, NewRun, RunKind, RunOutcome, RunRecord, redact};
+pub use runs::{
+    HISTORY_EXTRAS, HISTORY_LIMIT_RANGE, MAX_RUNS_PER_INSTANCE, NewRun, RunKind, RunOutcome,
+    RunRecord, redact,
+};
 pub use schema::SCHEMA_VERSION;
 pub use store::{DATA_DIR_ENV, OpenOptions, Store, resolve_data_dir};
 pub use time::Timestamp;

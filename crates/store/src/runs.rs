@@ -2,9 +2,11 @@
 //! its HTTP exchanges) or one endpoint call (the app's call record).
 //!
 //! The engine hands over snapshots that are already free of secrets (it serializes
-//! [`signet_oauth1::Secret`]s, which print `<redacted>`). As a second line of defence the store
-//! redacts, before writing, the value of every JSON object key that contains `secret`,
-//! `private_key`, `password` or `verifier` (any case).
+//! [`signet_oauth1::Secret`]s, which print `<redacted>`). Before writing, the store masks what
+//! is left ([`redact`]): the value of every JSON object key that contains `secret`,
+//! `private_key`, `password` or `verifier` (any case), of every parameter so named, and of every
+//! token extra not in [`HISTORY_EXTRAS`] — and each such value wherever else it appears, so the
+//! verifier never stays in a stored `Authorization` header or base string.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -130,31 +132,134 @@ fn is_secret_key(key: &str) -> bool {
     .any(|w| k.contains(w))
 }
 
-/// Replaces the text of every secret-looking key with `"<redacted>"`, at any depth. Numbers and
-/// booleans under such keys (a secret's length, whether one is stored) say nothing secret and
-/// stay; objects and lists under them are searched like the rest.
+/// The token's extra fields history keeps as they came: who the token is for and when it
+/// ends. Any other extra (`oauth_session_handle`, a provider's own grant) is masked, in the
+/// token and wherever its value appears (the response body, a later request).
+pub const HISTORY_EXTRAS: &[&str] = &[
+    "user_id",
+    "userid",
+    "user_nsid",
+    "screen_name",
+    "username",
+    "user_name",
+    "fullname",
+    "name",
+    "email",
+    "account_id",
+    "realm",
+    "oauth_callback_confirmed",
+    "oauth_expires_in",
+    "oauth_authorization_expires_in",
+    "x_auth_expires",
+    "xoauth_yahoo_guid",
+    "edam_userId",
+    "edam_shard",
+    "edam_expires",
+    "edam_noteStoreUrl",
+    "edam_webApiUrlPrefix",
+];
+
+/// Values shorter than this are masked where they are named but not searched for elsewhere
+/// (they would match ordinary text).
+const MIN_SEARCHED: usize = 6;
+
+/// Makes a snapshot fit for history: the text of every secret-looking key becomes
+/// `"<redacted>"` at any depth (numbers and booleans under such keys — a secret's length,
+/// whether one is stored — say nothing secret and stay); so does the value of every listed
+/// parameter that names one (`{"name": "oauth_verifier", "value": ...}`) and of every token
+/// extra not in [`HISTORY_EXTRAS`]. Each value masked this way is then masked wherever else it
+/// appears — as is, or encoded once or twice (an `Authorization` header, a base string, a
+/// redirect, a provider's echo) — so a verifier or a session handle is never kept.
 pub fn redact(value: &mut Value) {
+    let mut found = Vec::new();
+    mask_named(value, &mut found);
+    found.retain(|v| v.chars().count() >= MIN_SEARCHED && v != REDACTED);
+    found.sort();
+    found.dedup();
+    if found.is_empty() {
+        return;
+    }
+    let mut forms: Vec<String> = Vec::new();
+    for v in &found {
+        let once = signet_oauth1::encoding::encode(v).into_owned();
+        let twice = signet_oauth1::encoding::encode(&once).into_owned();
+        // A redirect's query may write a space as `+` (form encoding).
+        let form = once.replace("%20", "+");
+        for f in [v.clone(), once, twice, form] {
+            if !forms.contains(&f) {
+                forms.push(f);
+            }
+        }
+    }
+    // Longest first: a value inside another is replaced after it.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    mask_everywhere(value, &forms);
+}
+
+use signet_oauth1::secret::REDACTED;
+
+fn mask_named(value: &mut Value, found: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
+            let names_secret = map
+                .get("name")
+                .and_then(Value::as_str)
+                .is_some_and(is_secret_key);
             for (k, v) in map.iter_mut() {
+                let secret = is_secret_key(k)
+                    || (names_secret && matches!(k.as_str(), "value" | "encoded_value"));
                 match v {
-                    Value::String(text)
-                        if is_secret_key(k) && text != signet_oauth1::secret::REDACTED =>
-                    {
-                        *v = Value::String(signet_oauth1::secret::REDACTED.into());
+                    Value::String(text) if secret && text != REDACTED => {
+                        found.push(std::mem::replace(text, REDACTED.into()));
                     }
-                    _ => redact(v),
+                    Value::Array(pairs) if k == "extra" => {
+                        for pair in pairs.iter_mut() {
+                            if let Some([Value::String(name), Value::String(text)]) =
+                                pair.as_array_mut().map(Vec::as_mut_slice)
+                                && !HISTORY_EXTRAS.contains(&name.as_str())
+                                && text != REDACTED
+                            {
+                                found.push(std::mem::replace(text, REDACTED.into()));
+                            }
+                        }
+                        mask_named(v, found);
+                    }
+                    _ => mask_named(v, found),
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::Array(items) => items.iter_mut().for_each(|i| mask_named(i, found)),
         _ => {}
     }
 }
 
-/// How many runs an instance keeps; recording one more forgets the oldest. A thousand calls in
-/// a row would otherwise grow the database (and the cache sled keeps of it) without end.
+fn mask_everywhere(value: &mut Value, forms: &[String]) {
+    match value {
+        Value::String(text) if forms.iter().any(|f| text.contains(f.as_str())) => {
+            let mut out = text.clone();
+            for f in forms {
+                if out.contains(f.as_str()) {
+                    out = out.replace(f.as_str(), REDACTED);
+                }
+            }
+            *text = out;
+        }
+        Value::Object(map) => map.values_mut().for_each(|v| mask_everywhere(v, forms)),
+        Value::Array(items) => items.iter_mut().for_each(|v| mask_everywhere(v, forms)),
+        _ => {}
+    }
+}
+
+/// How many runs an instance keeps unless the user says otherwise ([`Store::set_history_limit`]);
+/// recording one more forgets the oldest. A thousand calls in a row would otherwise grow the
+/// database (and the cache sled keeps of it) without end.
 pub const MAX_RUNS_PER_INSTANCE: usize = 200;
+
+/// The range the history limit may be set in.
+pub const HISTORY_LIMIT_RANGE: std::ops::RangeInclusive<usize> = 1..=10_000;
+
+/// The setting that holds the history limit.
+const HISTORY_LIMIT_SETTING: &str = "history.keep_runs";
 
 impl Store {
     /// Records a run (redacting its snapshot) and flushes. The instance keeps its newest
@@ -177,28 +282,103 @@ impl Store {
             snapshot,
         };
         self.insert_run(&record)?;
-        self.forget_old_runs(run.instance_id)?;
+        self.forget_old_runs(run.instance_id, self.history_limit()?)?;
         self.flush()?;
         Ok(record)
     }
 
-    /// Removes an instance's oldest runs beyond [`MAX_RUNS_PER_INSTANCE`] (run keys sort by
-    /// instance, then by age).
-    fn forget_old_runs(&self, instance_id: InstanceId) -> Result<()> {
+    /// How many runs each instance keeps (the user's setting, else [`MAX_RUNS_PER_INSTANCE`]).
+    pub fn history_limit(&self) -> Result<usize> {
+        Ok(self
+            .setting(HISTORY_LIMIT_SETTING)?
+            .and_then(|v| v.as_u64())
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| HISTORY_LIMIT_RANGE.contains(n))
+            .unwrap_or(MAX_RUNS_PER_INSTANCE))
+    }
+
+    /// Sets how many runs each instance keeps, and forgets at once what is beyond it. Returns
+    /// how many runs were forgotten.
+    pub fn set_history_limit(&self, keep: usize) -> Result<usize> {
+        if !HISTORY_LIMIT_RANGE.contains(&keep) {
+            return Err(Error::Invalid {
+                what: "history limit",
+                problems: crate::Problems(vec![crate::Problem::new(
+                    "keep_runs",
+                    format!(
+                        "must be between {} and {} runs per instance (it was {keep})",
+                        HISTORY_LIMIT_RANGE.start(),
+                        HISTORY_LIMIT_RANGE.end()
+                    ),
+                )]),
+            });
+        }
+        self.set_setting(HISTORY_LIMIT_SETTING, &Value::from(keep))?;
+        let mut forgotten = 0;
+        for instance in self.all_run_instances()? {
+            forgotten += self.forget_old_runs(instance, keep)?;
+        }
+        self.flush()?;
+        Ok(forgotten)
+    }
+
+    /// Forgets the recorded runs of one instance, or of every instance: how many.
+    pub fn clear_runs(&self, instance_id: Option<InstanceId>) -> Result<usize> {
+        let keys: Vec<sled::IVec> = match instance_id {
+            Some(i) => self
+                .runs
+                .scan_prefix(i.to_key())
+                .keys()
+                .collect::<std::result::Result<_, _>>(),
+            None => self
+                .runs
+                .iter()
+                .keys()
+                .collect::<std::result::Result<_, _>>(),
+        }
+        .map_err(|e| self.sled_err(e))?;
+        let mut batch = sled::Batch::default();
+        for k in &keys {
+            batch.remove(k.clone());
+        }
+        self.runs.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        self.flush()?;
+        Ok(keys.len())
+    }
+
+    /// The instances that have recorded runs.
+    fn all_run_instances(&self) -> Result<Vec<InstanceId>> {
+        let mut out: Vec<InstanceId> = Vec::new();
+        for k in self.runs.iter().keys() {
+            let k = k.map_err(|e| self.sled_err(e))?;
+            if let Some((i, _)) = keys::split_run_key(&k)
+                && out.last() != Some(&i)
+            {
+                out.push(i);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes an instance's oldest runs beyond `keep` (run keys sort by instance, then by
+    /// age): how many.
+    fn forget_old_runs(&self, instance_id: InstanceId, keep: usize) -> Result<usize> {
         let keys: Vec<sled::IVec> = self
             .runs
             .scan_prefix(instance_id.to_key())
             .keys()
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.sled_err(e))?;
-        if keys.len() <= MAX_RUNS_PER_INSTANCE {
-            return Ok(());
+        if keys.len() <= keep {
+            return Ok(0);
         }
         let mut batch = sled::Batch::default();
-        for k in &keys[..keys.len() - MAX_RUNS_PER_INSTANCE] {
+        let old = &keys[..keys.len() - keep];
+        for k in old {
             batch.remove(k.clone());
         }
-        self.runs.apply_batch(batch).map_err(|e| self.sled_err(e))
+        self.runs.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        Ok(old.len())
     }
 
     /// Keeps what a flow run produced for an instance: its token credentials, only when the
@@ -303,6 +483,57 @@ impl Store {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Issue 18: the verifier stayed in the access-token request's Authorization header, base
+    /// string and parameter list; a session handle stayed in the token and the response body.
+    #[test]
+    fn history_keeps_no_verifier_and_only_allow_listed_token_extras() {
+        let mut v = json!({
+            "callback": "signet://callback/k7Qz?oauth_token=tok&oauth_verifier=MjGE+ANgq%2B%2FVujz",
+            "trace": {
+                "parameters": [
+                    {"name": "oauth_token", "value": "tok", "encoded_value": "tok"},
+                    {"name": "oauth_verifier", "value": "MjGE ANgq+/Vujz", "encoded_value": "MjGE%20ANgq%2B%2FVujz"}
+                ],
+                "base_string": "POST&http%3A%2F%2Fx%2Fa&oauth_token%3Dtok%26oauth_verifier%3DMjGE%2520ANgq%252B%252FVujz",
+                "authorization": "OAuth oauth_token=\"tok\", oauth_verifier=\"MjGE%20ANgq%2B%2FVujz\""
+            },
+            "access_token": {
+                "token": "3qXHLnGnarHjrI88",
+                "extra": [["user_id", "350264"], ["screen_name", "alice"], ["oauth_session_handle", "ODIzMDYyNjAw"]]
+            },
+            "response": {"body": "oauth_token=3qXHLnGnarHjrI88&user_id=350264&screen_name=alice&oauth_session_handle=ODIzMDYyNjAw"}
+        });
+        let mut second = v.clone();
+        redact(&mut v);
+        let text = v.to_string();
+        for gone in [
+            "MjGE+ANgq%2B%2FVujz",
+            "MjGE ANgq+/Vujz",
+            "MjGE%20ANgq%2B%2FVujz",
+            "MjGE%2520ANgq%252B%252FVujz",
+            "ODIzMDYyNjAw",
+        ] {
+            assert!(!text.contains(gone), "{gone} kept: {text}");
+        }
+        for kept in [
+            "350264",
+            "alice",
+            "3qXHLnGnarHjrI88",
+            "oauth_verifier=<redacted>",
+            "oauth_session_handle=<redacted>",
+        ] {
+            assert!(text.contains(kept), "{kept} lost: {text}");
+        }
+        assert_eq!(
+            v["access_token"]["extra"][2],
+            json!(["oauth_session_handle", "<redacted>"])
+        );
+        // Twice is the same as once.
+        redact(&mut second);
+        redact(&mut second);
+        assert_eq!(second, v);
+    }
 
     #[test]
     fn redaction_reaches_every_depth_and_keeps_the_rest() {

@@ -832,6 +832,28 @@ fn an_instance_keeps_its_newest_runs_only() {
     // Another instance's runs are not touched.
     assert!(store.run(b.id, quiet.id).unwrap().is_some());
     assert_eq!(store.run_count(), signet_store::MAX_RUNS_PER_INSTANCE + 1);
+
+    // The user keeps fewer: the oldest beyond go at once, and every new run keeps to it.
+    assert_eq!(store.history_limit().unwrap(), 200);
+    assert_eq!(store.set_history_limit(10).unwrap(), 190);
+    assert_eq!(store.history_limit().unwrap(), 10);
+    let kept = store.runs(a.id, usize::MAX).unwrap();
+    assert_eq!(kept.len(), 10);
+    assert_eq!(kept[0].id, *ids.last().unwrap());
+    assert!(store.run(b.id, quiet.id).unwrap().is_some());
+    for bad in [0, 10_001] {
+        let e = store.set_history_limit(bad).unwrap_err();
+        assert!(e.to_string().contains("between 1 and 10000"), "{e}");
+    }
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(store.history_limit().unwrap(), 10, "the setting is kept");
+
+    // Clearing: one instance, then all.
+    assert_eq!(store.clear_runs(Some(b.id)).unwrap(), 1);
+    assert_eq!(store.runs(a.id, usize::MAX).unwrap().len(), 10);
+    assert_eq!(store.clear_runs(None).unwrap(), 10);
+    assert_eq!(store.run_count(), 0);
 }
 
 #[cfg(unix)]

@@ -20,6 +20,8 @@ import type {
   FieldProblem,
   FlowSnapshotEvent,
   FlowStarted,
+  HistoryCleared,
+  HistorySettings,
   Lint,
   MovedAside,
   NewConnector,
@@ -89,6 +91,12 @@ export interface Ipc {
   ): Promise<CallResult>;
   runsList(connectorId?: string | null, instanceId?: string | null): Promise<RunSummary[]>;
   runGet(runId: string): Promise<RunRecord>;
+  /** How much history is kept. */
+  historySettings(): Promise<HistorySettings>;
+  /** Keeps the newest `keepRuns` runs of each instance (older ones are forgotten now). */
+  historySettingsSet(keepRuns: number): Promise<HistoryCleared>;
+  /** Forgets past runs: all, a connector's, or an instance's. */
+  historyClear(connectorId: string | null, instanceId: string | null): Promise<HistoryCleared>;
   tokensList(): Promise<TokenSummary[]>;
   tokenForget(instanceId: string): Promise<void>;
   presetsList(): Promise<PresetSummary[]>;
@@ -135,6 +143,10 @@ export function makeIpc(t: Transport): Ipc {
     runsList: (connector_id = null, instance_id = null) =>
       t.invoke("runs_list", { connector_id, instance_id }),
     runGet: (run_id) => t.invoke("run_get", { run_id }),
+    historySettings: () => t.invoke("history_settings", null),
+    historySettingsSet: (keep_runs) => t.invoke("history_settings_set", { keep_runs }),
+    historyClear: (connector_id, instance_id) =>
+      t.invoke("history_clear", { connector_id, instance_id }),
     tokensList: () => t.invoke("tokens_list", null),
     tokenForget: (instance_id) => done(t.invoke("token_forget", { instance_id })),
     presetsList: () => t.invoke("presets_list", null),

@@ -311,19 +311,21 @@ pub fn diff_base_strings(ours: &str, theirs: &str) -> BaseStringDiff {
                     theirs: b.uri.clone(),
                 });
             }
-            let mut names: Vec<&str> = a
-                .params
-                .iter()
-                .chain(&b.params)
-                .map(|(k, _)| k.as_str())
-                .collect();
+            // Each side grouped once by name (a provider's base string can hold many
+            // parameters: comparing name by name against whole lists would be quadratic).
+            let (ga, gb) = (grouped(&a.params), grouped(&b.params));
+            let mut names: Vec<&str> = ga.keys().chain(gb.keys()).copied().collect();
             names.sort_unstable();
             names.dedup();
+            let none = Vec::new();
             for name in names {
-                let va: Vec<&str> = values(&a.params, name);
-                let vb: Vec<&str> = values(&b.params, name);
+                if differences.len() >= MAX_DIFFERENCES {
+                    break;
+                }
+                let va = ga.get(name).unwrap_or(&none);
+                let vb = gb.get(name).unwrap_or(&none);
                 let shown = lossy(&decode(name)).into_owned();
-                for i in 0..va.len().max(vb.len()) {
+                for i in 0..va.len().max(vb.len()).min(MAX_DIFFERENCES) {
                     match (va.get(i), vb.get(i)) {
                         (Some(x), Some(y)) if x != y => differences.push(Difference::Value {
                             name: shown.clone(),
@@ -364,12 +366,15 @@ pub fn diff_base_strings(ours: &str, theirs: &str) -> BaseStringDiff {
     }
 }
 
-fn values<'a>(params: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    params
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .collect()
+/// The most differences one comparison lists (the first is what matters).
+const MAX_DIFFERENCES: usize = 200;
+
+fn grouped(params: &[(String, String)]) -> std::collections::BTreeMap<&str, Vec<&str>> {
+    let mut out: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+    for (k, v) in params {
+        out.entry(k.as_str()).or_default().push(v.as_str());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -397,6 +402,28 @@ mod tests {
         assert_eq!(
             extract_base_string(body).as_deref(),
             Some("POST&http%3A%2F%2Fexample.com%2Fr&a%3D1")
+        );
+    }
+
+    /// A provider's base string with a hundred thousand parameters is compared in one pass
+    /// (name by name against whole lists took minutes), and at most 200 differences are listed.
+    #[test]
+    fn a_huge_base_string_is_compared_at_once_and_its_differences_bounded() {
+        let params = |prefix: &str| {
+            (0..100_000)
+                .map(|i| format!("{prefix}{i}%3D{i}"))
+                .collect::<Vec<_>>()
+                .join("%26")
+        };
+        let ours = format!("GET&http%3A%2F%2Fexample.com%2F&{}", params("a"));
+        let theirs = format!("GET&http%3A%2F%2Fexample.com%2F&{}", params("b"));
+        let d = diff_base_strings(&ours, &theirs);
+        assert!(!d.identical);
+        assert_eq!(d.differences.len(), MAX_DIFFERENCES);
+        assert!(
+            matches!(d.first(), Some(Difference::OnlyOurs { name, .. }) if name == "a0"),
+            "{:?}",
+            d.first()
         );
     }
 

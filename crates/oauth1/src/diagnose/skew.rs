@@ -86,7 +86,10 @@ pub fn skew_from_date(
 ) -> Option<SkewReport> {
     let theirs = parse_http_date(date)?;
     let ours = received_unix.checked_add(current_offset_seconds)?;
-    Some(SkewReport::new(theirs - ours, current_offset_seconds))
+    Some(SkewReport::new(
+        theirs.checked_sub(ours)?,
+        current_offset_seconds,
+    ))
 }
 
 /// The skew from a refusal's `oauth_acceptable_timestamps` (`min-max`): the provider's clock is
@@ -102,9 +105,10 @@ pub fn skew_from_acceptable_timestamps(
     if max < min {
         return None;
     }
-    let middle = min + (max - min) / 2;
+    // Numbers from the provider: any of these can overflow.
+    let middle = min.checked_add(max.checked_sub(min)? / 2)?;
     Some(SkewReport::new(
-        middle - sent_timestamp,
+        middle.checked_sub(sent_timestamp)?,
         current_offset_seconds,
     ))
 }
@@ -154,7 +158,15 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         t.next()?.parse().ok()?,
         t.next()?.parse().ok()?,
     );
-    if t.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    // Fields from the provider: signs and years far out of range are not dates (and would
+    // overflow below).
+    if t.next().is_some()
+        || !(1..=31).contains(&day)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&m)
+        || !(0..=60).contains(&sec)
+        || !(0..=9999).contains(&year)
+    {
         return None;
     }
     Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
@@ -192,6 +204,22 @@ mod tests {
         assert_eq!(parse_http_date("yesterday"), None);
         assert_eq!(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 25:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 -1:49:37 GMT"), None);
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 9223372036854775807 08:49:37 GMT"),
+            None
+        );
+    }
+
+    /// Fuzz findings: numbers from a provider at the ends of i64 overflowed.
+    #[test]
+    fn extreme_numbers_from_a_provider_are_not_a_skew() {
+        assert!(
+            skew_from_acceptable_timestamps(&format!("{}-{}", i64::MIN, i64::MAX), 0, 0).is_none()
+        );
+        assert!(skew_from_acceptable_timestamps("0-10", i64::MIN, 0).is_none());
+        assert!(skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", i64::MIN + 1, -1).is_none());
+        assert!(skew_from_date("Sun, 06 Nov 1994 08:49:37 GMT", i64::MIN, 0).is_none());
     }
 
     #[test]

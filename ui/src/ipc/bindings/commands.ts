@@ -18,6 +18,10 @@ import type { FailureDiagnosis } from "./FailureDiagnosis";
 import type { FieldProblem } from "./FieldProblem";
 import type { FlowSnapshotEvent } from "./FlowSnapshotEvent";
 import type { FlowStarted } from "./FlowStarted";
+import type { HistoryClearArgs } from "./HistoryClearArgs";
+import type { HistoryCleared } from "./HistoryCleared";
+import type { HistorySettings } from "./HistorySettings";
+import type { HistorySettingsArgs } from "./HistorySettingsArgs";
 import type { InstanceArgs } from "./InstanceArgs";
 import type { InstanceCreateArgs } from "./InstanceCreateArgs";
 import type { Lint } from "./Lint";
@@ -86,6 +90,12 @@ export type CommandMap = {
   runs_list: { args: RunsListArgs; result: Array<RunSummary> };
   /** One run with its snapshot or call record. */
   run_get: { args: RunArgs; result: RunRecord };
+  /** How much history is kept. */
+  history_settings: { args: null; result: HistorySettings };
+  /** Keeps the newest `keep_runs` runs of each instance (older ones are forgotten now). */
+  history_settings_set: { args: HistorySettingsArgs; result: HistoryCleared };
+  /** Forgets past runs: all, a connector's, or an instance's (runs in progress stay). */
+  history_clear: { args: HistoryClearArgs; result: HistoryCleared };
   /** Stored access tokens. */
   tokens_list: { args: null; result: Array<TokenSummary> };
   /** Forgets an instance's stored access token. */
@@ -128,6 +138,9 @@ export const COMMAND_NAMES = [
   "endpoint_send",
   "runs_list",
   "run_get",
+  "history_settings",
+  "history_settings_set",
+  "history_clear",
   "tokens_list",
   "token_forget",
   "presets_list",
