@@ -63,6 +63,10 @@ fn render_without_compositing(webview: &tauri::Webview) {
 #[cfg(not(target_os = "linux"))]
 fn render_without_compositing(_webview: &tauri::Webview) {}
 
+/// How long a launch waits for a database another process holds before it opens the recovery
+/// window.
+const LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Starts Signet (or hands the link to the Signet already running) and returns the exit code.
 /// A database that cannot be opened (damaged, held by a `signet` command, a folder without
 /// access) opens the recovery window instead, which says what happened and offers *Move it
@@ -79,13 +83,20 @@ pub fn run<R: Runtime>(builder: impl Fn() -> Builder<R>, context: impl Fn() -> C
     };
     let data_dir = options.data_dir().to_owned();
     install_crash_reporter(&data_dir);
-    let opened = signet_app::startup::open_store(&options);
-    if let Err(recovery) = &opened {
-        if recovery.problem().kind == signet_oauth1::ErrorKind::DatabaseLocked
-            && let Some(code) = hand_over(&data_dir, link.as_deref())
-        {
+    let mut opened = signet_app::startup::open_store(&options);
+    if let Err(recovery) = &mut opened
+        && recovery.problem().kind == signet_oauth1::ErrorKind::DatabaseLocked
+    {
+        if let Some(code) = hand_over(&data_dir, link.as_deref()) {
             return code;
         }
+        // No window answers: the Signet holding it may be exiting (its lock goes with it in
+        // a moment), or a `signet` command is running. Wait a little before saying so.
+        if let Ok(store) = recovery.wait_for_lock(LOCK_GRACE) {
+            opened = Ok(store);
+        }
+    }
+    if let Err(recovery) = &opened {
         eprintln!("signet-desktop: {}", recovery.problem().message);
     }
     match build(with_plugins(builder()), context(), opened, true) {

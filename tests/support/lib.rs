@@ -4,6 +4,8 @@
 //! provider.
 #![allow(missing_docs)]
 
+pub mod hostile;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

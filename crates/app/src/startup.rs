@@ -54,6 +54,25 @@ impl Recovery {
         }
     }
 
+    /// While another process holds the database, tries again every 100 ms for `grace`: a
+    /// Signet that is just exiting lets go of it in a moment. The store, once it opens.
+    #[allow(clippy::result_large_err)] // as open_store's
+    pub fn wait_for_lock(&mut self, grace: std::time::Duration) -> Result<Store, StoreProblem> {
+        let deadline = std::time::Instant::now() + grace;
+        loop {
+            match self.retry() {
+                Ok(store) => return Ok(store),
+                Err(p)
+                    if p.kind == ErrorKind::DatabaseLocked
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(p) => return Err(p),
+            }
+        }
+    }
+
     /// Renames the database folder to `db.damaged-<time>` (every file kept) and opens a fresh
     /// one. Refused when moving it would not help (another Signet holds it, the folder cannot
     /// be written).

@@ -57,13 +57,20 @@ pub struct Problem {
 impl Problem {
     /// Builds a problem from its fields and reads the code.
     pub fn from_fields(status: u16, fields: &[(String, String)]) -> Option<Self> {
-        let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        // The provider's words, each kept to a length a message can carry.
+        let get = |n: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| bounded_words(v, MAX_PROBLEM_FIELD))
+        };
         let code = get("oauth_problem")?;
         let list = |n: &str| -> Vec<String> {
             get(n)
                 .map(|v| {
                     v.split('&')
                         .filter(|s| !s.is_empty())
+                        .take(20)
                         .map(str::to_owned)
                         .collect()
                 })
@@ -92,6 +99,22 @@ impl Problem {
         }
         Some(p)
     }
+}
+
+/// The most characters of one field of a problem report a message carries.
+const MAX_PROBLEM_FIELD: usize = 300;
+
+/// `text` cut to `max` characters (with `…` when cut), control characters as spaces.
+fn bounded_words(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// The meaning of the standard `oauth_problem` codes: (cause, fix).
@@ -356,8 +379,12 @@ fn parse_fields(content_type: Option<&str>, body: &[u8]) -> Option<Vec<(String, 
     if text.is_empty() {
         return None;
     }
+    // The body says what it is; the content type only breaks a tie. Providers label form
+    // bodies text/html or application/json often enough (X's request token came as text/html):
+    // a body that reads as a form is one.
     let ct = content_type.unwrap_or("").to_ascii_lowercase();
-    if text.starts_with('{') || ct.contains("json") {
+    let json_labelled = ct.contains("json") && !text.contains('=');
+    if text.starts_with('{') || json_labelled {
         let value: serde_json::Value = serde_json::from_str(text).ok()?;
         let obj = value.as_object()?;
         return Some(
@@ -373,7 +400,7 @@ fn parse_fields(content_type: Option<&str>, body: &[u8]) -> Option<Vec<(String, 
                 .collect(),
         );
     }
-    if text.starts_with('<') || ct.contains("html") || ct.contains("xml") {
+    if text.starts_with('<') {
         return None;
     }
     // A form: name=value pairs whose names are plain tokens. Prose with an '=' in it is not one.
@@ -675,6 +702,54 @@ mod tests {
         assert_eq!(r.get("user_id"), Some("6253282"));
         let r = ok("oauth_token=a%2Bb&oauth_token_secret=c+d");
         assert_eq!((r.token.as_str(), r.token_secret.expose()), ("a+b", "c d"));
+    }
+
+    /// Fuzz finding: a problem report's fields are the provider's and can be any length; the
+    /// message keeps each to a few hundred characters.
+    #[test]
+    fn a_problem_report_of_any_length_makes_a_short_message() {
+        let long = "x".repeat(5000);
+        let body = format!(
+            "oauth_problem={long}&oauth_problem_advice={long}&oauth_parameters_absent={}",
+            format!("{long}%26").repeat(50)
+        );
+        let e = err(401, Some("text/html"), &body);
+        let msg = e.to_string();
+        assert!(msg.len() < 4096, "{} bytes", msg.len());
+        assert!(msg.contains("xxx…"), "{msg}");
+    }
+
+    /// Providers label form bodies as text/html (X's request token did) or application/json:
+    /// the body says what it is.
+    #[test]
+    fn a_form_body_under_another_content_type_is_read_as_a_form() {
+        for ct in [
+            "text/html;charset=utf-8",
+            "application/json",
+            "application/xml",
+            "text/plain",
+        ] {
+            let r = parse_token_response(
+                200,
+                Some(ct),
+                b"oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true",
+            )
+            .unwrap_or_else(|e| panic!("{ct}: {e}"));
+            assert_eq!(
+                (r.token.as_str(), r.token_secret.expose()),
+                ("t", "s"),
+                "{ct}"
+            );
+        }
+        // A page is still a page, whatever it is labelled.
+        assert!(matches!(
+            err(
+                200,
+                Some("application/x-www-form-urlencoded"),
+                "<html><body>hi</body></html>"
+            ),
+            ResponseError::NotTokenResponse { .. }
+        ));
     }
 
     #[test]

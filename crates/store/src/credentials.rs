@@ -76,8 +76,18 @@ pub(crate) struct CredentialsRecord {
 struct TokenRecord {
     token: String,
     token_secret: Sealed,
+    /// The extra fields that are not sensitive, in clear.
     extra: Vec<(String, String)>,
+    /// The sensitive ones (`oauth_session_handle`, ...: whoever holds one can refresh the
+    /// token), sealed like the token secret. Older records have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    sealed_extra: Vec<(String, Sealed)>,
     obtained_at: Timestamp,
+}
+
+/// The sealed field of a sensitive extra.
+fn extra_field(name: &str) -> String {
+    format!("extra.{name}")
 }
 
 const CLIENT_SECRET_FIELD: &str = "client_secret";
@@ -94,13 +104,26 @@ pub(crate) fn decode_record(key: &[u8], bytes: &[u8]) -> Result<CredentialsRecor
 }
 
 fn seal_token(key: &DataKey, id: InstanceId, token: &TokenCredentials) -> Result<TokenRecord> {
+    let mut extra = Vec::new();
+    let mut sealed_extra = Vec::new();
+    for (k, v) in &token.extra {
+        if signet_connector::instance::is_sensitive_field(k) {
+            sealed_extra.push((
+                k.clone(),
+                key.seal(v.as_bytes(), &keys::secret_aad(id, &extra_field(k)))?,
+            ));
+        } else {
+            extra.push((k.clone(), v.clone()));
+        }
+    }
     Ok(TokenRecord {
         token: token.token.clone(),
         token_secret: key.seal(
             token.token_secret.expose().as_bytes(),
             &keys::secret_aad(id, TOKEN_SECRET_FIELD),
         )?,
-        extra: token.extra.clone(),
+        extra,
+        sealed_extra,
         obtained_at: token.obtained_at,
     })
 }
@@ -289,12 +312,19 @@ impl Store {
             ClientSecretKind::RsaPrivateKey => ClientSecret::RsaPrivateKey(secret),
         };
         let token = match record.token {
-            Some(t) => Some(TokenCredentials {
-                token_secret: open(&t.token_secret, TOKEN_SECRET_FIELD)?,
-                token: t.token,
-                extra: t.extra,
-                obtained_at: t.obtained_at,
-            }),
+            Some(t) => {
+                let mut extra = t.extra;
+                for (k, sealed) in &t.sealed_extra {
+                    let v = open(sealed, &extra_field(k))?;
+                    extra.push((k.clone(), v.expose().to_owned()));
+                }
+                Some(TokenCredentials {
+                    token_secret: open(&t.token_secret, TOKEN_SECRET_FIELD)?,
+                    token: t.token,
+                    extra,
+                    obtained_at: t.obtained_at,
+                })
+            }
             None => None,
         };
         Ok(Some(Credentials {
@@ -321,7 +351,15 @@ impl Store {
             client_secret_kind: record.client_secret_kind,
             token: record.token.map(|t| TokenSummary {
                 token: t.token,
-                extra: t.extra,
+                extra: t
+                    .extra
+                    .into_iter()
+                    .chain(
+                        t.sealed_extra
+                            .into_iter()
+                            .map(|(k, _)| (k, signet_oauth1::secret::REDACTED.to_owned())),
+                    )
+                    .collect(),
                 obtained_at: t.obtained_at,
             }),
             secrets_readable,

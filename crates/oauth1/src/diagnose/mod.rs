@@ -83,7 +83,19 @@ pub fn diagnose_exchange(
         }
     }
     if diagnoses.is_empty() {
-        diagnoses.push(decoder::unknown(&error.message));
+        // No reading of the provider's answer: the error's own hint is the way forward (a
+        // timeout, an oversized or redirected answer say what to do themselves).
+        diagnoses.push(match &error.hint {
+            Some(hint) => Diagnosis {
+                id: format!("report.{}", error.kind),
+                provider: None,
+                cause: error.message.clone(),
+                explanation: error.message.clone(),
+                fix: hint.clone(),
+                evidence: format!("error kind {}", error.kind),
+            },
+            None => decoder::unknown(&error.message),
+        });
     }
 
     let body = response.map(|r| r.body.as_str()).unwrap_or("");
