@@ -1,9 +1,12 @@
 // End to end on the real app, against a hostile provider (a small server here, loopback only):
 // its request-token endpoint answers 401 with the multi-byte text that once crashed Signet
 // (issue 18). The run stops at step 4 with its diagnosis, the app goes on, and the run reopens
-// from History with the same diagnosis. Its own data directory.
+// from History with the same diagnosis. Then the provider answers a web page, a body far too
+// large, and a redirect to another origin: each run stops on its step with its own reading.
+// Its own data directory.
 //
-// Screenshots: target/e2e/hostile-01-failed.png, hostile-02-reopened.png.
+// Screenshots: target/e2e/hostile-01-failed.png, hostile-02-reopened.png, hostile-03-html.png,
+// hostile-04-huge.png, hostile-05-redirect.png.
 
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
@@ -12,7 +15,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, Session } from "./lib.mjs";
+import { APP, E2E_DIR, Session, waitFor } from "./lib.mjs";
 
 const s = new Session("hostile", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 40);
 const data = path.join(E2E_DIR, "hostile-data");
@@ -20,15 +23,8 @@ const BODY = "signature_invalid: expected base string é&http%3A%2F%2F127.0.0.1 
 let browser;
 let server;
 let base;
-
-async function waitFor(check, timeout, what) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** What the provider answers now. */
+let mode = "multibyte";
 
 /** The failed step's panel: its number and the error callout's text. */
 async function panel() {
@@ -58,8 +54,20 @@ before(async () => {
   rmSync(data, { recursive: true, force: true });
   server = createServer((req, res) => {
     req.resume();
-    res.writeHead(401, { "content-type": "text/plain; charset=utf-8", connection: "close" });
-    res.end(BODY);
+    const close = { connection: "close" };
+    if (mode === "html") {
+      res.writeHead(200, { "content-type": "text/html", ...close });
+      res.end("<!doctype html><html><body><h1>Sign in to the Wi-Fi</h1></body></html>");
+    } else if (mode === "huge") {
+      res.writeHead(200, { "content-type": "text/plain", ...close });
+      res.end("x".repeat(3 * 1024 * 1024));
+    } else if (mode === "redirect") {
+      res.writeHead(302, { location: "http://evil.example/steal", ...close });
+      res.end();
+    } else {
+      res.writeHead(401, { "content-type": "text/plain; charset=utf-8", ...close });
+      res.end(BODY);
+    }
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   // The test's process must not wait for this server (or the app's connections to it).
@@ -118,4 +126,29 @@ describe("a hostile provider", () => {
     await s.screenshot("reopened");
     await s.axe("reopened");
   }));
+
+  const MORE = [
+    { mode: "html", step: 5, says: [/an HTML page/i, /endpoint URL|web page/i] },
+    { mode: "huge", step: 3, says: [/larger than 1 MiB/] },
+    { mode: "redirect", step: 3, says: [/redirect/i] },
+  ];
+  for (const m of MORE) {
+    test(`a ${m.mode} answer stops at step ${m.step} with its own reading`, s.shooting(m.mode, async () => {
+      mode = m.mode;
+      await s.click(/^(Connect again|Retry)$/);
+      await s.waitHeadline(new RegExp(`^Stopped at step ${m.step}`), 30000);
+      let p;
+      await browser.waitUntil(
+        async () => {
+          p = await panel();
+          return p.callout !== null && /How to fix it/i.test(p.callout) && m.says.every((re) => re.test(p.callout));
+        },
+        { timeout: 15000, interval: 150, timeoutMsg: `no reading for ${m.mode}: ${JSON.stringify(p)}` },
+      );
+      assert.equal(p.number, String(m.step));
+      await browser.execute(() => document.querySelector("#step-panel")?.scrollIntoView({ block: "start" }));
+      await s.screenshot(m.mode);
+      await s.axe(m.mode);
+    }));
+  }
 });

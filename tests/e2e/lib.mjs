@@ -277,6 +277,16 @@ window.axe.run(document, { resultTypes: ["violations"] }).then(
   }
 }
 
+/** Waits until `check()` (sync or async) is true, polling every 200 ms. */
+export async function waitFor(check, timeout, what) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 export function setMode(mode) {
   writeFileSync(path.join(E2E_DIR, "mode"), mode);
 }

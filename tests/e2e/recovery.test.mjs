@@ -11,21 +11,12 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, ROOT, Session } from "./lib.mjs";
+import { APP, E2E_DIR, ROOT, Session, waitFor } from "./lib.mjs";
 
 const CLI = process.env.SIGNET_CLI ?? path.join(ROOT, "target/debug/signet");
 const s = new Session("recovery", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 30);
 const data = path.join(E2E_DIR, "damaged-data");
 let browser;
-
-async function waitFor(check, timeout, what) {
-  const end = Date.now() + timeout;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** A data directory with a saved connector, then garbage written over sled's files. */
 function damagedDatabase() {

@@ -15,7 +15,7 @@ pub use diff::{BaseStringDiff, Difference, diff_base_strings, extract_base_strin
 pub use lint::{Lint, LintOptions, Severity, lint_config, lint_url};
 pub use skew::{SkewReport, skew_from_acceptable_timestamps, skew_from_date};
 
-use crate::error::ErrorReport;
+use crate::error::{ErrorKind, ErrorReport};
 use crate::flow::{RecordedResponse, Snapshot, StepId};
 use crate::trace::SigningTrace;
 
@@ -69,6 +69,19 @@ pub fn diagnose_exchange(
     clock_skew_seconds: Option<i64>,
 ) -> FailureDiagnosis {
     let mut diagnoses = Vec::new();
+    // When the request itself went wrong on the way (a redirect, an answer too large, a
+    // timeout), that is the story; what little came back is read after it.
+    let transport = matches!(
+        error.kind,
+        ErrorKind::Redirected
+            | ErrorKind::ResponseTooLarge
+            | ErrorKind::Timeout
+            | ErrorKind::ConnectFailed
+            | ErrorKind::TransportFailed
+    );
+    if transport {
+        diagnoses.extend(decode_report(error));
+    }
     if let Some(r) = response {
         let ct = r
             .headers
@@ -90,7 +103,7 @@ pub fn diagnose_exchange(
                 id: format!("report.{}", error.kind),
                 provider: None,
                 cause: error.message.clone(),
-                explanation: error.message.clone(),
+                explanation: String::new(),
                 fix: hint.clone(),
                 evidence: format!("error kind {}", error.kind),
             },
