@@ -37,7 +37,14 @@ pub async fn store_retry<R: Runtime>(app: AppHandle<R>) -> Result<Option<StorePr
             return app.signet().map(|_| None);
         };
         match recovery.retry() {
-            Ok(store) => crate::start(&app, store).map(|()| None),
+            // Should Signet fail to start on it, the window stays, with Retry.
+            Ok(store) => match crate::start(&app, store) {
+                Ok(()) => Ok(None),
+                Err(e) => {
+                    app.shell().set_recovery(recovery);
+                    Err(e)
+                }
+            },
             Err(problem) => {
                 app.shell().set_recovery(recovery);
                 Ok(Some(problem))
@@ -59,7 +66,13 @@ pub async fn store_move_aside<R: Runtime>(app: AppHandle<R>) -> Result<MovedAsid
         };
         let moved = recovery.move_aside();
         match moved {
-            Ok((moved, Some(store))) => crate::start(&app, store).map(|()| moved),
+            Ok((moved, Some(store))) => match crate::start(&app, store) {
+                Ok(()) => Ok(moved),
+                Err(e) => {
+                    app.shell().set_recovery(recovery);
+                    Err(e)
+                }
+            },
             Ok((moved, None)) => {
                 app.shell().set_recovery(recovery);
                 Ok(moved)

@@ -127,6 +127,7 @@ fn is_secret_key(key: &str) -> bool {
         "privatekey",
         "password",
         "verifier",
+        "session_handle",
     ]
     .iter()
     .any(|w| k.contains(w))
@@ -176,9 +177,6 @@ pub fn redact(value: &mut Value) {
     found.retain(|v| v.chars().count() >= MIN_SEARCHED && v != REDACTED);
     found.sort();
     found.dedup();
-    if found.is_empty() {
-        return;
-    }
     let mut forms: Vec<String> = Vec::new();
     for v in &found {
         let once = signet_oauth1::encoding::encode(v).into_owned();
@@ -233,7 +231,53 @@ fn mask_named(value: &mut Value, found: &mut Vec<String>) {
     }
 }
 
+/// Parameters whose values are masked by name wherever a string names them: in a query or
+/// form (`name=value`), an `Authorization` header (`name="value"`) or a base string
+/// (`name%3Dvalue`), whatever the value's length or encoding.
+const MASKED_BY_NAME: &[&str] = &["oauth_verifier", "oauth_session_handle"];
+
+/// `text` with the value after each `NAME=`, `NAME="` or `NAME%3D` of [`MASKED_BY_NAME`]
+/// replaced by `<redacted>`.
+fn mask_by_name(text: &str) -> String {
+    let mut out = text.to_owned();
+    for name in MASKED_BY_NAME {
+        for sep in ["=\"", "=", "%3D", "%3d"] {
+            let pattern = format!("{name}{sep}");
+            let mut from = 0;
+            while let Some(at) = out[from..].find(&pattern) {
+                let start = from + at + pattern.len();
+                let rest = &out[start..];
+                let end = if sep == "=\"" {
+                    rest.find('"').unwrap_or(rest.len())
+                } else if sep == "=" {
+                    rest.find(['&', '#', '"', ',', ' ', '\n'])
+                        .unwrap_or(rest.len())
+                } else {
+                    // A base string: the value runs to the next encoded `&`.
+                    ["%26", "%2526", "&"]
+                        .iter()
+                        .filter_map(|d| rest.find(d))
+                        .min()
+                        .unwrap_or(rest.len())
+                };
+                if &rest[..end] != REDACTED && end > 0 {
+                    out.replace_range(start..start + end, REDACTED);
+                    from = start + REDACTED.len();
+                } else {
+                    from = start + end;
+                }
+            }
+        }
+    }
+    out
+}
+
 fn mask_everywhere(value: &mut Value, forms: &[String]) {
+    if let Value::String(text) = value
+        && MASKED_BY_NAME.iter().any(|n| text.contains(n))
+    {
+        *text = mask_by_name(text);
+    }
     match value {
         Value::String(text) if forms.iter().any(|f| text.contains(f.as_str())) => {
             let mut out = text.clone();
@@ -281,8 +325,9 @@ impl Store {
             outcome: run.outcome,
             snapshot,
         };
+        let keep = self.history_limit()?;
         self.insert_run(&record)?;
-        self.forget_old_runs(run.instance_id, self.history_limit()?)?;
+        self.forget_old_runs(run.instance_id, keep)?;
         self.flush()?;
         Ok(record)
     }
@@ -529,6 +574,20 @@ mod tests {
             v["access_token"]["extra"][2],
             json!(["oauth_session_handle", "<redacted>"])
         );
+        // A short PIN, and other encodings, are masked by name.
+        let mut short = json!({
+            "callback": "signet://callback/x?oauth_verifier=ab/cd%2befgh&oauth_token=tok",
+            "authorization": "OAuth oauth_token=\"tok\", oauth_verifier=\"4917\"",
+            "base_string": "POST&http%3A%2F%2Fx%2Fa&oauth_token%3Dtok%26oauth_verifier%3D4917%26oauth_version%3D1.0",
+            "parameters": [{"name": "oauth_session_handle", "value": "h"}]
+        });
+        redact(&mut short);
+        let text = short.to_string();
+        for gone in ["ab/cd%2befgh", "4917", "\"h\""] {
+            assert!(!text.contains(gone), "{gone} kept: {text}");
+        }
+        assert!(text.contains("oauth_version%3D1.0"), "{text}");
+        assert!(text.contains("oauth_token=tok"), "{text}");
         // Twice is the same as once.
         redact(&mut second);
         redact(&mut second);
