@@ -3,7 +3,7 @@
 // a button, by a field's label), waiting for text, calling the backend like the UI does, and an
 // axe-core accessibility check of the screen on show.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -60,6 +60,12 @@ export class Session {
     await this.endSession();
     this.driver?.kill();
     this.driver = null;
+    // The app belongs to this session: should the driver have left it running (it happens
+    // when a session ends slowly), end it, so the next file's app is not handed over to it.
+    const running = () => spawnSync("pgrep", ["-f", `^${APP}`]).status === 0;
+    const until = Date.now() + 5000;
+    while (running() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    if (running()) spawnSync("pkill", ["-KILL", "-f", `^${APP}`]);
   }
 
   /** A PNG of the window in target/e2e, numbered in order. */
