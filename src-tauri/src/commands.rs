@@ -244,6 +244,32 @@ pub async fn endpoint_send<R: Runtime>(app: AppHandle<R>, args: SendArgs) -> Res
     .await
 }
 
+/// Walks an endpoint's pages.
+#[tauri::command]
+pub async fn endpoint_send_pages<R: Runtime>(
+    app: AppHandle<R>,
+    args: SendPagesArgs,
+) -> Result<PagesResult> {
+    guarded(async move {
+        app.signet()?
+            .endpoint_send_pages(
+                &args.instance_id,
+                &args.endpoint_id,
+                &args.inputs,
+                &args.job,
+                args.max_pages,
+            )
+            .await
+    })
+    .await
+}
+
+/// Cancels a walk of pages.
+#[tauri::command]
+pub async fn endpoint_pages_cancel<R: Runtime>(app: AppHandle<R>, args: JobArgs) -> Result<()> {
+    guarded(async move { app.signet()?.endpoint_pages_cancel(&args.job) }).await
+}
+
 /// Past runs, newest first.
 #[tauri::command]
 pub async fn runs_list<R: Runtime>(

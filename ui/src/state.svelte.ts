@@ -23,6 +23,8 @@ import {
   type HistorySettings,
   type Ipc,
   type Lint,
+  type PagesProgressEvent,
+  type PagesResult,
   type PresetSummary,
   type RunSummary,
   type SecretRef,
@@ -88,6 +90,11 @@ export class AppState {
   /** The last call of each endpoint, by endpoint id (a past one when opened from History). */
   calls: Record<string, CallResult> = $state({});
   sending: string | null = $state(null);
+  /**
+   * The last walk of each paginated endpoint's pages, by endpoint id. Replaced whole, never
+   * proxied: a walk can hold tens of thousands of items.
+   */
+  walks: Record<string, PagesWalk> = $state.raw({});
 
   busy = $state(false);
   error: ErrorReport | null = $state(null);
@@ -129,6 +136,7 @@ export class AppState {
       }),
       await ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
       await ipc.onCrashed((e) => (this.crash = e)),
+      await ipc.onPagesProgress((e) => this.pageArrived(e)),
     );
     this.recovery = await ipc.storeProblem().catch(() => null);
     if (this.recovery === null) await this.load();
@@ -243,6 +251,7 @@ export class AppState {
     if (!made) return;
     this.clearRun();
     this.calls = {};
+    this.walks = {};
     this.inputs = {};
     this.endpointIndex = 0;
     this.explanations = made.explanations;
@@ -263,6 +272,7 @@ export class AppState {
     if (!same) {
       this.explanations = [];
       this.calls = {};
+      this.walks = {};
       this.inputs = {};
       this.endpointIndex = 0;
       this.section = "details";
@@ -363,6 +373,7 @@ export class AppState {
     if (this.dirty && !(await this.save())) return;
     this.clearRun();
     this.calls = {};
+    this.walks = {};
     await this.open(id, instanceId);
   }
 
@@ -376,6 +387,7 @@ export class AppState {
     if (!view) return;
     this.clearRun();
     this.calls = {};
+    this.walks = {};
     this.show(view.document, view);
     this.notice = `Created the instance "${view.document.instance.name}": it has its own values, credentials and token.`;
     await this.refresh();
@@ -388,6 +400,7 @@ export class AppState {
     if (!done) return;
     this.clearRun();
     this.calls = {};
+    this.walks = {};
     await this.open(id, null);
     await this.refresh();
   }
@@ -447,6 +460,7 @@ export class AppState {
     this.demoUsers = demo.users.map((u) => ({ username: u.username, password: u.password }));
     this.clearRun();
     this.calls = {};
+    this.walks = {};
     this.inputs = {};
     this.endpointIndex = 0;
     this.explanations = [];
@@ -582,6 +596,55 @@ export class AppState {
     await this.refresh();
   }
 
+  /**
+   * Walks an endpoint's pages with the values typed for it (saving unsaved changes first); the
+   * pages show as they arrive, and Cancel stays available while it goes.
+   */
+  async sendPages(endpointId: string): Promise<void> {
+    const ipc = this.ipc;
+    const instance = await this.savedInstance();
+    if (!ipc || !instance) return;
+    const typed = Object.fromEntries(
+      Object.entries(this.inputs[endpointId] ?? {}).filter(([, v]) => v !== ""),
+    );
+    const endpoint = this.doc?.connector.endpoints.find((e) => e.id === endpointId);
+    const job = `pages-${endpointId}`.slice(0, 64);
+    this.setWalk({
+      endpointId,
+      endpointName: endpoint?.name || endpointId,
+      job,
+      running: true,
+      progress: [],
+      result: null,
+    });
+    this.error = null;
+    try {
+      const result = await ipc.endpointSendPages(instance, endpointId, typed, job, null);
+      this.setWalk({ ...this.walks[endpointId], running: false, result });
+    } catch (e) {
+      this.error = toErrorReport(e);
+      this.walks = Object.fromEntries(
+        Object.entries(this.walks).filter(([id]) => id !== endpointId),
+      );
+    }
+    await this.refresh();
+  }
+
+  /** Cancels the walk of an endpoint's pages (the pages fetched so far are kept). */
+  async cancelPages(endpointId: string): Promise<void> {
+    const walk = this.walks[endpointId];
+    if (walk?.running) await this.guard((ipc) => ipc.endpointPagesCancel(walk.job));
+  }
+
+  private setWalk(walk: PagesWalk): void {
+    this.walks = { ...this.walks, [walk.endpointId]: walk };
+  }
+
+  private pageArrived(e: PagesProgressEvent): void {
+    const walk = Object.values(this.walks).find((w) => w.running && w.job === e.job);
+    if (walk) this.setWalk({ ...walk, progress: [...walk.progress, e] });
+  }
+
   /** "Paste what the provider expected" for any run (an endpoint call's, say). */
   async pasteFor(
     runId: string,
@@ -613,19 +676,45 @@ export class AppState {
       this.section = "auth";
       this.clearDiagnosis();
       if (r.detail.snapshot.phase === "failed") await this.diagnose();
-    } else {
+    } else if (r.detail.kind === "call") {
       const call = r.detail.call;
-      const endpoints = this.doc?.connector.endpoints ?? [];
-      const index = endpoints.findIndex((e) => e.id === call.endpoint_id);
-      if (index >= 0) this.endpointIndex = index;
+      this.showEndpoint(call.endpoint_id);
       this.calls[call.endpoint_id] = { run_id: runId, call };
-      this.section = "endpoints";
+    } else {
+      const pages = r.detail.pages;
+      this.showEndpoint(pages.endpoint_id);
+      this.setWalk({
+        endpointId: pages.endpoint_id,
+        endpointName: pages.endpoint_name,
+        job: "",
+        running: false,
+        progress: [],
+        result: pages,
+      });
     }
     this.page = "builder";
+  }
+
+  private showEndpoint(endpointId: string): void {
+    const endpoints = this.doc?.connector.endpoints ?? [];
+    const index = endpoints.findIndex((e) => e.id === endpointId);
+    if (index >= 0) this.endpointIndex = index;
+    this.section = "endpoints";
   }
 
   /** The OAuth 1.0a method of the connector on screen. */
   oauth1() {
     return this.doc ? oauth1Of(this.doc.connector) : null;
   }
+}
+
+/** A walk of an endpoint's pages: going (its pages as they arrive) or ended (its result). */
+export interface PagesWalk {
+  endpointId: string;
+  endpointName: string;
+  /** The name the backend knows the walk by. */
+  job: string;
+  running: boolean;
+  progress: PagesProgressEvent[];
+  result: PagesResult | null;
 }

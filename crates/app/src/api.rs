@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use signet_connector::pagination::{
+    PageLimits, PageMethod, Pagination, ParamPlace, Stop, StopRules, Total, TotalOf, ValueSource,
+};
 pub use signet_connector::{
     AuthKind, AuthMethod, AuthOptions, Body, CallbackSettings, Choice, Connector, Details,
     Endpoint, KeyPlacement, OAuth1, Origin, Param, SentParameter, Variable, VariableKind,
@@ -305,6 +308,8 @@ pub enum RunKind {
     Flow,
     /// One endpoint call.
     Call,
+    /// An endpoint's pages, one signed call each.
+    Pages,
 }
 
 /// Result of `flow_start`.
@@ -363,6 +368,79 @@ pub struct CallRecord {
     pub sent_ms: u64,
     /// How long the answer took (ms).
     pub duration_ms: Option<u64>,
+}
+
+/// One page of an endpoint walked page by page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PageRecord {
+    /// 1 for the first page.
+    pub number: u32,
+    /// The page's call, as sent (signed afresh) and answered; its last attempt when retried.
+    pub call: CallRecord,
+    /// How many items it held (after the most-items cut).
+    pub items: u64,
+    /// Where the items were found (a JSON pointer; empty: the body itself).
+    pub items_at: String,
+    /// What the pager set for it, in words (`offset=50 in the query`).
+    pub changes: Vec<String>,
+    /// How many times it was sent (2 when the first attempt failed and was retried).
+    pub attempts: u8,
+    /// Why the first attempt was retried, when it was.
+    pub retried_because: Option<String>,
+}
+
+/// Result of `endpoint_send_pages`: every page, the combined items and why the walk ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PagesResult {
+    /// The run it was recorded as.
+    pub run_id: RunId,
+    /// The endpoint's id.
+    pub endpoint_id: String,
+    /// The endpoint's name.
+    pub endpoint_name: String,
+    /// The pagination method (`limit_offset`, `next_token`, ...).
+    pub method: String,
+    /// Every page fetched, in order.
+    pub pages: Vec<PageRecord>,
+    /// Every page's items, in order (the history keeps the count, not the items).
+    #[ts(type = "Array<unknown>")]
+    pub items: Vec<serde_json::Value>,
+    /// How many items the walk kept.
+    pub item_count: u64,
+    /// Why it ended.
+    pub stop: Stop,
+    /// Why it ended, in plain words.
+    pub stop_message: String,
+    /// What to do about it, when something can be done.
+    pub stop_hint: Option<String>,
+    /// Whether every item was fetched.
+    pub complete: bool,
+    /// Whether the walk failed (a page failed twice, a loop, another origin, an unreadable
+    /// page); the pages before are kept.
+    pub failed: bool,
+    /// When it started (ms since the epoch).
+    pub started_ms: u64,
+    /// How long it took (ms).
+    pub duration_ms: u64,
+}
+
+/// Payload of `pages-progress`: a page of a walk arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PagesProgressEvent {
+    /// The walk (the `job` `endpoint_send_pages` was given).
+    pub job: String,
+    /// The page.
+    pub number: u32,
+    /// Its status, when it was answered.
+    pub status: Option<u16>,
+    /// How long it took (ms).
+    pub duration_ms: Option<u64>,
+    /// Its items.
+    pub items: u64,
+    /// The walk's items so far.
+    pub total_items: u64,
+    /// How many times it was sent.
+    pub attempts: u8,
 }
 
 /// Result of `endpoint_send`.
@@ -424,6 +502,11 @@ pub enum RunDetail {
     Call {
         /// The call.
         call: Box<CallRecord>,
+    },
+    /// An endpoint's pages (the combined items are not kept: send again to see them).
+    Pages {
+        /// The walk.
+        pages: Box<PagesResult>,
     },
 }
 
@@ -553,6 +636,29 @@ pub struct SendArgs {
     pub inputs: BTreeMap<String, String>,
 }
 
+/// `endpoint_send_pages`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SendPagesArgs {
+    /// The instance whose values and token sign every page.
+    pub instance_id: InstanceId,
+    /// The endpoint (it must have pagination set).
+    pub endpoint_id: String,
+    /// Values for this walk, by variable name.
+    pub inputs: BTreeMap<String, String>,
+    /// A name for the walk the caller chooses (letters, digits, - and _; at most 64): the
+    /// `pages-progress` events carry it and `endpoint_pages_cancel` names it.
+    pub job: String,
+    /// Fewer pages than the endpoint's most pages, for this walk.
+    pub max_pages: Option<u32>,
+}
+
+/// `endpoint_pages_cancel`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobArgs {
+    /// The walk.
+    pub job: String,
+}
+
 /// `flow_retry`, `flow_cancel`, `run_get`, `run_diagnose`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RunArgs {
@@ -679,6 +785,8 @@ pub enum Event {
     DeepLinkRefused(DeepLinkRefusedEvent),
     /// `app-crashed`: a bug stopped part of Signet (a report was written).
     Crashed(CrashNotice),
+    /// `pages-progress`: a page of a walk arrived.
+    PagesProgress(PagesProgressEvent),
 }
 
 impl Event {
@@ -688,6 +796,7 @@ impl Event {
             Self::FlowSnapshot(_) => EVENT_FLOW_SNAPSHOT,
             Self::DeepLinkRefused(_) => EVENT_DEEP_LINK_REFUSED,
             Self::Crashed(_) => EVENT_APP_CRASHED,
+            Self::PagesProgress(_) => EVENT_PAGES_PROGRESS,
         }
     }
 }
@@ -698,6 +807,8 @@ pub const EVENT_FLOW_SNAPSHOT: &str = "flow-snapshot";
 pub const EVENT_DEEP_LINK_REFUSED: &str = "deep-link-refused";
 /// The name of the `app-crashed` event.
 pub const EVENT_APP_CRASHED: &str = "app-crashed";
+/// The name of the `pages-progress` event.
+pub const EVENT_PAGES_PROGRESS: &str = "pages-progress";
 
 /// One event: its name and its payload's TypeScript type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -721,6 +832,10 @@ pub const EVENTS: &[EventSpec] = &[
     EventSpec {
         name: EVENT_APP_CRASHED,
         payload: "CrashNotice",
+    },
+    EventSpec {
+        name: EVENT_PAGES_PROGRESS,
+        payload: "PagesProgressEvent",
     },
 ];
 
@@ -849,6 +964,10 @@ commands! {
     flow_cancel(RunArgs) -> ();
     /// Signs and sends one endpoint call with an instance's values and token.
     endpoint_send(SendArgs) -> CallResult;
+    /// Walks an endpoint's pages (each signed afresh) to the end, a limit, a failure or a cancel.
+    endpoint_send_pages(SendPagesArgs) -> PagesResult;
+    /// Cancels a walk of pages (the pages fetched so far are kept).
+    endpoint_pages_cancel(JobArgs) -> ();
     /// Past runs (flows and calls), newest first.
     runs_list(RunsListArgs) -> Vec<RunSummary>;
     /// One run with its snapshot or call record.

@@ -20,6 +20,13 @@ use crate::api::{CallRecord, CallResponse, CallResult};
 use crate::error::{AppError, Result};
 use crate::{App, ids};
 
+/// One signed call sent: its record and the answer whole.
+pub(crate) struct Sent {
+    pub(crate) record: CallRecord,
+    pub(crate) response: Option<HttpResponse>,
+    pub(crate) started_at: Timestamp,
+}
+
 /// How much of a body an answer carries back to the UI (the engine refuses larger answers).
 const MAX_SHOWN_BODY: usize = 10 * 1024 * 1024;
 
@@ -276,101 +283,20 @@ impl App {
             c.definition.endpoints.retain(|x| x.id != e.id);
             c.definition.endpoints.push(e);
         }
-        let installed = self.store().installed(inst.id)?;
-        let clock = self.clock();
-        let timestamp = clock.timestamp();
-        let builtins = signet_engine::nonce::builtins(timestamp);
-        let call =
-            signet_connector::prepare_call(&c.definition, endpoint, &installed, inputs, builtins)
-                .map_err(|problems| {
-                if problems.iter().any(|p| p.field == "instance.token") {
-                    let msg = problems
-                        .iter()
-                        .find(|p| p.field == "instance.token")
-                        .map(|p| p.message.clone())
-                        .unwrap_or_default();
-                    let mut e = AppError::invalid(problems);
-                    e.0.kind = ErrorKind::NotConnected;
-                    e.0.message = msg;
-                    e.hint("connect the instance (the ten steps), then send again")
-                } else {
-                    AppError::invalid(problems)
-                }
-            })?;
-        let signed = signet_connector::sign_call_blinded(
-            &call,
-            &signet_engine::nonce::nonce(),
-            timestamp,
-            signet_engine::nonce::blinding_seed(),
-        )
-        .map_err(AppError::from)?;
+        let call = self.prepare(inst.id, &c.definition, endpoint, inputs)?;
         let endpoint_name = c
             .definition
             .endpoint(&call.endpoint_id)
             .map(|e| e.name.clone())
             .unwrap_or_default();
-        let http = match self.inner.call_http.get() {
-            Some(http) => http,
-            None => {
-                let made = Http::new(self.inner.settings.call_http)?;
-                self.inner.call_http.get_or_init(|| made)
-            }
+        let Some(sent) = self.exchange(&call, endpoint_name, None).await? else {
+            return Err(AppError::new(
+                ErrorKind::Cancelled,
+                "the call was cancelled before an answer came",
+            ));
         };
-        let outgoing = OutgoingRequest {
-            step: StepId::ResourceAccess,
-            method: signed.method.clone(),
-            url: signed.url.clone(),
-            headers: signed.headers.clone(),
-            content_type: signed.content_type.clone(),
-            body: signed.body.clone(),
-        };
-        let request = recorded_request(&call, &signed);
-        let started_at = Timestamp::now();
-        let started = Instant::now();
-        let outcome: Outcome = http.send(&outgoing).await;
-        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let mut clock_skew = None;
-        let (response, error) = match &outcome {
-            Ok(got) => {
-                if let Some(date) = got.response.header("date") {
-                    clock_skew = clock.skew_from_date(date, got.at);
-                }
-                let shown = response_of(&got.response, MAX_SHOWN_BODY);
-                let error = (!(200..300).contains(&got.response.status))
-                    .then(|| status_error(&got.response));
-                (Some(shown), error)
-            }
-            Err(f) => (
-                None,
-                Some(ErrorReport::new(f.kind.kind(), f.message.clone()).hint(f.kind.hint())),
-            ),
-        };
-        let diagnosis = error.as_ref().map(|e| {
-            let recorded = response.as_ref().map(recorded_response);
-            let mut d = diagnose_exchange(
-                StepId::ResourceAccess,
-                e,
-                recorded.as_ref(),
-                signed.trace.as_ref(),
-                clock_skew,
-            );
-            point_at_variables(&mut d, &call);
-            d
-        });
-        let record = CallRecord {
-            endpoint_id: call.endpoint_id.clone(),
-            endpoint_name,
-            auth_method: call.auth_method.clone(),
-            request,
-            trace: signed.trace.clone(),
-            variables: call.variables.clone(),
-            parameters: call.parameters.clone(),
-            response,
-            error,
-            diagnosis,
-            sent_ms: ids::millis(started_at),
-            duration_ms: outcome.is_ok().then_some(duration_ms),
-        };
+        let started_at = sent.started_at;
+        let record = sent.record;
         // The history keeps a bounded body.
         let mut kept = record.clone();
         if let Some(r) = &mut kept.response
@@ -401,6 +327,135 @@ impl App {
             run_id: ids::run_id(inst.id, run.id),
             call: record,
         })
+    }
+
+    /// An endpoint of `definition` filled in with the instance's values and token and this
+    /// call's `inputs`; refused before anything is sent, every field named.
+    pub(crate) fn prepare(
+        &self,
+        instance: signet_store::InstanceId,
+        definition: &signet_connector::Connector,
+        endpoint: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<PreparedCall> {
+        let installed = self.store().installed(instance)?;
+        let timestamp = self.clock().timestamp();
+        let builtins = signet_engine::nonce::builtins(timestamp);
+        signet_connector::prepare_call(definition, endpoint, &installed, inputs, builtins).map_err(
+            |problems| {
+                if problems.iter().any(|p| p.field == "instance.token") {
+                    let msg = problems
+                        .iter()
+                        .find(|p| p.field == "instance.token")
+                        .map(|p| p.message.clone())
+                        .unwrap_or_default();
+                    let mut e = AppError::invalid(problems);
+                    e.0.kind = ErrorKind::NotConnected;
+                    e.0.message = msg;
+                    e.hint("connect the instance (the ten steps), then send again")
+                } else {
+                    AppError::invalid(problems)
+                }
+            },
+        )
+    }
+
+    /// The client of endpoint calls (made once).
+    pub(crate) fn call_http(&self) -> Result<&Http> {
+        Ok(match self.inner.call_http.get() {
+            Some(http) => http,
+            None => {
+                let made = Http::new(self.inner.settings.call_http)?;
+                self.inner.call_http.get_or_init(|| made)
+            }
+        })
+    }
+
+    /// Signs `call` afresh (a new nonce and timestamp), sends it and reads the answer: the
+    /// record as shown and kept, with the answer's whole body for whoever reads it further.
+    /// `cancel`, when it fires first, abandons the request (`None`).
+    pub(crate) async fn exchange(
+        &self,
+        call: &PreparedCall,
+        endpoint_name: String,
+        cancel: Option<&tokio::sync::Notify>,
+    ) -> Result<Option<Sent>> {
+        let clock = self.clock();
+        let timestamp = clock.timestamp();
+        let signed = signet_connector::sign_call_blinded(
+            call,
+            &signet_engine::nonce::nonce(),
+            timestamp,
+            signet_engine::nonce::blinding_seed(),
+        )
+        .map_err(AppError::from)?;
+        let http = self.call_http()?;
+        let outgoing = OutgoingRequest {
+            step: StepId::ResourceAccess,
+            method: signed.method.clone(),
+            url: signed.url.clone(),
+            headers: signed.headers.clone(),
+            content_type: signed.content_type.clone(),
+            body: signed.body.clone(),
+        };
+        let request = recorded_request(call, &signed);
+        let started_at = Timestamp::now();
+        let started = Instant::now();
+        let outcome: Outcome = match cancel {
+            None => http.send(&outgoing).await,
+            Some(c) => tokio::select! {
+                o = http.send(&outgoing) => o,
+                () = c.notified() => return Ok(None),
+            },
+        };
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let mut clock_skew = None;
+        let (response, error) = match &outcome {
+            Ok(got) => {
+                if let Some(date) = got.response.header("date") {
+                    clock_skew = clock.skew_from_date(date, got.at);
+                }
+                let shown = response_of(&got.response, MAX_SHOWN_BODY);
+                let error = (!(200..300).contains(&got.response.status))
+                    .then(|| status_error(&got.response));
+                (Some(shown), error)
+            }
+            Err(f) => (
+                None,
+                Some(ErrorReport::new(f.kind.kind(), f.message.clone()).hint(f.kind.hint())),
+            ),
+        };
+        let diagnosis = error.as_ref().map(|e| {
+            let recorded = response.as_ref().map(recorded_response);
+            let mut d = diagnose_exchange(
+                StepId::ResourceAccess,
+                e,
+                recorded.as_ref(),
+                signed.trace.as_ref(),
+                clock_skew,
+            );
+            point_at_variables(&mut d, call);
+            d
+        });
+        let record = CallRecord {
+            endpoint_id: call.endpoint_id.clone(),
+            endpoint_name,
+            auth_method: call.auth_method.clone(),
+            request,
+            trace: signed.trace.clone(),
+            variables: call.variables.clone(),
+            parameters: call.parameters.clone(),
+            response,
+            error,
+            diagnosis,
+            sent_ms: ids::millis(started_at),
+            duration_ms: outcome.is_ok().then_some(duration_ms),
+        };
+        Ok(Some(Sent {
+            record,
+            response: outcome.ok().map(|g| g.response),
+            started_at,
+        }))
     }
 }
 

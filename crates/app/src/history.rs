@@ -9,7 +9,8 @@ use signet_oauth1::{ErrorKind, ErrorReport};
 use signet_store::{Instance, RunKind as StoredKind, StoredConnector};
 
 use crate::api::{
-    CallRecord, HistoryCleared, HistorySettings, RunDetail, RunKind, RunRecord, RunSummary,
+    CallRecord, HistoryCleared, HistorySettings, PagesResult, RunDetail, RunKind, RunRecord,
+    RunSummary,
 };
 use crate::error::{AppError, Result};
 use crate::{App, ids};
@@ -90,6 +91,39 @@ fn call_summary(
     }
 }
 
+fn pages_summary(
+    run_id: String,
+    c: &StoredConnector,
+    i: &Instance,
+    record: &signet_store::RunRecord,
+    pages: &PagesResult,
+) -> RunSummary {
+    let last = pages.pages.last().map(|p| &p.call);
+    RunSummary {
+        run_id,
+        kind: RunKind::Pages,
+        connector_id: c.id.to_string(),
+        connector_name: c.name().to_owned(),
+        instance_id: i.id.to_string(),
+        instance_name: i.name.clone(),
+        endpoint: Some(pages.endpoint_name.clone()),
+        status: last.and_then(|c| c.response.as_ref()).map(|r| r.status),
+        mode: None,
+        phase: if pages.failed {
+            Phase::Failed
+        } else if pages.stop == signet_connector::pagination::Stop::Cancelled {
+            Phase::Cancelled
+        } else {
+            Phase::Finished
+        },
+        started_ms: ids::millis(record.started_at),
+        finished_ms: record.finished_at.map(ids::millis),
+        failed_step: None,
+        error_kind: last.and_then(|c| c.error.as_ref()).map(|e| e.kind),
+        steps_done: 0,
+    }
+}
+
 /// A stored run read back; `None` when its record does not read as what it claims to be.
 fn read(
     c: &StoredConnector,
@@ -138,6 +172,17 @@ fn read(
                 summary,
                 RunDetail::Call {
                     call: Box::new(call),
+                },
+            ))
+        }
+        StoredKind::Pages => {
+            let mut pages: PagesResult = serde_json::from_value(record.snapshot.clone()).ok()?;
+            pages.run_id.clone_from(&id);
+            let summary = pages_summary(id, c, i, record, &pages);
+            Some((
+                summary,
+                RunDetail::Pages {
+                    pages: Box::new(pages),
                 },
             ))
         }
@@ -359,6 +404,12 @@ impl App {
             }
             .ok_or_else(not_failed),
             RunDetail::Call { call } => call.diagnosis.clone().ok_or_else(not_failed),
+            RunDetail::Pages { pages } => pages
+                .pages
+                .iter()
+                .rev()
+                .find_map(|p| p.call.diagnosis.clone())
+                .ok_or_else(not_failed),
         }
     }
 
@@ -385,6 +436,13 @@ impl App {
             RunDetail::Call { call } => call
                 .trace
                 .as_ref()
+                .map(|t| t.base_string.clone())
+                .ok_or_else(nothing)?,
+            // The page that failed is the last one.
+            RunDetail::Pages { pages } => pages
+                .pages
+                .last()
+                .and_then(|p| p.call.trace.as_ref())
                 .map(|t| t.base_string.clone())
                 .ok_or_else(nothing)?,
         };

@@ -1,5 +1,5 @@
 //! Signet's use cases, written once for every front end: connectors and their instances, the
-//! ten steps of an OAuth 1.0a method, endpoint calls, the run history, presets and diagnosis.
+//! ten steps of an OAuth 1.0a method, endpoint calls and walks of their pages, the run history, presets and diagnosis.
 //! The desktop shell's commands and the CLI are thin adapters over [`App`]; tests drive it with
 //! a [`Host`] of their own.
 //!
@@ -19,6 +19,7 @@ mod error;
 mod flows;
 mod history;
 mod ids;
+mod pages;
 mod presets;
 pub mod process;
 pub mod startup;
@@ -92,6 +93,8 @@ struct Inner {
     /// The HTTP client of endpoint calls, made on the first call and kept (its connection pool
     /// too): building one per call costs more than a local call itself.
     call_http: std::sync::OnceLock<signet_engine::http::Http>,
+    /// Walks of pages in progress (`endpoint_pages_cancel` names them).
+    page_jobs: pages::Jobs,
 }
 
 impl App {
@@ -126,6 +129,7 @@ impl App {
                 clock_offset: AtomicI64::new(0),
                 demo: tokio::sync::Mutex::new(None),
                 call_http: std::sync::OnceLock::new(),
+                page_jobs: pages::Jobs::default(),
             }),
         })
     }

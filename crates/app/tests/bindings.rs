@@ -78,6 +78,7 @@ fn no_two_types_share_a_typescript_name() {
     visit_command_types(&mut names);
     ts_rs::TypeVisitor::visit::<FlowSnapshotEvent>(&mut names);
     ts_rs::TypeVisitor::visit::<DeepLinkRefusedEvent>(&mut names);
+    ts_rs::TypeVisitor::visit::<PagesProgressEvent>(&mut names);
     ts_rs::TypeVisitor::visit::<ErrorReport>(&mut names);
     assert!(
         names.collisions.is_empty(),
@@ -104,6 +105,7 @@ fn export_bindings() {
     export_command_types(&cfg).unwrap();
     FlowSnapshotEvent::export_all(&cfg).unwrap();
     DeepLinkRefusedEvent::export_all(&cfg).unwrap();
+    PagesProgressEvent::export_all(&cfg).unwrap();
     ErrorReport::export_all(&cfg).unwrap();
     ErrorKind::export_all(&cfg).unwrap();
     StepInfo::export_all(&cfg).unwrap();

@@ -84,6 +84,14 @@ const DEMO_ENDPOINTS: &[&str] = &[
     "create-order",
     "create-note",
     "tenant",
+    "orders-offset",
+    "orders-pages",
+    "orders-cursor",
+    "orders-cursor-header",
+    "orders-next-url",
+    "orders-link",
+    "orders-relative",
+    "orders-graphql",
 ];
 
 fn recordings_dir() -> PathBuf {
@@ -178,6 +186,7 @@ fn event_json(event: &Event) -> (&'static str, Value) {
         Event::FlowSnapshot(e) => serde_json::to_value(e),
         Event::DeepLinkRefused(e) => serde_json::to_value(e),
         Event::Crashed(e) => serde_json::to_value(e),
+        Event::PagesProgress(e) => serde_json::to_value(e),
     };
     (event.name(), payload.expect("events serialize"))
 }
@@ -307,6 +316,23 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
                 app.endpoint_send(&a.instance_id, &a.endpoint_id, &a.inputs)
                     .await,
             )
+        }
+        "endpoint_send_pages" => {
+            let a: SendPagesArgs = args(command, json);
+            answer(
+                app.endpoint_send_pages(
+                    &a.instance_id,
+                    &a.endpoint_id,
+                    &a.inputs,
+                    &a.job,
+                    a.max_pages,
+                )
+                .await,
+            )
+        }
+        "endpoint_pages_cancel" => {
+            let a: JobArgs = args(command, json);
+            answer(app.endpoint_pages_cancel(&a.job))
         }
         "runs_list" => {
             let a: RunsListArgs = args(command, json);
@@ -741,7 +767,8 @@ async fn session_demo(s: &mut Session) {
     s.until_phase(&run, "finished").await;
     refresh(s, &connector, &instance).await;
 
-    for endpoint in DEMO_ENDPOINTS {
+    // Each endpoint once (the paginated ones are walked below, one of them).
+    for endpoint in DEMO_ENDPOINTS.iter().filter(|e| !e.starts_with("orders-")) {
         let sent = s
             .ok(
                 "endpoint_send",
@@ -759,6 +786,26 @@ async fn session_demo(s: &mut Session) {
         )
         .await;
     }
+    // A walk of pages, as the UI names it (`pages-` and the endpoint), and a cancel of a walk
+    // that already ended.
+    let walked = s
+        .ok(
+            "endpoint_send_pages",
+            json!({ "instance_id": instance, "endpoint_id": "orders-link", "inputs": {},
+                    "job": "pages-orders-link", "max_pages": null }),
+        )
+        .await;
+    assert_eq!(walked["item_count"], 1234, "{}", walked["stop"]);
+    s.ok(
+        "endpoint_pages_cancel",
+        json!({ "job": "pages-orders-link" }),
+    )
+    .await;
+    s.ok(
+        "runs_list",
+        json!({ "connector_id": null, "instance_id": null }),
+    )
+    .await;
     let failed = s
         .ok(
             "endpoint_send",

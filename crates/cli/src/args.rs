@@ -453,9 +453,16 @@ pub struct CallArgs {
           value_parser = clap::value_parser!(i64).range(-signet_engine::clock::MAX_OFFSET_SECONDS..=signet_engine::clock::MAX_OFFSET_SECONDS))]
     pub clock_offset: i64,
     /// Print the call as JSON: what was sent (secrets masked), how it was signed, what came
-    /// back and, when it failed, why.
+    /// back and, when it failed, why. With --all-pages: the combined items as one JSON array
+    /// (each page's line goes to stderr).
     #[arg(long)]
     pub json: bool,
+    /// Walk every page of the endpoint (its pagination setting), each page signed afresh.
+    #[arg(long, requires = "endpoint")]
+    pub all_pages: bool,
+    /// With --all-pages: fetch at most this many pages (fewer than the endpoint's own most).
+    #[arg(long, value_name = "N", requires = "all_pages", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_pages: Option<u32>,
 }
 
 /// `signet approve`.

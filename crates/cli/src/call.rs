@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use signet_app::api::{CallRecord, CallResult};
+use signet_app::api::{CallRecord, CallResult, PagesProgressEvent, PagesResult};
 use signet_app::{App, Settings};
 use signet_connector::{AuthKind, Body, Endpoint, Param};
 use signet_engine::http::{Http, HttpSettings, Outcome as Sent};
@@ -33,7 +33,7 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
     settings.call_http.timeout = Duration::from_secs(a.timeout.max(1));
     let inputs: BTreeMap<String, String> = a.vars.iter().cloned().collect();
     let connector = a.connector.clone().or_else(|| a.connector_flag.clone());
-    let cli = match &connector {
+    let mut cli = match &connector {
         Some(_) => app::open(data_dir, None, settings)?,
         None => app::scratch(None, settings)?,
     };
@@ -84,6 +84,25 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
                             },
                         ));
                     };
+                    if a.all_pages {
+                        let id = e.id.clone();
+                        let job = format!("cli-{}", std::process::id());
+                        let walk =
+                            app.endpoint_send_pages(&instance, &id, &inputs, &job, a.max_pages);
+                        tokio::pin!(walk);
+                        let events = &mut cli.events;
+                        let result = loop {
+                            tokio::select! {
+                                r = &mut walk => break r?,
+                                Some(ev) = events.recv() => {
+                                    if let signet_app::Event::PagesProgress(p) = ev {
+                                        eprintln!("{}", page_line(&p));
+                                    }
+                                }
+                            }
+                        };
+                        return report_pages(&result, a.json);
+                    }
                     app.endpoint_send(&instance, &e.id, &inputs).await?
                 }
                 (None, Some(url)) => {
@@ -257,6 +276,83 @@ fn report(result: &CallResult, json: bool) -> Outcome {
             Err(failure)
         }
     }
+}
+
+/// One page as it arrives: `page 3: HTTP 200 in 12 ms, 50 items (150 so far)`.
+fn page_line(p: &PagesProgressEvent) -> String {
+    let status = p
+        .status
+        .map_or_else(|| "no answer".to_owned(), |s| format!("HTTP {s}"));
+    let took = p
+        .duration_ms
+        .map(|ms| format!(" in {ms} ms"))
+        .unwrap_or_default();
+    let again = if p.attempts > 1 { ", sent twice" } else { "" };
+    format!(
+        "page {}: {status}{took}, {} items ({} so far){again}",
+        p.number, p.items, p.total_items
+    )
+}
+
+/// A walk of pages: with `json`, the combined items as one JSON array on stdout (the pages went
+/// to stderr as they came); else the pages and why the walk ended. A failed walk exits like a
+/// failed call, after its items are printed.
+fn report_pages(result: &PagesResult, json: bool) -> Outcome {
+    let summary = format!(
+        "{} items in {} pages ({} ms): {}",
+        result.item_count,
+        result.pages.len(),
+        result.duration_ms,
+        result.stop_message
+    );
+    if json {
+        match serde_json::to_string(&result.items) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("signet: cannot write JSON: {e}"),
+        }
+        eprintln!("{summary}");
+    } else {
+        for p in &result.pages {
+            let r = &p.call.request;
+            let status = p
+                .call
+                .response
+                .as_ref()
+                .map_or_else(|| "no answer".to_owned(), |r| format!("HTTP {}", r.status));
+            println!(
+                "page {}: {} {} -> {status}, {} items",
+                p.number, r.method, r.url, p.items
+            );
+        }
+        println!("{summary}");
+        if result.item_count > 0 {
+            println!("(add --json to print the items as one JSON array)");
+        }
+    }
+    if !result.failed {
+        return Ok(());
+    }
+    let last = result.pages.last().and_then(|p| p.call.error.as_ref());
+    let mut failure = match last {
+        Some(e) => Failure::report(e),
+        None => Failure {
+            exit: Exit::Rejected,
+            message: String::new(),
+            hint: None,
+        },
+    };
+    failure.message = format!(
+        "{}; the {} pages before are kept",
+        result.stop_message,
+        result
+            .pages
+            .len()
+            .saturating_sub(usize::from(last.is_some()))
+    );
+    if let Some(h) = &result.stop_hint {
+        failure.hint = Some(h.clone());
+    }
+    Err(failure)
 }
 
 fn print_call(call: &CallRecord) {

@@ -6,6 +6,7 @@
 //!   tokens — as resolving needs it.
 //! - [`variables`]: `{{name}}` templates, their precedence, built-ins and encoding.
 //! - [`validate`]: checks of a definition while it is edited.
+//! - [`pagination`]: how an endpoint pages through results; the pager that walks them.
 //! - [`resolve`]: [`resolve::flow_config`] for the ten steps, [`resolve::prepare_call`] and
 //!   [`resolve::sign_call`] for an endpoint call.
 //!
@@ -15,7 +16,9 @@
 
 pub mod instance;
 pub mod model;
+pub mod pagination;
 pub mod resolve;
+pub mod schema;
 pub mod validate;
 pub mod variables;
 

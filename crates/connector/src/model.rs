@@ -442,6 +442,9 @@ pub struct Endpoint {
     /// Per-call inputs (`order_id`), with defaults.
     #[serde(default)]
     pub variables: Vec<Variable>,
+    /// How it pages through results, if it does.
+    #[serde(default)]
+    pub pagination: Option<crate::pagination::Pagination>,
 }
 
 impl Endpoint {
@@ -458,6 +461,7 @@ impl Endpoint {
             body: Body::None,
             auth: None,
             variables: Vec::new(),
+            pagination: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use signet_oauth1::flow::{FieldProblem, FlowMode};
 
 use crate::instance::defined_names;
 use crate::model::{AuthKind, Body, Connector, Endpoint, Param, Variable, VariableKind};
+use crate::pagination::{PageMethod, ParamPlace};
 use crate::variables::{BUILTINS, check, is_valid_name, references};
 
 /// The longest connector name accepted.
@@ -441,6 +442,29 @@ fn check_endpoint(
             refs(out, format!("{f}.body.text"), text, &own);
         }
     }
+    if let Some(p) = &e.pagination {
+        for (field, message) in p.problems() {
+            out.push(problem(format!("{f}.pagination.{field}"), message));
+        }
+        match (&p.method, &e.body) {
+            (PageMethod::GraphqlCursor { .. }, Body::Json { .. }) => {}
+            (PageMethod::GraphqlCursor { .. }, _) => out.push(problem(
+                format!("{f}.pagination.method"),
+                "a GraphQL cursor goes into the body's variables: give the endpoint a JSON body ({\"query\": \"...\", \"variables\": {}}) and the method POST",
+            )),
+            (
+                PageMethod::NextToken {
+                    place: ParamPlace::Body,
+                    ..
+                },
+                Body::None | Body::Text { .. } | Body::Xml { .. },
+            ) => out.push(problem(
+                format!("{f}.pagination.method.place"),
+                "the cursor is to go in the body, which only a form or JSON body can carry: put it in the query, or give the endpoint a form or JSON body",
+            )),
+            _ => {}
+        }
+    }
     if matches!(
         e.method.trim().to_ascii_uppercase().as_str(),
         "GET" | "HEAD"
@@ -608,5 +632,31 @@ mod tests {
         );
         assert_eq!(slug("Get a customer!"), "get-a-customer");
         assert_eq!(slug("  "), "endpoint");
+    }
+
+    #[test]
+    fn pagination_is_checked_with_the_endpoint() {
+        use crate::pagination::{PageLimits, Pagination};
+        let mut c = connector();
+        c.endpoints[0].pagination = Some(Pagination {
+            limits: PageLimits {
+                max_pages: 0,
+                max_items: 10,
+            },
+            ..Pagination::new(PageMethod::GraphqlCursor {
+                page_info: "/data/pageInfo".into(),
+                variable: "after".into(),
+                size_variable: None,
+                size: None,
+            })
+        });
+        let fields: Vec<String> = validate(&c).into_iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "endpoints[0].pagination.limits.max_pages",
+                "endpoints[0].pagination.method"
+            ]
+        );
     }
 }

@@ -397,6 +397,10 @@ error_kinds! {
     NotConnected = "not_connected",
     /// The endpoint answered with an error status.
     CallFailed = "call_failed",
+    /// The user cancelled.
+    Cancelled = "cancelled",
+    /// The endpoint has no pagination set.
+    NotPaginated = "not_paginated",
     /// The browser preview has no answer for this (it replays recorded ones).
     PreviewUnavailable = "preview_unavailable",
     /// The UI could not reach the backend.

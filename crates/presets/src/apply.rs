@@ -289,6 +289,7 @@ impl Preset {
                 body: a.body.clone(),
                 auth: None,
                 variables: a.variables.clone(),
+                pagination: a.pagination.clone(),
             })
             .collect();
         Applied {

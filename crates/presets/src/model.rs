@@ -168,6 +168,9 @@ pub struct ApiEndpoint {
     /// Per-call inputs.
     #[serde(default)]
     pub variables: Vec<signet_connector::Variable>,
+    /// How it pages through results, if it does.
+    #[serde(default)]
+    pub pagination: Option<signet_connector::pagination::Pagination>,
 }
 
 /// The endpoints.

@@ -12,6 +12,20 @@
 //! | `POST /api/notes` | a form body (its fields signed) |
 //! | `GET /api/tenant` | a header from a connector variable: `X-Tenant` must name the user's tenant |
 //! | `GET /api/large?bytes=N` | a large answer (for size limits) |
+//! | `GET /api/paged/offset?limit=&offset=` | limit-offset pages: `items`, `total`, `limit`, `offset` |
+//! | `GET /api/paged/pages?page=&per_page=` | numbered pages: `items`, `page`, `per_page`, `total_pages` |
+//! | `GET /api/paged/token?limit=&cursor=` | an opaque cursor in the body (`meta.next_cursor`), needing percent-encoding |
+//! | `GET /api/paged/token-header?limit=&cursor=` | the cursor in the `X-Next-Cursor` header; a bare array body |
+//! | `GET /api/paged/next-url?limit=&offset=` | an absolute `next` URL in the body that echoes `oauth_consumer_key` |
+//! | `GET /api/paged/link?page=&per_page=` | an RFC 8288 `Link` header (`first`, `prev`, `next`, `last`) |
+//! | `GET /api/paged/relative?limit=&offset=` | a relative `paging.next` (path and query) |
+//! | `POST /api/paged/graphql` | a GraphQL-style cursor connection (`first`, `after`; `pageInfo`) in a JSON body |
+//! | `GET /api/paged/repeat?limit=&cursor=` | a fault: the third page's cursor points back at the second page |
+//! | `GET /api/paged/flaky?limit=&offset=` | a fault: the page at `offset=500` always answers 500 |
+//! | `GET /api/paged/flaky-once?limit=&offset=` | a fault: the page at `offset=500` answers 500 once per access token |
+//! | `GET /api/paged/elsewhere?limit=&offset=` | a fault: every `next` URL is on another host |
+//!
+//! The paged routes' contract in full is in [`crate::paged`].
 
 use std::fmt::Write as _;
 
@@ -78,7 +92,7 @@ pub fn order(id: u64) -> Value {
     })
 }
 
-fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(crate) fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
     (
         status,
         Json(json!({"error": {"code": code, "message": message}})),
@@ -93,7 +107,8 @@ fn username(checked: &crate::check::Checked) -> String {
     }
 }
 
-fn query_pairs(rx: &Received) -> Vec<(String, String)> {
+/// The query's pairs, form-decoded (`+` is a space, `%2B` a plus).
+pub(crate) fn query_pairs(rx: &Received) -> Vec<(String, String)> {
     split_pairs(rx.uri.query().unwrap_or(""))
         .map(|(k, v)| {
             (

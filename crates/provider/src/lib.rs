@@ -1,7 +1,8 @@
 //! The built-in demo OAuth 1.0a provider: a strict local provider for demos, QA and tests.
 //!
 //! It binds `127.0.0.1` (port 0 picks a free one), serves the request-token, authorize,
-//! access-token endpoints and two protected resources, and verifies every request as a
+//! access-token endpoints and protected resources (among them a 1,234-order collection paged
+//! in every common style, see [`paged`]), and verifies every request as a
 //! careful real provider does: all seven signature methods, a timestamp window, nonce replay,
 //! single-use request tokens and verifiers, registered callbacks. [`Faults`] make it misbehave
 //! on demand. The signing core's [`signet_oauth1::verify`] does the protocol work.
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod faults;
+pub mod paged;
 mod pages;
 pub mod profile;
 mod routes;
@@ -31,6 +33,7 @@ mod state;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -125,6 +128,20 @@ impl RunningProvider {
     /// The echo resource (`GET`, `POST`, `PUT`).
     pub fn echo_url(&self) -> String {
         format!("{}{ECHO_PATH}", self.url)
+    }
+
+    /// A paged route of the order collection (see [`paged`] for the wire contract).
+    pub fn paged_url(&self, route: paged::Route) -> String {
+        format!("{}{}", self.url, route.path())
+    }
+
+    /// How many pages the paged routes ([`paged`]) have served with success since the provider
+    /// started, over all of them. A page counts only once its request passed the signature
+    /// check (signature, timestamp, nonce, token), so a test that walked N pages and reads N here
+    /// knows every page was verified. Refused requests, bad parameters and the `flaky` routes'
+    /// failures do not count.
+    pub fn pages_served(&self) -> u64 {
+        self.state.pages_served.load(Ordering::Relaxed)
     }
 
     /// The fault switches' admin endpoint (`GET`, `PUT` JSON).

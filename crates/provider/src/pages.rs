@@ -228,6 +228,10 @@ pub(crate) fn index(base: &str) -> Response {
         ("Access token", "/oauth/access_token"),
         ("Profile (GET)", "/api/me"),
         ("Echo (GET, POST, PUT)", "/api/echo"),
+        (
+            "Orders, paged (GET; every style under /api/paged/)",
+            "/api/paged/offset",
+        ),
         ("Faults (GET, PUT JSON)", "/_signet/faults"),
     ] {
         rows.push_str(&row(n, &format!("{base}{p}")));

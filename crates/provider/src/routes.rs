@@ -54,6 +54,7 @@ pub(crate) fn router(state: Shared) -> Router {
         )
         .route(crate::api::TENANT_PATH, get(crate::api::tenant))
         .route(crate::api::LARGE_PATH, get(crate::api::large))
+        .merge(crate::paged::routes(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), failing));
     let pages = Router::new()
         .route("/", get(index))

@@ -2,7 +2,8 @@
 //! consent state, token credentials (access tokens), and the nonces it has seen. In memory; the
 //! access tokens also in the configured token store (a provider started again accepts them).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -69,6 +70,9 @@ pub(crate) const MAX_REQUEST_TOKENS: usize = 10_000;
 
 /// The most nonces kept inside the timestamp window.
 pub(crate) const MAX_NONCES: usize = 100_000;
+
+/// The most clients the `flaky-once` route remembers having failed once.
+pub(crate) const MAX_FAILED_ONCE: usize = 10_000;
 
 /// Why a nonce was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,12 +179,42 @@ impl Memory {
     }
 }
 
+/// The clients (access tokens, or one-legged consumers) the `flaky-once` route already failed,
+/// at most [`MAX_FAILED_ONCE`] of them: past that the oldest is forgotten (and would see one
+/// more failure), so a flood of tokens cannot grow the provider without end.
+#[derive(Debug, Default)]
+pub(crate) struct FailedOnce {
+    order: VecDeque<String>,
+    failed: HashSet<String>,
+}
+
+impl FailedOnce {
+    /// Whether `client` fails now: true the first time it is asked about, false after.
+    pub fn first_time(&mut self, client: &str) -> bool {
+        if self.failed.contains(client) {
+            return false;
+        }
+        if self.order.len() >= MAX_FAILED_ONCE
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.failed.remove(&oldest);
+        }
+        self.order.push_back(client.to_owned());
+        self.failed.insert(client.to_owned());
+        true
+    }
+}
+
 /// The provider's shared state.
 #[derive(Debug)]
 pub(crate) struct AppState {
     pub config: ProviderConfig,
     pub faults: Mutex<Faults>,
     pub memory: Mutex<Memory>,
+    /// Pages the paged routes served successfully (each after its signature check passed).
+    pub pages_served: AtomicU64,
+    /// Who the `flaky-once` route already failed.
+    pub failed_once: Mutex<FailedOnce>,
 }
 
 impl AppState {
@@ -212,6 +246,8 @@ impl AppState {
         Self {
             faults: Mutex::new(config.faults.clone()),
             memory: Mutex::new(memory),
+            pages_served: AtomicU64::new(0),
+            failed_once: Mutex::new(FailedOnce::default()),
             config,
         }
     }
@@ -226,6 +262,11 @@ impl AppState {
 
     pub fn memory(&self) -> MutexGuard<'_, Memory> {
         lock(&self.memory)
+    }
+
+    /// Whether the `flaky-once` route fails `client` now (the first time only).
+    pub fn fails_once(&self, client: &str) -> bool {
+        lock(&self.failed_once).first_time(client)
     }
 
     /// Keeps a newly issued access token (in memory, and in the token store when there is one).
@@ -379,6 +420,22 @@ mod tests {
             m.request_tokens
                 .contains_key(&format!("t{MAX_REQUEST_TOKENS}"))
         );
+    }
+
+    #[test]
+    fn failed_once_fails_each_client_once_and_is_bounded() {
+        let mut f = FailedOnce::default();
+        assert!(f.first_time("token:a"));
+        assert!(!f.first_time("token:a"));
+        assert!(f.first_time("token:b"));
+        for i in 0..MAX_FAILED_ONCE {
+            f.first_time(&format!("flood{i}"));
+        }
+        assert_eq!(f.failed.len(), MAX_FAILED_ONCE);
+        assert_eq!(f.order.len(), MAX_FAILED_ONCE);
+        // The oldest were let go: they would fail once more.
+        assert!(f.first_time("token:a"));
+        assert!(!f.first_time(&format!("flood{}", MAX_FAILED_ONCE - 1)));
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub enum RunKind {
     Flow,
     /// One endpoint call (the snapshot is the app's call record).
     Call,
+    /// An endpoint's pages (the snapshot is the app's pages record).
+    Pages,
 }
 
 /// A run to record.

@@ -157,6 +157,7 @@ export function newEndpoint(existing: readonly Endpoint[], baseUrl = ""): Endpoi
     body: { type: "none" },
     auth: null,
     variables: [],
+    pagination: null,
   };
 }
 

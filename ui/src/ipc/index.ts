@@ -25,6 +25,8 @@ import type {
   Lint,
   MovedAside,
   NewConnector,
+  PagesProgressEvent,
+  PagesResult,
   PresetSummary,
   RunRecord,
   RunSummary,
@@ -89,6 +91,16 @@ export interface Ipc {
     endpointId: string,
     inputs: Record<string, string>,
   ): Promise<CallResult>;
+  /** Walks an endpoint's pages; `job` names the walk for its events and for cancelling it. */
+  endpointSendPages(
+    instanceId: string,
+    endpointId: string,
+    inputs: Record<string, string>,
+    job: string,
+    maxPages?: number | null,
+  ): Promise<PagesResult>;
+  /** Cancels a walk of pages (the pages fetched so far are kept). */
+  endpointPagesCancel(job: string): Promise<void>;
   runsList(connectorId?: string | null, instanceId?: string | null): Promise<RunSummary[]>;
   runGet(runId: string): Promise<RunRecord>;
   /** How much history is kept. */
@@ -107,6 +119,7 @@ export interface Ipc {
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
   onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
   onCrashed(handler: (event: CrashNotice) => void): Promise<Unlisten>;
+  onPagesProgress(handler: (event: PagesProgressEvent) => void): Promise<Unlisten>;
 }
 
 /** Builds the named API on a transport. */
@@ -140,6 +153,9 @@ export function makeIpc(t: Transport): Ipc {
     flowCancel: (run_id) => done(t.invoke("flow_cancel", { run_id })),
     endpointSend: (instance_id, endpoint_id, inputs) =>
       t.invoke("endpoint_send", { instance_id, endpoint_id, inputs }),
+    endpointSendPages: (instance_id, endpoint_id, inputs, job, max_pages = null) =>
+      t.invoke("endpoint_send_pages", { instance_id, endpoint_id, inputs, job, max_pages }),
+    endpointPagesCancel: (job) => done(t.invoke("endpoint_pages_cancel", { job })),
     runsList: (connector_id = null, instance_id = null) =>
       t.invoke("runs_list", { connector_id, instance_id }),
     runGet: (run_id) => t.invoke("run_get", { run_id }),
@@ -157,6 +173,7 @@ export function makeIpc(t: Transport): Ipc {
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
     onCrashed: (handler) => t.listen("app-crashed", handler),
+    onPagesProgress: (handler) => t.listen("pages-progress", handler),
   };
 }
 

@@ -36,6 +36,8 @@ pub struct Spec {
     pub method: &'static str,
     pub url: String,
     pub form: Option<String>,
+    /// A JSON body (signed with `oauth_body_hash`).
+    pub json: Option<String>,
     pub sig: SignatureMethod,
     pub placement: Placement,
     pub consumer_key: Option<String>,
@@ -54,6 +56,7 @@ impl Spec {
             method,
             url: url.into(),
             form: None,
+            json: None,
             sig: SignatureMethod::HmacSha1,
             placement: Placement::Header,
             consumer_key: None,
@@ -100,6 +103,10 @@ impl Spec {
         self.form = Some(body.into());
         self
     }
+    pub fn json(mut self, body: &str) -> Self {
+        self.json = Some(body.into());
+        self
+    }
     pub fn consumer(mut self, key: &str, secret: &str) -> Self {
         self.consumer_key = Some(key.into());
         self.consumer_secret = Some(secret.into());
@@ -114,6 +121,7 @@ pub struct Resp {
     pub date: Option<String>,
     pub location: Option<String>,
     pub www_authenticate: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
@@ -194,14 +202,24 @@ pub fn signer_for(spec: &Spec) -> (String, Signer) {
 
 /// Signs `spec` with the demo credentials (unless overridden) and sends it.
 pub async fn send(spec: &Spec) -> Resp {
+    send_with(&client(), spec).await
+}
+
+/// As [`send`], through `client` (one that resolves a test host name, say).
+pub async fn send_with(client: &reqwest::Client, spec: &Spec) -> Resp {
     let (consumer_key, signer) = signer_for(spec);
     let nonce = spec.nonce.clone().unwrap_or_else(fresh_nonce);
     let timestamp = spec.timestamp.unwrap_or_else(now).to_string();
+    let (content_type, body) = match (&spec.form, &spec.json) {
+        (Some(form), _) => (Some(FORM), Some(form.as_bytes())),
+        (None, Some(json)) => (Some("application/json"), Some(json.as_bytes())),
+        (None, None) => (None, None),
+    };
     let req = HttpRequest {
         method: spec.method,
         url: &spec.url,
-        content_type: spec.form.as_ref().map(|_| FORM),
-        body: spec.form.as_deref().map(str::as_bytes),
+        content_type,
+        body,
     };
     let oauth = OAuthParams {
         consumer_key: &consumer_key,
@@ -215,10 +233,11 @@ pub async fn send(spec: &Spec) -> Resp {
     };
     let opts = SignOptions {
         placement: spec.placement,
+        body_hash: spec.json.is_some(),
         ..SignOptions::default()
     };
     let signed = sign(&req, &oauth, &signer, &opts).unwrap();
-    let mut rb = client().request(
+    let mut rb = client.request(
         reqwest::Method::from_bytes(signed.method.as_bytes()).unwrap(),
         signed.url.as_ref(),
     );
@@ -227,7 +246,10 @@ pub async fn send(spec: &Spec) -> Resp {
     }
     if let Some(b) = &signed.body {
         rb = rb
-            .header("Content-Type", signed.content_type.unwrap_or(FORM))
+            .header(
+                "Content-Type",
+                signed.content_type.or(content_type).unwrap_or(FORM),
+            )
             .body(b.to_vec());
     }
     into_resp(rb.send().await.expect("request sent")).await
@@ -245,6 +267,7 @@ pub async fn into_resp(r: reqwest::Response) -> Resp {
     let date = h("date");
     let location = h("location");
     let www_authenticate = h("www-authenticate");
+    let headers = r.headers().clone();
     let body = r.text().await.unwrap();
     Resp {
         status,
@@ -252,6 +275,7 @@ pub async fn into_resp(r: reqwest::Response) -> Resp {
         date,
         location,
         www_authenticate,
+        headers,
         body,
     }
 }

@@ -24,10 +24,13 @@ import type { HistorySettings } from "./HistorySettings";
 import type { HistorySettingsArgs } from "./HistorySettingsArgs";
 import type { InstanceArgs } from "./InstanceArgs";
 import type { InstanceCreateArgs } from "./InstanceCreateArgs";
+import type { JobArgs } from "./JobArgs";
 import type { Lint } from "./Lint";
 import type { MovedAside } from "./MovedAside";
 import type { NewConnector } from "./NewConnector";
 import type { NewConnectorArgs } from "./NewConnectorArgs";
+import type { PagesProgressEvent } from "./PagesProgressEvent";
+import type { PagesResult } from "./PagesResult";
 import type { PresetApplyArgs } from "./PresetApplyArgs";
 import type { PresetSummary } from "./PresetSummary";
 import type { RevealSecretArgs } from "./RevealSecretArgs";
@@ -36,6 +39,7 @@ import type { RunRecord } from "./RunRecord";
 import type { RunSummary } from "./RunSummary";
 import type { RunsListArgs } from "./RunsListArgs";
 import type { SendArgs } from "./SendArgs";
+import type { SendPagesArgs } from "./SendPagesArgs";
 import type { StoreProblem } from "./StoreProblem";
 import type { SubmitCallbackArgs } from "./SubmitCallbackArgs";
 import type { SubmitPinArgs } from "./SubmitPinArgs";
@@ -86,6 +90,10 @@ export type CommandMap = {
   flow_cancel: { args: RunArgs; result: null };
   /** Signs and sends one endpoint call with an instance's values and token. */
   endpoint_send: { args: SendArgs; result: CallResult };
+  /** Walks an endpoint's pages (each signed afresh) to the end, a limit, a failure or a cancel. */
+  endpoint_send_pages: { args: SendPagesArgs; result: PagesResult };
+  /** Cancels a walk of pages (the pages fetched so far are kept). */
+  endpoint_pages_cancel: { args: JobArgs; result: null };
   /** Past runs (flows and calls), newest first. */
   runs_list: { args: RunsListArgs; result: Array<RunSummary> };
   /** One run with its snapshot or call record. */
@@ -136,6 +144,8 @@ export const COMMAND_NAMES = [
   "flow_retry",
   "flow_cancel",
   "endpoint_send",
+  "endpoint_send_pages",
+  "endpoint_pages_cancel",
   "runs_list",
   "run_get",
   "history_settings",
@@ -154,6 +164,7 @@ export type EventMap = {
   "flow-snapshot": FlowSnapshotEvent;
   "deep-link-refused": DeepLinkRefusedEvent;
   "app-crashed": CrashNotice;
+  "pages-progress": PagesProgressEvent;
 };
 
 /** Every event name. */
@@ -161,4 +172,5 @@ export const EVENT_NAMES = [
   "flow-snapshot",
   "deep-link-refused",
   "app-crashed",
+  "pages-progress",
 ] as const satisfies readonly (keyof EventMap)[];
