@@ -97,6 +97,9 @@ bench: setup ui
 	$(CARGO) bench -p signet-oauth1 --bench sign
 	$(CARGO) bench -p signet-connector --bench call
 	$(CARGO) run --release -q -p signet-app --example send_many -- 1000
+	$(CARGO) run --release -q -p signet-app --example walk_pages -- 20
+	$(CARGO) bench -p signet-connector --bench schema
+	$(CARGO) run --release -q -p signet-connector --example schema_figures
 	$(CARGO) bench -p signet-engine --bench dance
 	$(CARGO) bench -p signet-store
 

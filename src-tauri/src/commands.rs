@@ -257,7 +257,10 @@ pub async fn endpoint_send_pages<R: Runtime>(
                 &args.endpoint_id,
                 &args.inputs,
                 &args.job,
-                args.max_pages,
+                signet_app::PagesOptions {
+                    max_pages: args.max_pages,
+                    items_in_events: args.items_in_events,
+                },
             )
             .await
     })
@@ -268,6 +271,21 @@ pub async fn endpoint_send_pages<R: Runtime>(
 #[tauri::command]
 pub async fn endpoint_pages_cancel<R: Runtime>(app: AppHandle<R>, args: JobArgs) -> Result<()> {
     guarded(async move { app.signet()?.endpoint_pages_cancel(&args.job) }).await
+}
+
+/// The tags a schema's fields can carry.
+#[tauri::command]
+pub async fn schema_taxonomy<R: Runtime>(app: AppHandle<R>) -> Result<Vec<TagGroup>> {
+    guarded(async move { Ok(app.signet()?.schema_taxonomy()) }).await
+}
+
+/// A schema as JSON Schema.
+#[tauri::command]
+pub async fn schema_export<R: Runtime>(
+    app: AppHandle<R>,
+    args: SchemaExportArgs,
+) -> Result<String> {
+    guarded(async move { app.signet()?.schema_export(&args.schema, &args.title) }).await
 }
 
 /// Past runs, newest first.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use signet_app::api::*;
-use signet_app::{App, Event, Host, Settings};
+use signet_app::{App, Event, Host, PagesOptions, Settings};
 use signet_engine::Browser;
 use signet_provider::{ProviderConfig, RunningProvider, approve, demo};
 use signet_store::{KeyringChoice, OpenOptions, Store};
@@ -191,9 +191,15 @@ async fn connected(
 }
 
 async fn walk(app: &App, instance: &str, endpoint: &str, job: &str) -> PagesResult {
-    app.endpoint_send_pages(instance, endpoint, &BTreeMap::new(), job, None)
-        .await
-        .unwrap_or_else(|e| panic!("{endpoint}: {e:?}"))
+    app.endpoint_send_pages(
+        instance,
+        endpoint,
+        &BTreeMap::new(),
+        job,
+        PagesOptions::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{endpoint}: {e:?}"))
 }
 
 /// The ids of a walk's items, checked to be the whole collection once each.
@@ -396,22 +402,192 @@ async fn each_fault_has_its_own_outcome() {
 
     // Most pages, for this walk.
     let r = app
-        .endpoint_send_pages(&instance, "orders-link", &BTreeMap::new(), "few", Some(2))
+        .endpoint_send_pages(
+            &instance,
+            "orders-link",
+            &BTreeMap::new(),
+            "few",
+            PagesOptions {
+                max_pages: Some(2),
+                items_in_events: false,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(r.stop, Stop::MaxPages { max: 2 });
-    assert_eq!(r.item_count, 100);
+    assert_eq!(r.item_count, 400, "two pages of 200");
+
+    // Items delivered page by page in the events (as the app's screen asks): the result holds
+    // the count, the events hold every item once.
+    host.progress.lock().unwrap().clear();
+    let r = app
+        .endpoint_send_pages(
+            &instance,
+            "orders-relative",
+            &BTreeMap::new(),
+            "in-events",
+            PagesOptions {
+                max_pages: None,
+                items_in_events: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(r.items.is_empty());
+    assert_eq!(r.item_count, ORDERS);
+    let events = host.progress.lock().unwrap().clone();
+    let ids: BTreeSet<u64> = events
+        .iter()
+        .flat_map(|e| e.page_items.iter().filter_map(|o| o["id"].as_u64()))
+        .collect();
+    assert_eq!(ids, (FIRST..FIRST + ORDERS).collect::<BTreeSet<_>>());
+    assert_eq!(
+        events.iter().map(|e| e.page_items.len()).sum::<usize>() as u64,
+        ORDERS
+    );
 
     // An endpoint without pagination, and a walk name that cannot be one.
     let e = app
-        .endpoint_send_pages(&instance, "me", &BTreeMap::new(), "me", None)
+        .endpoint_send_pages(
+            &instance,
+            "me",
+            &BTreeMap::new(),
+            "me",
+            PagesOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), signet_oauth1::ErrorKind::NotPaginated);
     let e = app
-        .endpoint_send_pages(&instance, "orders-offset", &BTreeMap::new(), "a b", None)
+        .endpoint_send_pages(
+            &instance,
+            "orders-offset",
+            &BTreeMap::new(),
+            "a b",
+            PagesOptions::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), signet_oauth1::ErrorKind::InvalidInputs);
     p.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_walk_learns_the_items_schema_and_shows_drift() {
+    let p = signet_provider::start(ProviderConfig::demo())
+        .await
+        .unwrap();
+    let (_dir, app, _host) = app();
+    let instance = connected(&app, &p, SignatureMethod::HmacSha1, Placement::Header).await;
+
+    // Learnt from every item of every page: one order.
+    let r = walk(&app, &instance, "orders-cursor", "schema-1").await;
+    let schema = r.schema.clone().expect("a schema learnt from the items");
+    assert_eq!(schema.samples, ORDERS);
+    assert!(r.drift.is_empty(), "nothing saved yet: {:?}", r.drift);
+    let field = |s: &Schema, name: &str| s.node(name).cloned().unwrap_or_else(|| panic!("{name}"));
+    assert_eq!(field(&schema, "id").types, vec![JsonType::Integer]);
+    assert_eq!(field(&schema, "total").types, vec![JsonType::Number]);
+    assert_eq!(field(&schema, "email").format, Some(StringFormat::Email));
+    assert_eq!(
+        field(&schema, "created_at").format,
+        Some(StringFormat::DateTime)
+    );
+    assert!(field(&schema, "customer").example.is_some());
+
+    // Saved with a tag; sent again: the tag is carried and nothing drifted.
+    let mut saved = schema.clone();
+    saved
+        .set_tag("email", Some("order.customer_email"))
+        .unwrap();
+    let mut doc = document_of(&app, &instance);
+    set_schema(&mut doc, Some(saved.clone()));
+    app.connector_save(doc.clone()).unwrap();
+    let again = walk(&app, &instance, "orders-cursor", "schema-2").await;
+    assert!(again.drift.is_empty(), "{:?}", again.drift);
+    let fresh = again.schema.unwrap();
+    assert_eq!(
+        fresh.node("email").unwrap().tag.as_deref(),
+        Some("order.customer_email")
+    );
+
+    // A saved schema that differs from what comes: the drift names each field.
+    let mut old = saved.clone();
+    old.root.fields.retain(|f| f.name != "status");
+    let mut legacy = old.root.fields[0].clone();
+    legacy.name = "legacy_code".into();
+    old.root.fields.push(legacy);
+    set_schema(&mut doc, Some(old));
+    app.connector_save(doc.clone()).unwrap();
+    let drifted = walk(&app, &instance, "orders-cursor", "schema-3").await;
+    let changes: Vec<(String, &str)> = drifted
+        .drift
+        .iter()
+        .map(|d| {
+            (
+                d.path.clone(),
+                match d.change {
+                    DriftKind::Added { .. } => "added",
+                    DriftKind::Missing => "missing",
+                    _ => "other",
+                },
+            )
+        })
+        .collect();
+    assert!(changes.contains(&("status".into(), "added")), "{changes:?}");
+    assert!(
+        changes.contains(&("legacy_code".into(), "missing")),
+        "{changes:?}"
+    );
+
+    // An unknown tag is refused by field.
+    let mut bad = saved.clone();
+    bad.root.fields[0].node.tag = Some("order.nonsense".into());
+    set_schema(&mut doc, Some(bad));
+    let problems = app.connector_validate(&doc).unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|x| x.field.ends_with(".schema") && x.message.contains("order.nonsense")),
+        "{problems:?}"
+    );
+
+    // One call learns the whole body; the JSON Schema export carries the tag.
+    let one = app
+        .endpoint_send(&instance, "me", &BTreeMap::new())
+        .await
+        .unwrap();
+    assert!(one.schema.is_some_and(|s| s.node("username").is_some()));
+    let exported = app.schema_export(&saved, "Orders").unwrap();
+    let json: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(
+        json["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert_eq!(json["properties"]["email"]["format"], "email");
+    assert_eq!(
+        json["properties"]["email"]["x-signet-tag"],
+        "order.customer_email"
+    );
+    p.shutdown().await;
+}
+
+/// The saved document of an instance's connector.
+fn document_of(app: &App, instance: &str) -> ConnectorDocument {
+    for c in app.connectors_list().unwrap() {
+        let view = app.connector_get(&c.id, None).unwrap();
+        if view.instances.iter().any(|i| i.id == instance) {
+            return app.connector_get(&c.id, Some(instance)).unwrap().document;
+        }
+    }
+    panic!("no connector has the instance {instance}")
+}
+
+fn set_schema(doc: &mut ConnectorDocument, schema: Option<Schema>) {
+    doc.connector
+        .endpoints
+        .iter_mut()
+        .find(|e| e.id == "orders-cursor")
+        .expect("the endpoint")
+        .schema = schema;
 }

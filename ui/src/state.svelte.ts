@@ -16,6 +16,7 @@ import {
   type ConnectorView,
   type CrashNotice,
   type DeepLinkRefusedEvent,
+  type Endpoint,
   type ErrorReport,
   type Explanation,
   type FailureDiagnosis,
@@ -26,6 +27,7 @@ import {
   type PagesProgressEvent,
   type PagesResult,
   type PresetSummary,
+  type TagGroup,
   type RunSummary,
   type SecretRef,
   type Snapshot,
@@ -95,6 +97,8 @@ export class AppState {
    * proxied: a walk can hold tens of thousands of items.
    */
   walks: Record<string, PagesWalk> = $state.raw({});
+  /** The tags a schema's fields can carry (asked for when a schema is first shown). */
+  taxonomy: TagGroup[] | null = $state(null);
 
   busy = $state(false);
   error: ErrorReport | null = $state(null);
@@ -615,11 +619,13 @@ export class AppState {
       job,
       running: true,
       progress: [],
+      items: [],
       result: null,
     });
     this.error = null;
     try {
-      const result = await ipc.endpointSendPages(instance, endpointId, typed, job, null);
+      // The items come page by page in the events (no one large answer to read at the end).
+      const result = await ipc.endpointSendPages(instance, endpointId, typed, job, null, true);
       this.setWalk({ ...this.walks[endpointId], running: false, result });
     } catch (e) {
       this.error = toErrorReport(e);
@@ -642,7 +648,22 @@ export class AppState {
 
   private pageArrived(e: PagesProgressEvent): void {
     const walk = Object.values(this.walks).find((w) => w.running && w.job === e.job);
-    if (walk) this.setWalk({ ...walk, progress: [...walk.progress, e] });
+    if (!walk) return;
+    // The items go into the walk's own list (never proxied); the row keeps only the counts.
+    for (const item of e.page_items) walk.items.push(item);
+    this.setWalk({ ...walk, progress: [...walk.progress, { ...e, page_items: [] }] });
+  }
+
+  /** Asks the backend for the tags a schema's fields can carry, once. */
+  async loadTaxonomy(): Promise<void> {
+    if (this.taxonomy !== null || !this.ipc) return;
+    this.taxonomy = await this.ipc.schemaTaxonomy().catch(() => []);
+  }
+
+  /** An endpoint's saved schema as JSON Schema (draft 2020-12) text; rejects with a report. */
+  async schemaExport(endpoint: Endpoint): Promise<string> {
+    if (!this.ipc || !endpoint.schema) throw toErrorReport("there is no saved schema to export");
+    return this.ipc.schemaExport(plain(endpoint.schema), endpoint.name || endpoint.id);
   }
 
   /** "Paste what the provider expected" for any run (an endpoint call's, say). */
@@ -679,7 +700,7 @@ export class AppState {
     } else if (r.detail.kind === "call") {
       const call = r.detail.call;
       this.showEndpoint(call.endpoint_id);
-      this.calls[call.endpoint_id] = { run_id: runId, call };
+      this.calls[call.endpoint_id] = { run_id: runId, call, schema: null, drift: [] };
     } else {
       const pages = r.detail.pages;
       this.showEndpoint(pages.endpoint_id);
@@ -689,6 +710,7 @@ export class AppState {
         job: "",
         running: false,
         progress: [],
+        items: pages.items,
         result: pages,
       });
     }
@@ -716,5 +738,7 @@ export interface PagesWalk {
   job: string;
   running: boolean;
   progress: PagesProgressEvent[];
+  /** Every item so far, in order (from the events; from the result of a past walk). */
+  items: unknown[];
   result: PagesResult | null;
 }

@@ -20,6 +20,9 @@ use ts_rs::TS;
 pub use signet_connector::pagination::{
     PageLimits, PageMethod, Pagination, ParamPlace, Stop, StopRules, Total, TotalOf, ValueSource,
 };
+pub use signet_connector::schema::{
+    Drift, DriftKind, JsonType, Schema, SchemaField, SchemaNode, StringFormat, Tag, TagGroup,
+};
 pub use signet_connector::{
     AuthKind, AuthMethod, AuthOptions, Body, CallbackSettings, Choice, Connector, Details,
     Endpoint, KeyPlacement, OAuth1, Origin, Param, SentParameter, Variable, VariableKind,
@@ -402,7 +405,8 @@ pub struct PagesResult {
     pub method: String,
     /// Every page fetched, in order.
     pub pages: Vec<PageRecord>,
-    /// Every page's items, in order (the history keeps the count, not the items).
+    /// Every page's items, in order (the history keeps the count, not the items; a walk that
+    /// delivered them in its events leaves this empty).
     #[ts(type = "Array<unknown>")]
     pub items: Vec<serde_json::Value>,
     /// How many items the walk kept.
@@ -422,6 +426,12 @@ pub struct PagesResult {
     pub started_ms: u64,
     /// How long it took (ms).
     pub duration_ms: u64,
+    /// What one item looks like, learnt from every item (the saved schema's tags carried).
+    #[serde(default)]
+    pub schema: Option<Schema>,
+    /// How the items differ from the endpoint's saved schema.
+    #[serde(default)]
+    pub drift: Vec<Drift>,
 }
 
 /// Payload of `pages-progress`: a page of a walk arrived.
@@ -435,12 +445,16 @@ pub struct PagesProgressEvent {
     pub status: Option<u16>,
     /// How long it took (ms).
     pub duration_ms: Option<u64>,
-    /// Its items.
+    /// How many items it held.
     pub items: u64,
     /// The walk's items so far.
     pub total_items: u64,
     /// How many times it was sent.
     pub attempts: u8,
+    /// Its items themselves, when the walk was asked to deliver them page by page
+    /// (`items_in_events`); empty otherwise.
+    #[ts(type = "Array<unknown>")]
+    pub page_items: Vec<serde_json::Value>,
 }
 
 /// Result of `endpoint_send`.
@@ -450,6 +464,22 @@ pub struct CallResult {
     pub run_id: RunId,
     /// The call.
     pub call: CallRecord,
+    /// What the answer looks like, learnt from its JSON body (the saved schema's tags carried);
+    /// none for an answer that failed or is not JSON.
+    #[serde(default)]
+    pub schema: Option<Schema>,
+    /// How the answer differs from the endpoint's saved schema.
+    #[serde(default)]
+    pub drift: Vec<Drift>,
+}
+
+/// `schema_export`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SchemaExportArgs {
+    /// The schema (an endpoint's saved one).
+    pub schema: Schema,
+    /// The JSON Schema's title (the endpoint's name).
+    pub title: String,
 }
 
 /// A run as listed in the history.
@@ -650,6 +680,11 @@ pub struct SendPagesArgs {
     pub job: String,
     /// Fewer pages than the endpoint's most pages, for this walk.
     pub max_pages: Option<u32>,
+    /// Deliver the items page by page in the `pages-progress` events, not in the result (whose
+    /// `items` is then empty): a screen shows tens of thousands of items without one large
+    /// answer to read at the end.
+    #[serde(default)]
+    pub items_in_events: bool,
 }
 
 /// `endpoint_pages_cancel`.
@@ -968,6 +1003,10 @@ commands! {
     endpoint_send_pages(SendPagesArgs) -> PagesResult;
     /// Cancels a walk of pages (the pages fetched so far are kept).
     endpoint_pages_cancel(JobArgs) -> ();
+    /// The tags a schema's fields can carry (orders, customers, products, ...).
+    schema_taxonomy() -> Vec<TagGroup>;
+    /// An endpoint's schema as a JSON schema document (draft 2020-12), pretty-printed.
+    schema_export(SchemaExportArgs) -> String;
     /// Past runs (flows and calls), newest first.
     runs_list(RunsListArgs) -> Vec<RunSummary>;
     /// One run with its snapshot or call record.

@@ -289,6 +289,10 @@ impl App {
             .endpoint(&call.endpoint_id)
             .map(|e| e.name.clone())
             .unwrap_or_default();
+        let saved_schema = c
+            .definition
+            .endpoint(&call.endpoint_id)
+            .and_then(|e| e.schema.clone());
         let Some(sent) = self.exchange(&call, endpoint_name, None).await? else {
             return Err(AppError::new(
                 ErrorKind::Cancelled,
@@ -323,9 +327,20 @@ impl App {
             },
             snapshot: serde_json::to_value(&kept).unwrap_or_default(),
         })?;
+        // A JSON answer teaches the endpoint's schema (the whole body).
+        let mut builder = signet_connector::schema::SchemaBuilder::new();
+        if record.error.is_none()
+            && let Some(r) = &sent.response
+            && r.content_type().is_some_and(is_json)
+        {
+            let _ = builder.add_json(&r.body);
+        }
+        let (schema, drift) = learnt(builder, saved_schema.as_ref());
         Ok(CallResult {
             run_id: ids::run_id(inst.id, run.id),
             call: record,
+            schema,
+            drift,
         })
     }
 
@@ -457,6 +472,40 @@ impl App {
             started_at,
         }))
     }
+}
+
+/// Whether a content type is JSON (`application/json`, `application/problem+json`, ...).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json")
+}
+
+/// The schema learnt from what `builder` saw (none when it saw nothing), with the saved
+/// schema's tags carried over, and how it differs from the saved one.
+pub(crate) fn learnt(
+    builder: signet_connector::schema::SchemaBuilder,
+    saved: Option<&signet_connector::schema::Schema>,
+) -> (
+    Option<signet_connector::schema::Schema>,
+    Vec<signet_connector::schema::Drift>,
+) {
+    if builder.samples() == 0 {
+        return (None, Vec::new());
+    }
+    let mut fresh = builder.finish();
+    let drift = match saved {
+        Some(saved) => {
+            fresh.carry_tags_from(saved);
+            signet_connector::schema::drift(saved, &fresh)
+        }
+        None => Vec::new(),
+    };
+    (Some(fresh), drift)
 }
 
 /// A refused signature whose difference is a parameter set from a variable: say which.

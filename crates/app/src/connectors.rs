@@ -640,3 +640,24 @@ impl App {
         signet_engine::nonce::builtins(self.clock().timestamp())
     }
 }
+
+impl App {
+    /// `schema_taxonomy`: the tags a schema's fields can carry.
+    pub fn schema_taxonomy(&self) -> Vec<signet_connector::schema::TagGroup> {
+        signet_connector::schema::taxonomy()
+    }
+
+    /// `schema_export`: a schema as JSON Schema (draft 2020-12), pretty-printed.
+    pub fn schema_export(
+        &self,
+        schema: &signet_connector::schema::Schema,
+        title: &str,
+    ) -> Result<String> {
+        serde_json::to_string_pretty(&schema.to_json_schema(title)).map_err(|e| {
+            AppError::new(
+                signet_oauth1::ErrorKind::Invalid,
+                format!("the schema cannot be written as JSON Schema: {e}"),
+            )
+        })
+    }
+}

@@ -1,6 +1,7 @@
 //! The run history: the ten steps and endpoint calls of every instance, newest first; one run
 //! in full; a failed run read in plain words; the user's paste compared with a run's base string.
 
+use serde::Deserialize as _;
 use signet_oauth1::diagnose::{
     BaseStringDiff, FailureDiagnosis, diagnose_snapshot, diff_base_strings, extract_base_string,
 };
@@ -124,6 +125,57 @@ fn pages_summary(
     }
 }
 
+/// A stored walk of pages as the history lists it, read from the fields the list shows without
+/// reading every page; `None` when the record is not a walk Signet wrote.
+fn listed_pages(
+    run_id: String,
+    c: &StoredConnector,
+    i: &Instance,
+    record: &signet_store::RunRecord,
+) -> Option<RunSummary> {
+    let v = &record.snapshot;
+    let endpoint_name = v.get("endpoint_name")?.as_str()?.to_owned();
+    let failed = v.get("failed")?.as_bool()?;
+    let stop = signet_connector::pagination::Stop::deserialize(v.get("stop")?).ok()?;
+    let last = v
+        .get("pages")?
+        .as_array()?
+        .last()
+        .and_then(|p| p.get("call"));
+    let status = last
+        .and_then(|c| c.get("response"))
+        .and_then(|r| r.get("status"))
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok());
+    let error_kind = last
+        .and_then(|c| c.get("error"))
+        .and_then(|e| e.get("kind"))
+        .and_then(|k| signet_oauth1::ErrorKind::deserialize(k).ok());
+    Some(RunSummary {
+        run_id,
+        kind: RunKind::Pages,
+        connector_id: c.id.to_string(),
+        connector_name: c.name().to_owned(),
+        instance_id: i.id.to_string(),
+        instance_name: i.name.clone(),
+        endpoint: Some(endpoint_name),
+        status,
+        mode: None,
+        phase: if failed {
+            Phase::Failed
+        } else if stop == signet_connector::pagination::Stop::Cancelled {
+            Phase::Cancelled
+        } else {
+            Phase::Finished
+        },
+        started_ms: ids::millis(record.started_at),
+        finished_ms: record.finished_at.map(ids::millis),
+        failed_step: None,
+        error_kind,
+        steps_done: 0,
+    })
+}
+
 /// A stored run read back; `None` when its record does not read as what it claims to be.
 fn read(
     c: &StoredConnector,
@@ -176,7 +228,7 @@ fn read(
             ))
         }
         StoredKind::Pages => {
-            let mut pages: PagesResult = serde_json::from_value(record.snapshot.clone()).ok()?;
+            let mut pages = PagesResult::deserialize(&record.snapshot).ok()?;
             pages.run_id.clone_from(&id);
             let summary = pages_summary(id, c, i, record, &pages);
             Some((
@@ -217,7 +269,13 @@ impl App {
                 if out.iter().any(|s| s.run_id == id) {
                     continue;
                 }
-                if let Some((summary, _)) = read(c, i, &record) {
+                // A walk of pages is listed from a few of its fields (its record holds every
+                // page); any other run is read whole.
+                let summary = match record.kind {
+                    StoredKind::Pages => listed_pages(id, c, i, &record),
+                    _ => read(c, i, &record).map(|(summary, _)| summary),
+                };
+                if let Some(summary) = summary {
                     out.push(summary);
                 }
             }

@@ -38,6 +38,7 @@ pub use api::Event;
 pub use demo::DEMO_TOKEN_STORE;
 pub use error::{AppError, Result};
 pub use flows::{FlowEnd, FlowStop, Routed};
+pub use pages::PagesOptions;
 pub use signet_oauth1::callback::link_excerpt;
 
 /// What a front end provides: where events go and how the provider's consent page opens.

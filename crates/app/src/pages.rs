@@ -23,6 +23,15 @@ const RETRY_AFTER: Duration = Duration::from_millis(300);
 /// in the result whole; a walk holds up to thousands of pages).
 const MAX_PAGE_BODY: usize = 16 * 1024;
 
+/// How a walk goes, besides the endpoint's own setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PagesOptions {
+    /// Fewer pages than the endpoint's most pages.
+    pub max_pages: Option<u32>,
+    /// Deliver the items in the `pages-progress` events rather than in the result.
+    pub items_in_events: bool,
+}
+
 /// A walk in progress.
 #[derive(Default)]
 pub(crate) struct Job {
@@ -99,8 +108,12 @@ impl App {
         endpoint: &str,
         inputs: &BTreeMap<String, String>,
         job: &str,
-        max_pages: Option<u32>,
+        options: PagesOptions,
     ) -> Result<PagesResult> {
+        let PagesOptions {
+            max_pages,
+            items_in_events,
+        } = options;
         if !valid_job(job) {
             return Err(AppError::new(
                 ErrorKind::InvalidInputs,
@@ -140,6 +153,8 @@ impl App {
             pagination.limits.max_pages = pagination.limits.max_pages.min(m);
         }
         let endpoint_name = e.name.clone();
+        let saved_schema = e.schema.clone();
+        let mut learnt = signet_connector::schema::SchemaBuilder::new();
         let base = self.prepare(inst.id, &c.definition, endpoint, inputs)?;
         let mut pager = Pager::new(&pagination, base, &format!("endpoints[{index}].pagination"))
             .map_err(AppError::invalid)?;
@@ -165,6 +180,8 @@ impl App {
         let started = Instant::now();
         let mut pages: Vec<PageRecord> = Vec::new();
         let mut items: Vec<serde_json::Value> = Vec::new();
+        // Items handed out in the events already.
+        let mut delivered = 0u64;
         let mut request = pager.first();
         let stop = loop {
             if handle.cancelled.load(Ordering::SeqCst) {
@@ -221,7 +238,7 @@ impl App {
                     ),
                     None => format!("page {} failed", record.number),
                 };
-                self.page_arrived(job, &record, items.len() as u64);
+                self.page_arrived(job, &record, items.len() as u64, Vec::new());
                 pages.push(record);
                 break Stop::Failed { message };
             };
@@ -232,8 +249,17 @@ impl App {
             });
             record.items = read.items.len() as u64;
             record.items_at = read.items_at;
-            items.extend(read.items);
-            self.page_arrived(job, &record, items.len() as u64);
+            for item in &read.items {
+                learnt.add(item);
+            }
+            let total = (items.len() + read.items.len()) as u64;
+            if items_in_events {
+                delivered += read.items.len() as u64;
+                self.page_arrived(job, &record, total, read.items);
+            } else {
+                items.extend(read.items);
+                self.page_arrived(job, &record, total, Vec::new());
+            }
             pages.push(record);
             match read.next {
                 Ok(next) => request = next,
@@ -242,13 +268,14 @@ impl App {
         };
 
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let (schema, drift) = crate::calls::learnt(learnt, saved_schema.as_ref());
         let mut result = PagesResult {
             run_id: String::new(),
             endpoint_id: endpoint.to_owned(),
             endpoint_name,
             method: pagination.method.type_name().to_owned(),
             pages,
-            item_count: items.len() as u64,
+            item_count: items.len() as u64 + delivered,
             items: Vec::new(),
             stop_message: stop.message(),
             stop_hint: stop.hint().map(str::to_owned),
@@ -257,6 +284,8 @@ impl App {
             stop,
             started_ms: ids::millis(started_at),
             duration_ms,
+            schema,
+            drift,
         };
         // The history keeps every page's call (bodies bounded above), and not the items.
         let kept = result.clone();
@@ -290,7 +319,13 @@ impl App {
         Ok(())
     }
 
-    fn page_arrived(&self, job: &str, page: &PageRecord, total_items: u64) {
+    fn page_arrived(
+        &self,
+        job: &str,
+        page: &PageRecord,
+        total_items: u64,
+        page_items: Vec<serde_json::Value>,
+    ) {
         self.inner
             .host
             .emit(Event::PagesProgress(PagesProgressEvent {
@@ -301,6 +336,7 @@ impl App {
                 items: page.items,
                 total_items,
                 attempts: page.attempts,
+                page_items,
             }));
     }
 }

@@ -41,11 +41,16 @@ fn imports_for(text: &str, types: &BTreeSet<String>) -> String {
 /// types with one TypeScript name would overwrite each other's file silently.
 struct Names {
     seen: std::collections::HashMap<PathBuf, (std::any::TypeId, &'static str)>,
+    /// Every type walked, so a recursive type (a schema node holds nodes) is walked once.
+    walked: std::collections::HashSet<std::any::TypeId>,
     collisions: Vec<String>,
 }
 
 impl ts_rs::TypeVisitor for Names {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if !self.walked.insert(std::any::TypeId::of::<T>()) {
+            return;
+        }
         if let Some(path) = T::output_path() {
             let id = std::any::TypeId::of::<T>();
             match self.seen.get(&path) {
@@ -73,6 +78,7 @@ impl ts_rs::TypeVisitor for Names {
 fn no_two_types_share_a_typescript_name() {
     let mut names = Names {
         seen: Default::default(),
+        walked: Default::default(),
         collisions: Vec::new(),
     };
     visit_command_types(&mut names);

@@ -22,7 +22,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use signet_app::api::*;
 use signet_app::startup::Recovery;
-use signet_app::{App, AppError, Event, Host, Settings};
+use signet_app::{App, AppError, Event, Host, PagesOptions, Settings};
 use signet_engine::Browser;
 use signet_oauth1::encoding::{decode, encode, lossy};
 use signet_provider::{Faults, approve};
@@ -325,7 +325,10 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
                     &a.endpoint_id,
                     &a.inputs,
                     &a.job,
-                    a.max_pages,
+                    PagesOptions {
+                        max_pages: a.max_pages,
+                        items_in_events: a.items_in_events,
+                    },
                 )
                 .await,
             )
@@ -333,6 +336,11 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
         "endpoint_pages_cancel" => {
             let a: JobArgs = args(command, json);
             answer(app.endpoint_pages_cancel(&a.job))
+        }
+        "schema_taxonomy" => answer(Ok::<_, AppError>(app.schema_taxonomy())),
+        "schema_export" => {
+            let a: SchemaExportArgs = args(command, json);
+            answer(app.schema_export(&a.schema, &a.title))
         }
         "runs_list" => {
             let a: RunsListArgs = args(command, json);
@@ -792,10 +800,16 @@ async fn session_demo(s: &mut Session) {
         .ok(
             "endpoint_send_pages",
             json!({ "instance_id": instance, "endpoint_id": "orders-link", "inputs": {},
-                    "job": "pages-orders-link", "max_pages": null }),
+                    "job": "pages-orders-link", "max_pages": null, "items_in_events": true }),
         )
         .await;
     assert_eq!(walked["item_count"], 1234, "{}", walked["stop"]);
+    s.ok("schema_taxonomy", Value::Null).await;
+    s.ok(
+        "schema_export",
+        json!({ "schema": walked["schema"], "title": "All orders (Link header)" }),
+    )
+    .await;
     s.ok(
         "endpoint_pages_cancel",
         json!({ "job": "pages-orders-link" }),

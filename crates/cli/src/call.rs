@@ -87,20 +87,34 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
                     if a.all_pages {
                         let id = e.id.clone();
                         let job = format!("cli-{}", std::process::id());
-                        let walk =
-                            app.endpoint_send_pages(&instance, &id, &inputs, &job, a.max_pages);
+                        let walk = app.endpoint_send_pages(
+                            &instance,
+                            &id,
+                            &inputs,
+                            &job,
+                            signet_app::PagesOptions {
+                                max_pages: a.max_pages,
+                                items_in_events: false,
+                            },
+                        );
                         tokio::pin!(walk);
                         let events = &mut cli.events;
-                        let result = loop {
-                            tokio::select! {
-                                r = &mut walk => break r?,
-                                Some(ev) = events.recv() => {
-                                    if let signet_app::Event::PagesProgress(p) = ev {
-                                        eprintln!("{}", page_line(&p));
-                                    }
-                                }
+                        let print = |ev: signet_app::Event| {
+                            if let signet_app::Event::PagesProgress(p) = ev {
+                                eprintln!("{}", page_line(&p));
                             }
                         };
+                        let result = loop {
+                            tokio::select! {
+                                r = &mut walk => break r,
+                                Some(ev) = events.recv() => print(ev),
+                            }
+                        };
+                        // The last pages' events may still be queued.
+                        while let Ok(ev) = events.try_recv() {
+                            print(ev);
+                        }
+                        let result = result?;
                         return report_pages(&result, a.json);
                     }
                     app.endpoint_send(&instance, &e.id, &inputs).await?

@@ -59,7 +59,9 @@ impl Exit {
             | K::TemplateTooLarge
             | K::BuiltinUnknown
             | K::VariableControlCharacter
-            | K::SecretNotStored => Self::Usage,
+            | K::SecretNotStored
+            | K::NotPaginated
+            | K::InvalidInputs => Self::Usage,
             K::DatabaseLocked
             | K::DatabaseCorrupt
             | K::DamagedRecord
@@ -76,6 +78,7 @@ impl Exit {
             | K::LoopbackBind
             | K::Loopback
             | K::PresetsInvalid => Self::Internal,
+            K::Cancelled => Self::Abandoned,
             _ => Self::Rejected,
         }
     }

@@ -480,3 +480,80 @@ async fn every_endpoint_kind_from_the_command_line() {
     }
     provider.shutdown().await;
 }
+
+/// `signet call CONNECTOR ENDPOINT --all-pages`: every page signed and sent; with `--json` the
+/// combined items are one JSON array on stdout (`| jq length` prints 1234) and each page's line
+/// goes to stderr; `--max-pages` cuts the walk; a walk that fails exits like a failed call.
+#[tokio::test(flavor = "multi_thread")]
+async fn all_pages_print_the_combined_items() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let port = provider.addr().port().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let port_value = format!("port={port}");
+    let add = run(
+        dir,
+        &[
+            "connectors",
+            "add",
+            "shop",
+            "--preset",
+            "signet-demo",
+            "--value",
+            &port_value,
+            "--consumer-key",
+            "signet-demo",
+            "--consumer-secret",
+            "signet-demo-secret",
+        ],
+    )
+    .await;
+    assert!(add.status.success(), "{}", text(&add));
+    let browser = format!("{SIGNET} approve");
+    let flow = run(dir, &["flow", "--connector", "shop", "--browser", &browser]).await;
+    assert!(flow.status.success(), "{}", text(&flow));
+
+    let all = run(
+        dir,
+        &["call", "shop", "orders-cursor", "--all-pages", "--json"],
+    )
+    .await;
+    assert!(all.status.success(), "{}", text(&all));
+    let items = json(&all);
+    let items = items.as_array().expect("one JSON array on stdout");
+    assert_eq!(items.len(), 1234);
+    assert_eq!(items[0]["id"], 1001);
+    assert_eq!(items[1233]["id"], 2234);
+    let err = String::from_utf8_lossy(&all.stderr);
+    assert!(err.contains("page 25: HTTP 200"), "{err}");
+    assert!(err.contains("1234 items in 25 pages"), "{err}");
+
+    // Without --json: the pages and the end, on stdout.
+    let few = run(
+        dir,
+        &[
+            "call",
+            "shop",
+            "orders-offset",
+            "--all-pages",
+            "--max-pages",
+            "3",
+        ],
+    )
+    .await;
+    assert!(few.status.success(), "{}", text(&few));
+    let out = String::from_utf8_lossy(&few.stdout);
+    assert!(out.contains("page 3: GET"), "{out}");
+    assert!(out.contains("150 items in 3 pages"), "{out}");
+    assert!(out.contains("stopped after 3 pages"), "{out}");
+
+    // An endpoint that does not page, and --max-pages without --all-pages.
+    let one = run(dir, &["call", "shop", "me", "--all-pages"]).await;
+    assert_eq!(one.status.code(), Some(2), "{}", text(&one));
+    assert!(text(&one).contains("does not page"), "{}", text(&one));
+    let usage = run(dir, &["call", "shop", "me", "--max-pages", "2"]).await;
+    assert_eq!(usage.status.code(), Some(2), "{}", text(&usage));
+    provider.shutdown().await;
+}

@@ -445,6 +445,10 @@ pub struct Endpoint {
     /// How it pages through results, if it does.
     #[serde(default)]
     pub pagination: Option<crate::pagination::Pagination>,
+    /// What its answers look like, learnt from them and saved (with the user's field tags):
+    /// one item for an endpoint that pages, else the whole body.
+    #[serde(default)]
+    pub schema: Option<crate::schema::Schema>,
 }
 
 impl Endpoint {
@@ -462,6 +466,7 @@ impl Endpoint {
             auth: None,
             variables: Vec::new(),
             pagination: None,
+            schema: None,
         }
     }
 }

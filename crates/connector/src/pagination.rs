@@ -787,14 +787,10 @@ impl Pager {
         got: u64,
         cut: bool,
     ) -> Result<PageRequest, Stop> {
-        if cut || self.items >= self.cfg.limits.max_items {
-            // Reaching the limit exactly on the last page is not a cut: a method that knows
-            // there is no next page says so first.
-            if cut || self.has_next(answer, body) {
-                return Err(Stop::MaxItems {
-                    max: self.cfg.limits.max_items,
-                });
-            }
+        if cut {
+            return Err(Stop::MaxItems {
+                max: self.cfg.limits.max_items,
+            });
         }
         if got == 0 && self.cfg.stop.empty_page {
             return Err(Stop::EmptyPage);
@@ -815,6 +811,13 @@ impl Pager {
             && got < u64::from(size)
         {
             return Err(Stop::ShortPage { size, got });
+        }
+        // Reaching the most items exactly on the last page is not a cut: the rules above, or
+        // a method that knows there is no next page, say so first.
+        if self.items >= self.cfg.limits.max_items && self.has_next(answer, body) {
+            return Err(Stop::MaxItems {
+                max: self.cfg.limits.max_items,
+            });
         }
         let mut call = self.base.clone();
         let mut changes = Vec::new();
@@ -1927,6 +1930,32 @@ mod tests {
         p.first();
         let r = read(&mut p, &[], &json!({"items": items(3), "next": null}));
         assert_eq!(r.next.unwrap_err(), Stop::NoNext);
+        // Nor when a stated total says it was the last.
+        let mut cfg = Pagination::new(limit_offset(10));
+        cfg.limits.max_items = 20;
+        cfg.stop.total = Some(Total {
+            source: ValueSource::Body {
+                path: "/total".into(),
+            },
+            counts: TotalOf::Items,
+        });
+        let mut p = Pager::new(&cfg, base(orders()), "p").unwrap();
+        p.first();
+        let page = json!({"items": items(10), "total": 20});
+        assert!(read(&mut p, &[], &page).next.is_ok());
+        assert_eq!(
+            read(&mut p, &[], &page).next.unwrap_err(),
+            Stop::TotalReached { total: 20 }
+        );
+        // Without one, a limit-offset walk that reaches the most items may have more.
+        cfg.stop.total = None;
+        let mut p = Pager::new(&cfg, base(orders()), "p").unwrap();
+        p.first();
+        assert!(read(&mut p, &[], &items(10)).next.is_ok());
+        assert_eq!(
+            read(&mut p, &[], &items(10)).next.unwrap_err(),
+            Stop::MaxItems { max: 20 }
+        );
     }
 
     #[test]

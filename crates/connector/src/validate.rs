@@ -465,6 +465,23 @@ fn check_endpoint(
             _ => {}
         }
     }
+    if let Some(schema) = &e.schema {
+        let known: BTreeSet<String> = crate::schema::taxonomy()
+            .into_iter()
+            .flat_map(|g| g.tags.into_iter().map(|t| t.id))
+            .collect();
+        for (path, tag) in schema.tags() {
+            if !known.contains(&tag) {
+                out.push(problem(
+                    format!("{f}.schema"),
+                    format!(
+                        "the field {} is tagged {tag:?}, which is not a tag Signet knows: pick one from the list",
+                        if path.is_empty() { "(the whole answer)".to_owned() } else { path }
+                    ),
+                ));
+            }
+        }
+    }
     if matches!(
         e.method.trim().to_ascii_uppercase().as_str(),
         "GET" | "HEAD"

@@ -290,6 +290,7 @@ impl Preset {
                 auth: None,
                 variables: a.variables.clone(),
                 pagination: a.pagination.clone(),
+                schema: None,
             })
             .collect();
         Applied {

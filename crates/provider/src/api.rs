@@ -24,6 +24,7 @@
 //! | `GET /api/paged/flaky?limit=&offset=` | a fault: the page at `offset=500` always answers 500 |
 //! | `GET /api/paged/flaky-once?limit=&offset=` | a fault: the page at `offset=500` answers 500 once per access token |
 //! | `GET /api/paged/elsewhere?limit=&offset=` | a fault: every `next` URL is on another host |
+//! | `GET /api/paged/many?limit=&offset=` | limit and offset over 10,000 orders (for many items) |
 //!
 //! The paged routes' contract in full is in [`crate::paged`].
 

@@ -27,6 +27,7 @@
 //! | `GET /api/paged/flaky` | `limit`, `offset` | as `offset`, but `offset=500` always answers 500 with the JSON error `PAGE_FAILED` |
 //! | `GET /api/paged/flaky-once` | `limit`, `offset` | as `offset`, but `offset=500` answers 500 with `PAGE_UNAVAILABLE` the first time each access token (or one-legged consumer) asks |
 //! | `GET /api/paged/elsewhere` | `limit`, `offset` | as `next-url`, but every `next` is `https://elsewhere.example/api/paged/elsewhere?limit=L&offset=O2` (no key echoed): a client must not send its token there |
+//! | `GET /api/paged/many` | `limit`, `offset` | as `offset`, over a larger collection of 10,000 orders (`total` 10000): for showing many items |
 //!
 //! A cursor `C` names the last order already handed out: the standard, padded base64 of
 //! `order?id>{id};v=1` (`b3JkZXI/aWQ+MTA1MDt2PTE=` for 1050). The text is laid out so that every
@@ -101,11 +102,17 @@ pub enum Route {
     FlakyOnce,
     /// `GET /api/paged/elsewhere`: next links on another host (a fault).
     Elsewhere,
+    /// `GET /api/paged/many`: a larger collection of [`MANY`] orders, limit and offset (for
+    /// showing many items).
+    Many,
 }
+
+/// How many orders `/api/paged/many` holds.
+pub const MANY: u64 = 10_000;
 
 impl Route {
     /// Every paged route.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Offset,
         Self::Pages,
         Self::Token,
@@ -118,6 +125,7 @@ impl Route {
         Self::Flaky,
         Self::FlakyOnce,
         Self::Elsewhere,
+        Self::Many,
     ];
 
     /// The route's path.
@@ -135,6 +143,7 @@ impl Route {
             Self::Flaky => "/api/paged/flaky",
             Self::FlakyOnce => "/api/paged/flaky-once",
             Self::Elsewhere => "/api/paged/elsewhere",
+            Self::Many => "/api/paged/many",
         }
     }
 }
@@ -153,6 +162,7 @@ pub(crate) fn routes(state: Shared) -> Router<Shared> {
         .route(Route::Flaky.path(), get(flaky))
         .route(Route::FlakyOnce.path(), get(flaky_once))
         .route(Route::Elsewhere.path(), get(elsewhere))
+        .route(Route::Many.path(), get(many))
         .route_layer(middleware::from_fn_with_state(state, count_pages))
 }
 
@@ -506,6 +516,21 @@ fn offset_page(w: Window) -> Response {
         "offset": w.offset,
     }))
     .into_response()
+}
+
+/// `/api/paged/many`: the same orders, [`MANY`] of them (ids from `FIRST_ORDER` on).
+async fn many(State(s): State<Shared>, rx: Received) -> Answer {
+    let (_, q) = checked(&s, &rx)?;
+    let w = q.window()?;
+    let end = MANY.min(w.offset.saturating_add(w.limit));
+    let items: Vec<Value> = (w.offset..end).map(|n| order(FIRST_ORDER + n)).collect();
+    Ok(Json(json!({
+        "items": items,
+        "total": MANY,
+        "limit": w.limit,
+        "offset": w.offset,
+    }))
+    .into_response())
 }
 
 async fn offset(State(s): State<Shared>, rx: Received) -> Answer {

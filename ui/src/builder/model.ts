@@ -158,6 +158,7 @@ export function newEndpoint(existing: readonly Endpoint[], baseUrl = ""): Endpoi
     auth: null,
     variables: [],
     pagination: null,
+    schema: null,
   };
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { PageRecord } from "../ipc";
 import {
   PAGE_METHODS,
+  count,
   defaultMethod,
   methodInfo,
   newPagination,
@@ -71,6 +72,7 @@ describe("the page list", () => {
       items: 0,
       total_items: 100,
       attempts: 2,
+      page_items: [],
     });
     expect(e).toEqual({ number: 3, status: 500, durationMs: 12, items: 0, attempts: 2 });
     expect(statusText(e)).toBe("500 (sent twice)");
@@ -94,5 +96,15 @@ describe("the page list", () => {
     expect(visibleRange(2400, 240, 24, 10000)).toEqual({ start: 90, end: 120 });
     expect(visibleRange(1e9, 240, 24, 50)).toEqual({ start: 50, end: 50 });
     expect(visibleRange(-5, 240, 24, 5)).toEqual({ start: 0, end: 5 });
+  });
+});
+
+describe("counts", () => {
+  it("group thousands the same everywhere", () => {
+    expect(count(0)).toBe("0");
+    expect(count(999)).toBe("999");
+    expect(count(1234)).toBe("1,234");
+    expect(count(10000)).toBe("10,000");
+    expect(count(1234567)).toBe("1,234,567");
   });
 });

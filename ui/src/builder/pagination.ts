@@ -195,3 +195,10 @@ export function visibleRange(
     end: Math.min(count, first + shown + overscan),
   };
 }
+
+/** A count with thousands grouped, the same on every machine: 1,234. */
+export function count(n: number): string {
+  return Math.trunc(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}

@@ -30,8 +30,10 @@ import type {
   PresetSummary,
   RunRecord,
   RunSummary,
+  Schema,
   SecretRef,
   StoreProblem,
+  TagGroup,
   TokenSummary,
 } from "./bindings";
 
@@ -98,9 +100,14 @@ export interface Ipc {
     inputs: Record<string, string>,
     job: string,
     maxPages?: number | null,
+    itemsInEvents?: boolean,
   ): Promise<PagesResult>;
   /** Cancels a walk of pages (the pages fetched so far are kept). */
   endpointPagesCancel(job: string): Promise<void>;
+  /** The tags a schema's fields can carry. */
+  schemaTaxonomy(): Promise<TagGroup[]>;
+  /** A schema as JSON Schema (draft 2020-12), pretty-printed. */
+  schemaExport(schema: Schema, title: string): Promise<string>;
   runsList(connectorId?: string | null, instanceId?: string | null): Promise<RunSummary[]>;
   runGet(runId: string): Promise<RunRecord>;
   /** How much history is kept. */
@@ -153,9 +160,25 @@ export function makeIpc(t: Transport): Ipc {
     flowCancel: (run_id) => done(t.invoke("flow_cancel", { run_id })),
     endpointSend: (instance_id, endpoint_id, inputs) =>
       t.invoke("endpoint_send", { instance_id, endpoint_id, inputs }),
-    endpointSendPages: (instance_id, endpoint_id, inputs, job, max_pages = null) =>
-      t.invoke("endpoint_send_pages", { instance_id, endpoint_id, inputs, job, max_pages }),
+    endpointSendPages: (
+      instance_id,
+      endpoint_id,
+      inputs,
+      job,
+      max_pages = null,
+      items_in_events = false,
+    ) =>
+      t.invoke("endpoint_send_pages", {
+        instance_id,
+        endpoint_id,
+        inputs,
+        job,
+        max_pages,
+        items_in_events,
+      }),
     endpointPagesCancel: (job) => done(t.invoke("endpoint_pages_cancel", { job })),
+    schemaTaxonomy: () => t.invoke("schema_taxonomy", null),
+    schemaExport: (schema, title) => t.invoke("schema_export", { schema, title }),
     runsList: (connector_id = null, instance_id = null) =>
       t.invoke("runs_list", { connector_id, instance_id }),
     runGet: (run_id) => t.invoke("run_get", { run_id }),

@@ -2,6 +2,7 @@
 import type { Body } from "./Body";
 import type { Pagination } from "./Pagination";
 import type { Param } from "./Param";
+import type { Schema } from "./Schema";
 import type { Variable } from "./Variable";
 
 /**
@@ -51,4 +52,9 @@ variables: Array<Variable>,
 /**
  * How it pages through results, if it does.
  */
-pagination: Pagination | null, };
+pagination: Pagination | null, 
+/**
+ * What its answers look like, learnt from them and saved (with the user's field tags):
+ * one item for an endpoint that pages, else the whole body.
+ */
+schema: Schema | null, };

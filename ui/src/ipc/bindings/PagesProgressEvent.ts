@@ -21,7 +21,7 @@ status: number | null,
  */
 duration_ms: number | null, 
 /**
- * Its items.
+ * How many items it held.
  */
 items: number, 
 /**
@@ -31,4 +31,9 @@ total_items: number,
 /**
  * How many times it was sent.
  */
-attempts: number, };
+attempts: number, 
+/**
+ * Its items themselves, when the walk was asked to deliver them page by page
+ * (`items_in_events`); empty otherwise.
+ */
+page_items: Array<unknown>, };

@@ -24,4 +24,10 @@ job: string,
 /**
  * Fewer pages than the endpoint's most pages, for this walk.
  */
-max_pages: number | null, };
+max_pages: number | null, 
+/**
+ * Deliver the items page by page in the `pages-progress` events, not in the result (whose
+ * `items` is then empty): a screen shows tens of thousands of items without one large
+ * answer to read at the end.
+ */
+items_in_events: boolean, };

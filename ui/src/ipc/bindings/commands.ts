@@ -38,11 +38,13 @@ import type { RunArgs } from "./RunArgs";
 import type { RunRecord } from "./RunRecord";
 import type { RunSummary } from "./RunSummary";
 import type { RunsListArgs } from "./RunsListArgs";
+import type { SchemaExportArgs } from "./SchemaExportArgs";
 import type { SendArgs } from "./SendArgs";
 import type { SendPagesArgs } from "./SendPagesArgs";
 import type { StoreProblem } from "./StoreProblem";
 import type { SubmitCallbackArgs } from "./SubmitCallbackArgs";
 import type { SubmitPinArgs } from "./SubmitPinArgs";
+import type { TagGroup } from "./TagGroup";
 import type { TokenSummary } from "./TokenSummary";
 
 export type CommandMap = {
@@ -94,6 +96,10 @@ export type CommandMap = {
   endpoint_send_pages: { args: SendPagesArgs; result: PagesResult };
   /** Cancels a walk of pages (the pages fetched so far are kept). */
   endpoint_pages_cancel: { args: JobArgs; result: null };
+  /** The tags a schema's fields can carry (orders, customers, products, ...). */
+  schema_taxonomy: { args: null; result: Array<TagGroup> };
+  /** An endpoint's schema as a JSON schema document (draft 2020-12), pretty-printed. */
+  schema_export: { args: SchemaExportArgs; result: string };
   /** Past runs (flows and calls), newest first. */
   runs_list: { args: RunsListArgs; result: Array<RunSummary> };
   /** One run with its snapshot or call record. */
@@ -146,6 +152,8 @@ export const COMMAND_NAMES = [
   "endpoint_send",
   "endpoint_send_pages",
   "endpoint_pages_cancel",
+  "schema_taxonomy",
+  "schema_export",
   "runs_list",
   "run_get",
   "history_settings",
