@@ -198,6 +198,65 @@ export class Session {
     await this.browser.pause(60);
   }
 
+  /**
+   * Types `value` into the field labelled `label` as a person does: clicks it, selects what it
+   * held and deletes it, then presses one key per character (`\n` as Enter). After every chunk
+   * of keys the same field must still be on screen with the focus in it, and at the end it must
+   * hold exactly `value`: a form that moves on or re-renders under the typing fails here.
+   * Between chunks it waits `pauseMs`, as a person stops mid-word to read or think — long
+   * enough for the app's checks of what was typed so far to come back and be shown.
+   */
+  async typeKeys(label, value, nth = 0, scope = "body", { pauseMs = 500, chunk = 16 } = {}) {
+    const el = await this.field(label, nth, scope);
+    const id = await el.getAttribute("id");
+    await this.browser.execute((el) => el.scrollIntoView({ block: "center" }), el);
+    await el.click();
+    await this.browser.keys(["Control", "a"]);
+    await this.browser.keys("Backspace");
+    // One press and release per character (browser.keys() holds all its keys down together,
+    // a chord: a repeated letter would be pressed once).
+    const keys = [...value].map((c) => (c === "\n" ? "\uE007" : c));
+    const started = Date.now();
+    for (let i = 0; i < keys.length; i += chunk) {
+      const presses = this.browser.action("key");
+      for (const k of keys.slice(i, i + chunk)) presses.down(k).up(k);
+      await presses.perform();
+      if (pauseMs > 0 && i + chunk < keys.length) await this.browser.pause(pauseMs);
+      const where = await this.browser.execute(() => document.activeElement?.id ?? "");
+      if (where !== id) {
+        throw new Error(
+          `typing "${label}": after ${Math.min(i + chunk, keys.length)} of ${keys.length} keys the focus left the field (now on ${JSON.stringify(where)})`,
+        );
+      }
+    }
+    this.typed = { keys: keys.length, ms: Date.now() - started };
+    const held = await this.browser.execute((id) => document.getElementById(id)?.value ?? null, id);
+    if (held !== value) {
+      throw new Error(`typing "${label}": the field holds ${JSON.stringify(held)}, not ${JSON.stringify(value)}`);
+    }
+    return el;
+  }
+
+  /**
+   * Picks `value` in the select labelled `label` with the keyboard only: focus, then Home and
+   * ArrowDown until it shows `value`.
+   */
+  async chooseKeys(label, value, nth = 0, scope = "body") {
+    const el = await this.field(label, nth, scope);
+    const id = await el.getAttribute("id");
+    await this.browser.execute((el) => {
+      el.scrollIntoView({ block: "center" });
+      el.focus();
+    }, el);
+    await this.browser.keys("Home");
+    for (let i = 0; i < 20; i++) {
+      const now = await this.browser.execute((id) => document.getElementById(id)?.value, id);
+      if (now === value) return;
+      await this.browser.keys("ArrowDown");
+    }
+    throw new Error(`"${value}" could not be reached with the arrow keys in "${label}"`);
+  }
+
   /** Picks `value` in the select labelled `label`. */
   async select(label, value, nth = 0, scope = "body") {
     const el = await this.field(label, nth, scope);

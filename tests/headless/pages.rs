@@ -503,6 +503,16 @@ async fn a_walk_learns_the_items_schema_and_shows_drift() {
     let mut doc = document_of(&app, &instance);
     set_schema(&mut doc, Some(saved.clone()));
     app.connector_save(doc.clone()).unwrap();
+    // The tags are exported with the connector (and nothing secret is).
+    let exported = app
+        .store()
+        .export(&signet_store::ExportOptions {
+            only: None,
+            secrets: signet_store::ExportSecrets::Exclude,
+        })
+        .unwrap();
+    assert!(exported.contains("order.customer_email"), "{exported}");
+    assert!(!exported.contains(demo::CONSUMER_SECRET));
     let again = walk(&app, &instance, "orders-cursor", "schema-2").await;
     assert!(again.drift.is_empty(), "{:?}", again.drift);
     let fresh = again.schema.unwrap();

@@ -25,9 +25,13 @@ describe("stepViews", () => {
     expect(views).toHaveLength(10);
     expect(views[0]).toMatchObject({ status: "active", current: true, actorLabel: "You" });
     expect(views.slice(1).every((v) => v.status === "pending")).toBe(true);
+    expect(autoFocus(views)).toBe("consumer_registration");
+    // Once the form validates step 1 is done and step 2 ready, but the wizard stays on step 1:
+    // the user may still be typing into it.
     const ready = stepViews(null, true);
-    expect(ready[0].status).toBe("done");
-    expect(ready[1]).toMatchObject({ status: "active", current: true });
+    expect(ready[0]).toMatchObject({ status: "done", current: true });
+    expect(ready[1]).toMatchObject({ status: "active", current: false });
+    expect(autoFocus(ready)).toBe("consumer_registration");
   });
 
   it("follows the snapshot: step 3 active while it is asked, all done at the end", () => {

@@ -102,13 +102,14 @@ function fromSnapshot(s: Snapshot, st: StepSnapshot, index: number): StepView {
 
 /**
  * The ten steps. Without a run, step 1 is in progress while the form is incomplete and done
- * once it validates.
+ * once it validates; it stays the current step either way: the wizard moves on only when the
+ * user does (Connect, a step clicked), never while they are typing into step 1's form.
  */
 export function stepViews(snapshot: Snapshot | null, formValid = false): StepView[] {
   if (!snapshot) {
     return STEPS.map((info, i) => {
-      if (i === 0) return fromInfo(info, formValid ? "done" : "active", !formValid);
-      if (i === 1) return fromInfo(info, formValid ? "active" : "pending", formValid);
+      if (i === 0) return fromInfo(info, formValid ? "done" : "active", true);
+      if (i === 1) return fromInfo(info, formValid ? "active" : "pending", false);
       return fromInfo(info, "pending", false);
     });
   }
