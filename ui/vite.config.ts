@@ -8,5 +8,6 @@ export default defineConfig({
   server: { port: 1420, strictPort: true },
   preview: { port: 4173, strictPort: true },
   build: { outDir: "dist", target: "es2022" },
-  test: { include: ["src/**/*.test.ts"], environment: "node" },
+  // app.css is read as text by the palette test (vitest empties CSS unless told otherwise).
+  test: { include: ["src/**/*.test.ts"], environment: "node", css: { include: [/app\.css/] } },
 });

@@ -163,6 +163,19 @@ describe("a connector built from nothing", () => {
     // Problems come from the backend and name the fields.
     await s.click("Save connector");
     await s.waitText(/is empty/);
+    // The focus goes to the first field to fix, which says why.
+    const invalid = await browser.execute(() => {
+      const e = document.activeElement;
+      return {
+        invalid: e?.getAttribute("aria-invalid"),
+        why: (e?.getAttribute("aria-describedby") ?? "")
+          .split(" ")
+          .map((id) => document.getElementById(id)?.textContent ?? "")
+          .join(" "),
+      };
+    });
+    assert.equal(invalid.invalid, "true", JSON.stringify(invalid));
+    assert.match(invalid.why, /empty/, JSON.stringify(invalid));
     await s.type("Consumer key", "signet-demo");
     await s.type("Consumer secret", "signet-demo-secret");
     await s.type("Request-token URL", `${base}/oauth/request_token`);

@@ -223,4 +223,25 @@ describe("an endpoint that pages", () => {
     await s.screenshot("many");
     await s.axe("many");
   }));
+
+  test("each walk is one run in History, listed as pages and opened again", s.shooting("history", async () => {
+    await s.click(/^History$/, 10000, "nav.tabs");
+    await s.waitText(/What is kept/);
+    await s.select("Kind", "pages");
+    const rows = await browser.execute(() =>
+      [...document.querySelectorAll("table tbody tr")].map((r) => r.innerText.replace(/\s+/g, " ")),
+    );
+    assert.ok(rows.length >= 2, JSON.stringify(rows));
+    assert.ok(rows.every((r) => /All pages: /.test(r)), JSON.stringify(rows));
+    assert.ok(rows.some((r) => /All pages: All orders, paged here.*HTTP 200/.test(r)), JSON.stringify(rows));
+    await s.screenshot("history");
+    await s.axe("history");
+    await browser.execute(() =>
+      [...document.querySelectorAll("table tbody tr")]
+        .find((r) => r.innerText.includes("All orders, paged here"))
+        ?.querySelector("button")
+        ?.click(),
+    );
+    await s.waitText(/1,234 items/, 10000);
+  }));
 });
