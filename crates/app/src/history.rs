@@ -92,6 +92,7 @@ fn call_summary(
     }
 }
 
+/// A walk of pages as the history lists it, from the walk itself.
 fn pages_summary(
     run_id: String,
     c: &StoredConnector,
@@ -100,29 +101,14 @@ fn pages_summary(
     pages: &PagesResult,
 ) -> RunSummary {
     let last = pages.pages.last().map(|p| &p.call);
-    RunSummary {
+    pages_row(
         run_id,
-        kind: RunKind::Pages,
-        connector_id: c.id.to_string(),
-        connector_name: c.name().to_owned(),
-        instance_id: i.id.to_string(),
-        instance_name: i.name.clone(),
-        endpoint: Some(pages.endpoint_name.clone()),
-        status: last.and_then(|c| c.response.as_ref()).map(|r| r.status),
-        mode: None,
-        phase: if pages.failed {
-            Phase::Failed
-        } else if pages.stop == signet_connector::pagination::Stop::Cancelled {
-            Phase::Cancelled
-        } else {
-            Phase::Finished
-        },
-        started_ms: ids::millis(record.started_at),
-        finished_ms: record.finished_at.map(ids::millis),
-        failed_step: None,
-        error_kind: last.and_then(|c| c.error.as_ref()).map(|e| e.kind),
-        steps_done: 0,
-    }
+        (c, i, record),
+        pages.endpoint_name.clone(),
+        (pages.failed, &pages.stop),
+        last.and_then(|c| c.response.as_ref()).map(|r| r.status),
+        last.and_then(|c| c.error.as_ref()).map(|e| e.kind),
+    )
 }
 
 /// A stored walk of pages as the history lists it, read from the fields the list shows without
@@ -151,19 +137,39 @@ fn listed_pages(
         .and_then(|c| c.get("error"))
         .and_then(|e| e.get("kind"))
         .and_then(|k| signet_oauth1::ErrorKind::deserialize(k).ok());
-    Some(RunSummary {
+    Some(pages_row(
+        run_id,
+        (c, i, record),
+        endpoint_name,
+        (failed, &stop),
+        status,
+        error_kind,
+    ))
+}
+
+/// The history's row for a walk of pages: its endpoint, how it ended (failed, cancelled or
+/// finished) and the last page's status and error.
+fn pages_row(
+    run_id: String,
+    (c, i, record): (&StoredConnector, &Instance, &signet_store::RunRecord),
+    endpoint: String,
+    (failed, stop): (bool, &signet_connector::pagination::Stop),
+    status: Option<u16>,
+    error_kind: Option<signet_oauth1::ErrorKind>,
+) -> RunSummary {
+    RunSummary {
         run_id,
         kind: RunKind::Pages,
         connector_id: c.id.to_string(),
         connector_name: c.name().to_owned(),
         instance_id: i.id.to_string(),
         instance_name: i.name.clone(),
-        endpoint: Some(endpoint_name),
+        endpoint: Some(endpoint),
         status,
         mode: None,
         phase: if failed {
             Phase::Failed
-        } else if stop == signet_connector::pagination::Stop::Cancelled {
+        } else if *stop == signet_connector::pagination::Stop::Cancelled {
             Phase::Cancelled
         } else {
             Phase::Finished
@@ -173,7 +179,7 @@ fn listed_pages(
         failed_step: None,
         error_kind,
         steps_done: 0,
-    })
+    }
 }
 
 /// A stored run read back; `None` when its record does not read as what it claims to be.
