@@ -164,6 +164,10 @@ describe("a connector built from nothing", () => {
     await s.click("Save connector");
     await s.waitText(/is empty/);
     // The focus goes to the first field to fix, which says why.
+    await browser.waitUntil(
+      async () => browser.execute(() => document.activeElement?.getAttribute("aria-invalid") === "true"),
+      { timeout: 5000, interval: 100, timeoutMsg: "the focus did not go to a field to fix" },
+    ).catch(() => {});
     const invalid = await browser.execute(() => {
       const e = document.activeElement;
       return {

@@ -307,10 +307,17 @@ describe("keyboard only", () => {
   }));
 });
 
-/** Ctrl with `key`, as a person zooms. */
+/** Ctrl with `key`, as a person zooms; waits until the page's width in CSS pixels changed. */
 async function zoomKey(key) {
+  const before = await browser.execute(() => window.innerWidth);
   await browser.keys(["Control", key]);
-  await browser.pause(300);
+  await browser
+    .waitUntil(async () => (await browser.execute(() => window.innerWidth)) !== before, {
+      timeout: 3000,
+      interval: 50,
+    })
+    .catch(() => {});
+  await browser.pause(100);
 }
 
 /** The page's width in CSS pixels, and whether anything sticks out sideways. */
