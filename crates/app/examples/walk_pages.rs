@@ -10,49 +10,14 @@
 //!
 //! The demo provider runs in the same process; the database is a throwaway one.
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use signet_app::api::{AuthKind, Phase, RunDetail, SignatureMethod};
-use signet_app::{App, Event, Host, PagesOptions, Settings};
-use signet_engine::Browser;
-use signet_store::{KeyringChoice, OpenOptions, Store};
-
-/// Signs in as alice at the demo provider and hands the redirect back like the OS would.
-struct Alice(Arc<OnceLock<App>>);
-
-impl Browser for Alice {
-    fn open(&self, url: &str) -> signet_engine::Result<()> {
-        let (url, app) = (url.to_owned(), self.0.clone());
-        tokio::spawn(async move {
-            if let Ok(out) = signet_provider::approve(&url, "alice", "wonderland", true).await
-                && let (Some(app), Some(redirect)) = (app.get(), out.redirect)
-            {
-                app.route_link(&redirect);
-            }
-        });
-        Ok(())
-    }
-}
-
-struct Quiet(Arc<OnceLock<App>>);
-
-impl Host for Quiet {
-    fn emit(&self, _: Event) {}
-    fn browser(&self) -> Arc<dyn Browser> {
-        Arc::new(Alice(self.0.clone()))
-    }
-}
-
-/// The resident set size in KiB, from /proc (Linux).
-fn rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-}
+use signet_app::PagesOptions;
+use signet_app::api::{AuthKind, SignatureMethod};
+use support::rss_kib;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -62,19 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(20)
         .max(1);
     let dir = tempfile::tempdir()?;
-    let store = Store::open(
-        &OpenOptions::new(dir.path())
-            .keyring(KeyringChoice::File)
-            .without_system_keyring(),
-    )?;
-    let slot = Arc::new(OnceLock::new());
-    let app = App::new(
-        store,
-        Arc::new(Quiet(slot.clone())),
-        tokio::runtime::Handle::current(),
-        Settings::default(),
-    )?;
-    slot.set(app.clone()).ok();
+    let app = support::open_app(dir.path())?;
 
     // The demo connector, signing with HMAC-SHA256, connected through the ten steps.
     let demo = app.demo_provider_start().await?;
@@ -91,21 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .id
         .clone()
         .ok_or("the demo connector has no instance")?;
-    let started = app.flow_start(&instance).await?;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let RunDetail::Flow { snapshot, .. } = app.run_get(&started.run_id)?.detail {
-            match snapshot.phase {
-                Phase::Finished => break,
-                Phase::Failed | Phase::Cancelled => return Err("the demo did not connect".into()),
-                _ => {}
-            }
-        }
-        if Instant::now() > deadline {
-            return Err("the demo did not connect in time".into());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    support::connect(&app, &instance).await?;
 
     let inputs = BTreeMap::new();
     let walk = |job: String| {

@@ -45,17 +45,10 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn endpoints_of_a_connector_are_sent_by_name_and_explain_their_failures() {
-    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
-        .await
-        .unwrap();
-    let port = provider.addr().port().to_string();
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path();
+/// Saves a connector "shop" from the demo preset on the demo provider at `port`, with the
+/// shared-secret consumer's credentials (not connected yet).
+async fn add_demo_shop(dir: &Path, port: &str) {
     let port_value = format!("port={port}");
-
-    // A connector from the demo preset, saved with its consumer credentials, then connected.
     let add = run(
         dir,
         &[
@@ -74,6 +67,19 @@ async fn endpoints_of_a_connector_are_sent_by_name_and_explain_their_failures() 
     )
     .await;
     assert!(add.status.success(), "{}", text(&add));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn endpoints_of_a_connector_are_sent_by_name_and_explain_their_failures() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let port = provider.addr().port().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+
+    // A connector from the demo preset, saved with its consumer credentials, then connected.
+    add_demo_shop(dir, &port).await;
     let not_yet = run(dir, &["call", "shop", "me"]).await;
     assert_eq!(not_yet.status.code(), Some(2), "{}", text(&not_yet));
     assert!(
@@ -492,25 +498,7 @@ async fn all_pages_print_the_combined_items() {
     let port = provider.addr().port().to_string();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path();
-    let port_value = format!("port={port}");
-    let add = run(
-        dir,
-        &[
-            "connectors",
-            "add",
-            "shop",
-            "--preset",
-            "signet-demo",
-            "--value",
-            &port_value,
-            "--consumer-key",
-            "signet-demo",
-            "--consumer-secret",
-            "signet-demo-secret",
-        ],
-    )
-    .await;
-    assert!(add.status.success(), "{}", text(&add));
+    add_demo_shop(dir, &port).await;
     let browser = format!("{SIGNET} approve");
     let flow = run(dir, &["flow", "--connector", "shop", "--browser", &browser]).await;
     assert!(flow.status.success(), "{}", text(&flow));
