@@ -5,7 +5,7 @@ CARGO ?= cargo
 APT_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev librsvg2-dev
 STAMP := target/.setup-$(shell echo $(APT_PACKAGES) | md5sum | cut -c1-8)
 
-.PHONY: setup ui-deps ui ui-checks bindings-check supply-chain run cli demo test check-fmt clippy unit e2e deb deb-test measure-desktop fuzz bench provider clean-setup
+.PHONY: setup ui-deps ui ui-checks bindings-check supply-chain run cli demo test check-fmt clippy unit e2e deb deb-test measure-desktop measure-cli fuzz bench provider clean-setup
 
 ## setup: install what is missing (Debian packages, Rust components, the UI's npm packages)
 setup: $(STAMP) ui-deps
@@ -72,6 +72,10 @@ deb-test: deb
 ## measure-desktop: cold start, memory and binary size beside a bare Tauri app
 measure-desktop: setup ui
 	scripts/measure-desktop.sh
+
+## measure-cli: `signet sign` and `signet --help` as whole processes beside a hello-world binary
+measure-cli: setup
+	scripts/measure-cli.sh
 
 ui-checks: ui-deps
 	cd ui && npm run check && npm run lint && npm run format:check && npm test

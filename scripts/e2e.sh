@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real desktop app (tests/e2e): installs what is missing, builds the UI,
 # the `signet` CLI and the app, then drives the app with tauri-driver + WebKitWebDriver under
-# Xvfb and a D-Bus session bus (as a desktop session has). Screenshots land in target/e2e/.
+# Xvfb and a D-Bus session bus (as a desktop session has), and the browser preview (the UI built
+# with VITE_SIGNET_PREVIEW=1, in target/preview-dist) in headless Chromium through chromedriver.
+# Screenshots and accessibility reports land in target/e2e/.
 #
 #   scripts/e2e.sh            # everything
 #   E2E_SKIP_BUILD=1 scripts/e2e.sh   # reuse the built binaries and ui/dist
@@ -12,7 +14,7 @@ ROOT=$PWD
 
 APT_PACKAGES="libwebkit2gtk-4.1-dev build-essential file libxdo-dev librsvg2-dev pkg-config \
   xvfb xauth dbus dbus-x11 xdg-utils desktop-file-utils webkit2gtk-driver xdotool imagemagick \
-  fonts-dejavu-core"
+  fonts-dejavu-core chromium chromium-driver"
 
 missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ]; then
@@ -25,7 +27,8 @@ command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 export PATH="$HOME/.cargo/bin:$PATH"
 
 if [ -z "${E2E_SKIP_BUILD:-}" ]; then
-  (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
+  (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build &&
+    VITE_SIGNET_PREVIEW=1 npx vite build --outDir ../target/preview-dist --emptyOutDir --logLevel warn)
   cargo build -p signet-cli -p signet-desktop
 fi
 (cd tests/e2e && { [ -d node_modules/webdriverio ] || npm ci --no-audit --no-fund --ignore-scripts; })
@@ -34,7 +37,7 @@ fi
 WORK=$(mktemp -d /tmp/signet-e2e.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/data" "$WORK/xdg-data" "$WORK/xdg-config" "$WORK/e2e" target/e2e
-rm -f target/e2e/*.png target/e2e/*.txt
+rm -f target/e2e/*.png target/e2e/*.txt target/e2e/*-axe-*.json
 
 export SIGNET_APP="$ROOT/target/debug/signet-desktop"
 export SIGNET_CLI="$ROOT/target/debug/signet"

@@ -131,8 +131,9 @@ stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 measure_in_session() {
+  # The scheme is registered as from a build tree (into $WORK/xdg), as a user's first run does.
   export SIGNET_DATA_DIR="$WORK/data" SIGNET_KEYRING=file XDG_DATA_HOME="$WORK/xdg" \
-    SIGNET_NO_SCHEME_REGISTRATION=1 NO_AT_BRIDGE=1
+    NO_AT_BRIDGE=1
   # A first launch of each warms the page cache, so both are measured warm alike.
   for bin_tag in "$SIGNET_BIN signet" "$BARE_BIN bare"; do
     set -- $bin_tag; launch "$1" "$2" >/dev/null; stop "$LAST_PID"; sleep 0.5
@@ -144,6 +145,10 @@ measure_in_session() {
     mem_of_tree "$LAST_PID" > "$WORK/$tag.idle"
     stop "$LAST_PID"; sleep 0.5
   done
+  # One more launch with the start-up trace (SIGNET_TRACE_STARTUP): where the time goes.
+  SIGNET_TRACE_STARTUP=1 launch "$SIGNET_BIN" signet > /dev/null; sleep 1
+  grep "signet: startup" "$WORK/signet.log" > "$WORK/signet.trace" || true
+  stop "$LAST_PID"; sleep 0.5
   # Signet turns WebKitGTK's accelerated compositing off; for a like-for-like view, the bare
   # app once more with the same setting (through the environment: same effect, no code).
   WEBKIT_DISABLE_COMPOSITING_MODE=1 launch "$BARE_BIN" bare > /dev/null; sleep 3
@@ -188,4 +193,8 @@ if [ -s "$WORK/signet.dance" ]; then
 fi
 printf '%-34s %16s %16s %8s  %s\n' "release binary" "$(awk -v b="$s_size" 'BEGIN {printf "%.1f MB", b/1048576}')" "$(awk -v b="$b_size" 'BEGIN {printf "%.1f MB", b/1048576}')" "$(ratio "$s_size" "$b_size")" "< 20 MB"
 echo "processes measured: signet:$s_names; bare:$b_names"
+if [ -s "$WORK/signet.trace" ]; then
+  echo "start-up trace of one more launch (SIGNET_TRACE_STARTUP=1):"
+  sed 's/^signet: startup /  /' "$WORK/signet.trace"
+fi
 echo "start samples (ms): signet $(tr '\n' ' ' < "$WORK/signet.start"); bare $(tr '\n' ' ' < "$WORK/bare.start")"

@@ -99,6 +99,15 @@ pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo> {
     guarded(async move { Ok(app.signet()?.app_info().await) }).await
 }
 
+/// The page drew and became usable: the start-up trace and the ready probe. Answered with the
+/// database open or not (the recovery window reports too).
+#[tauri::command]
+pub async fn app_started<R: Runtime>(_app: AppHandle<R>, args: StartedArgs) -> Result<()> {
+    signet_app::startup_trace::page_reported(&args);
+    crate::ready_probe();
+    Ok(())
+}
+
 /// Starts the demo provider and saves its connector.
 #[tauri::command]
 pub async fn demo_provider_start<R: Runtime>(app: AppHandle<R>) -> Result<DemoProvider> {
@@ -111,7 +120,6 @@ pub async fn demo_provider_start<R: Runtime>(app: AppHandle<R>) -> Result<DemoPr
 pub async fn connectors_list<R: Runtime>(app: AppHandle<R>) -> Result<Vec<ConnectorSummary>> {
     guarded(async move {
         crate::host::ui_listens(&app);
-        crate::ready_probe();
         app.signet()?.connectors_list()
     })
     .await

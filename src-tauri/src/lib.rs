@@ -24,6 +24,7 @@ use std::path::Path;
 
 use signet_app::AppError;
 use signet_app::startup::Recovery;
+use signet_app::startup_trace as trace;
 use signet_store::{OpenOptions, Store};
 use tauri::{App, Builder, Context, Runtime};
 
@@ -31,12 +32,16 @@ pub use state::{AppExt, AppState};
 
 /// The binary's entry point.
 pub fn main() {
+    trace::start();
+    trace::mark("main");
     signet_app::process::harden();
     let builder = || {
-        tauri::Builder::default().on_page_load(|webview, payload| {
-            if payload.event() == tauri::webview::PageLoadEvent::Started {
+        tauri::Builder::default().on_page_load(|webview, payload| match payload.event() {
+            tauri::webview::PageLoadEvent::Started => {
+                trace::mark("page load started");
                 render_without_compositing(webview);
             }
+            tauri::webview::PageLoadEvent::Finished => trace::mark("page loaded"),
         })
     };
     let code = run(builder, || tauri::generate_context!());
@@ -72,6 +77,7 @@ const LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 /// access) opens the recovery window instead, which says what happened and offers *Move it
 /// aside and start fresh*, *Retry* and *Quit*.
 pub fn run<R: Runtime>(builder: impl Fn() -> Builder<R>, context: impl Fn() -> Context<R>) -> i32 {
+    trace::mark("run()");
     // args_os: an argument that is not UTF-8 is not a link (and must not end the app).
     let link = std::env::args_os()
         .skip(1)
@@ -84,6 +90,14 @@ pub fn run<R: Runtime>(builder: impl Fn() -> Builder<R>, context: impl Fn() -> C
     let data_dir = options.data_dir().to_owned();
     install_crash_reporter(&data_dir);
     let mut opened = signet_app::startup::open_store(&options);
+    if let Ok(store) = &opened {
+        let t = store.open_timings();
+        trace::mark(&format!(
+            "store open (database {:.1} ms, data key {:.1} ms)",
+            t.database.as_secs_f64() * 1000.0,
+            t.key.as_secs_f64() * 1000.0
+        ));
+    }
     if let Err(recovery) = &mut opened
         && recovery.problem().kind == signet_oauth1::ErrorKind::DatabaseLocked
     {
@@ -139,7 +153,7 @@ fn install_crash_reporter(data_dir: &Path) {
 }
 
 /// With `SIGNET_READY_PROBE` set, prints `signet: ready <ms since the epoch>` once, when the
-/// wizard first asks for its data (it is drawn and listening by then): the measurement script's
+/// page reports its first screen drawn with its data (`app_started`): the measurement script's
 /// "cold start to interactive wizard".
 pub fn ready_probe() {
     static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -179,11 +193,37 @@ fn hand_over(data_dir: &Path, link: Option<&str>) -> Option<i32> {
 /// second launch's link to the deep-link plugin), then deep links and the opener.
 pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
+        .plugin(trace_point(
+            "signet-trace-runtime",
+            "Tauri runtime (GTK) ready",
+        ))
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             deep_link::focus_main(app);
         }))
+        .plugin(trace_point(
+            "signet-trace-single-instance",
+            "single instance (its D-Bus name taken)",
+        ))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(trace_point(
+            "signet-trace-plugins",
+            "deep-link and opener plugins",
+        ))
+}
+
+/// A plugin that only traces `phase` when Tauri sets it up: plugins are set up in the order
+/// they were added, so one between two others times them.
+fn trace_point<R: Runtime>(
+    name: &'static str,
+    phase: &'static str,
+) -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new(name)
+        .setup(move |_, _| {
+            trace::mark(phase);
+            Ok(())
+        })
+        .build()
 }
 
 /// Builds the app around the store, or around the recovery window when the database could
@@ -201,17 +241,21 @@ pub fn build<R: Runtime>(
         .manage(AppState::new(link_socket))
         .invoke_handler(signet_app::for_each_command!(signet_handler_of))
         .setup(move |app| {
+            trace::mark("window and webview created");
             if app.config().plugins.0.contains_key("deep-link") {
                 setup_deep_links(app);
             }
+            trace::mark("deep links set up");
             Ok(())
         })
         .build(context)?;
+    trace::mark("Tauri app built");
     match opened {
         Ok(store) => start(app.handle(), store)
             .map_err(|e| tauri::Error::Io(std::io::Error::other(e.to_string())))?,
         Err(recovery) => app.shell().set_recovery(recovery),
     }
+    trace::mark("Signet's use cases ready");
     Ok(app)
 }
 
@@ -238,11 +282,21 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>, store: Store) -> Result<(), 
 fn setup_deep_links<R: Runtime>(app: &mut App<R>) {
     use tauri_plugin_deep_link::DeepLinkExt;
     let dl = app.deep_link();
+    // Registering writes a desktop entry and runs update-desktop-database and xdg-mime (tens
+    // to hundreds of milliseconds): on a thread of its own, while the window opens. It only
+    // matters to the browser's next redirect; a link this launch was given is read below.
     #[cfg(target_os = "linux")]
-    if should_register_scheme()
-        && let Err(e) = dl.register_all()
-    {
-        eprintln!("signet: cannot register the signet:// scheme: {e}");
+    if should_register_scheme() {
+        let handle = app.handle().clone();
+        let registering = std::thread::Builder::new()
+            .name("signet-scheme".into())
+            .spawn(move || match handle.deep_link().register_all() {
+                Ok(()) => trace::mark("signet:// scheme registered (off the critical path)"),
+                Err(e) => eprintln!("signet: cannot register the signet:// scheme: {e}"),
+            });
+        if let Err(e) = registering {
+            eprintln!("signet: cannot register the signet:// scheme: {e}");
+        }
     }
     let handle = app.handle().clone();
     dl.on_open_url(move |event| {

@@ -4,7 +4,8 @@
 // axe-core accessibility check of the screen on show.
 
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -18,6 +19,52 @@ export const SHOTS = process.env.E2E_SHOTS ?? path.join(ROOT, "target/e2e");
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core for a WebDriver script: loaded once per page. */
+function axeScript() {
+  return `if (!window.axe) {\n${AXE_SOURCE}\n}`;
+}
+
+/**
+ * Rules about the page's structure that fail the check whatever impact axe gives them: a
+ * screen reader user finds their way by landmarks and headings, and scrolls with the keyboard.
+ */
+const STRUCTURE_RULES = new Set([
+  "page-has-heading-one",
+  "heading-order",
+  "empty-heading",
+  "landmark-one-main",
+  "landmark-no-duplicate-main",
+  "landmark-unique",
+  "region",
+  "scrollable-region-focusable",
+  "aria-allowed-role",
+  "presentation-role-conflict",
+]);
+
+/**
+ * The page's heading faults, run inside the page: not exactly one visible `h1`, or a heading
+ * more than one level deeper than the one before it (an `h4` straight under an `h2`).
+ */
+function headingFaults() {
+  const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
+  const level = (e) => Number(e.getAttribute("aria-level") ?? e.tagName.slice(1));
+  const all = [...document.querySelectorAll("h1,h2,h3,h4,h5,h6,[role=heading]")].filter(visible);
+  const faults = [];
+  const ones = all.filter((e) => level(e) === 1);
+  if (ones.length !== 1) {
+    faults.push(`${ones.length} visible h1 (${ones.map((e) => JSON.stringify(e.textContent.trim().slice(0, 40))).join(", ")}), not one`);
+  }
+  let previous = 0;
+  for (const e of all) {
+    const l = level(e);
+    if (l > previous + 1) {
+      faults.push(`h${l} ${JSON.stringify(e.textContent.trim().slice(0, 40))} follows h${previous || "(none)"}`);
+    }
+    previous = l;
+  }
+  return faults;
+}
 
 /** One driver and one app session. */
 export class Session {
@@ -287,33 +334,64 @@ export class Session {
   }
 
   /**
-   * Runs axe-core on the page and returns the serious and critical violations (with where), or
-   * writes them next to the screenshots and throws when `strict`.
+   * Checks the screen on show in the light and the dark theme: axe-core's audit, and the
+   * headings (exactly one visible `h1`, no level skipped on the way down). Each theme's report
+   * goes next to the screenshots (`<prefix>-axe-<name>-<theme>.json`); returns the problems
+   * (serious and critical violations, the structure rules below at any impact, heading faults),
+   * and throws when `strict` and there are any. The page's own theme is put back afterwards.
    */
   async axe(name, strict = true) {
-    // The page's CSP forbids eval, but a WebDriver script runs as the automation's own: the
-    // library goes in as part of the script.
-    const out = await this.browser.executeAsync(
-      `${AXE_SOURCE}
+    const problems = [];
+    // axe reads every element's colours: a long form takes WebKit tens of seconds.
+    await this.browser.setTimeout({ script: 120000 });
+    for (const theme of ["light", "dark"]) {
+      const started = Date.now();
+      // The page's CSP forbids eval, but a WebDriver script runs as the automation's own: the
+      // library goes in as part of the script.
+      const out = await this.browser.executeAsync(
+        `${axeScript()}
 ;const done = arguments[arguments.length - 1];
-window.axe.run(document, { resultTypes: ["violations"] }).then(
-  (r) => done(r.violations),
-  (e) => done([{ id: "axe-error", impact: "critical", help: String(e), nodes: [] }]),
-);`,
-    );
-    const bad = out
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
-      }));
-    writeFileSync(path.join(SHOTS, `${this.prefix}-axe-${name}.json`), JSON.stringify(out, null, 2));
-    if (strict && bad.length > 0) {
-      throw new Error(`axe found ${bad.length} serious problems on ${name}: ${JSON.stringify(bad, null, 2)}`);
+const root = document.documentElement;
+const before = root.dataset.theme;
+const restore = () => { if (before === undefined) delete root.dataset.theme; else root.dataset.theme = before; };
+root.dataset.theme = ${JSON.stringify(theme)};
+const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+// The colours' transitions end (a running spinner never does: at most a second is given).
+const settled = () => Promise.race([
+  Promise.all(
+    document.getAnimations()
+      .filter((a) => Number.isFinite(a.effect?.getTiming().iterations ?? 1))
+      .map((a) => a.finished.catch(() => {})),
+  ),
+  new Promise((r) => setTimeout(r, 1000)),
+]);
+frame().then(frame).then(settled)
+  .then(() => window.axe.run(document, { resultTypes: ["violations"] }))
+  .then(
+    (r) => { const headings = (${headingFaults.toString()})(); restore(); done({ violations: r.violations, headings }); },
+    (e) => { restore(); done({ violations: [{ id: "axe-error", impact: "critical", help: String(e), nodes: [] }], headings: [] }); },
+  );`,
+      );
+      out.ms = Date.now() - started;
+      writeFileSync(path.join(SHOTS, `${this.prefix}-axe-${name}-${theme}.json`), JSON.stringify(out, null, 2));
+      for (const v of out.violations) {
+        if (v.impact === "serious" || v.impact === "critical" || STRUCTURE_RULES.has(v.id)) {
+          problems.push({
+            theme,
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+          });
+        }
+      }
+      for (const h of out.headings) problems.push({ theme, id: "headings", help: h });
     }
-    return bad;
+    await this.browser.setTimeout({ script: 20000 });
+    if (strict && problems.length > 0) {
+      throw new Error(`${problems.length} accessibility problems on ${name}: ${JSON.stringify(problems, null, 2)}`);
+    }
+    return problems;
   }
 
   /** Presses Tab `n` times and returns what has focus (tag, text, label). */
@@ -339,6 +417,88 @@ window.axe.run(document, { resultTypes: ["violations"] }).then(
         throw e;
       }
     };
+  }
+}
+
+/** Chromium, for the browser preview (Debian's `chromium`; its driver is `chromedriver`). */
+export const CHROMIUM = process.env.SIGNET_CHROMIUM ?? "/usr/lib/chromium/chromium";
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
+
+/**
+ * The browser preview — the UI built with `VITE_SIGNET_PREVIEW=1`, answering from the recorded
+ * sessions — served from `dir` and opened in headless Chromium through chromedriver: the same
+ * helpers as the app's session, in another engine. The driver listens on `port`, the page is
+ * served on `port + 1`.
+ */
+export class PreviewSession extends Session {
+  constructor(prefix, port, dir) {
+    super(prefix, port);
+    this.dir = dir;
+    this.server = null;
+  }
+
+  async start() {
+    mkdirSync(SHOTS, { recursive: true });
+    if (!existsSync(path.join(this.dir, "index.html"))) {
+      throw new Error(`no preview build in ${this.dir}: scripts/e2e.sh builds it (VITE_SIGNET_PREVIEW=1 vite build)`);
+    }
+    this.server = createServer((req, res) => {
+      const wanted = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      const file = path.join(this.dir, path.normalize(wanted === "/" ? "/index.html" : wanted));
+      if (!file.startsWith(this.dir) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      res.end(readFileSync(file));
+    });
+    await new Promise((r) => this.server.listen(this.port + 1, "127.0.0.1", r));
+    this.driver = spawn("chromedriver", [`--port=${this.port}`], { stdio: ["ignore", "ignore", "inherit"] });
+    await waitFor(
+      () => fetch(`http://127.0.0.1:${this.port}/status`).then((r) => r.ok, () => false),
+      20000,
+      "chromedriver",
+    );
+    this.browser = await remote({
+      hostname: "127.0.0.1",
+      port: this.port,
+      logLevel: "error",
+      capabilities: {
+        browserName: "chrome",
+        "goog:chromeOptions": {
+          binary: CHROMIUM,
+          args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,800", "--lang=en-GB"],
+        },
+      },
+    });
+    await this.browser.setTimeout({ script: 20000 });
+    return this.browser;
+  }
+
+  /**
+   * Opens the preview on the recorded session `scenario` (a fresh page: the fake starts over)
+   * and waits until the page shows `ready`.
+   */
+  async open(scenario, ready = /Start from a provider preset/) {
+    await this.browser.url(`http://127.0.0.1:${this.port + 1}/?scenario=${scenario}`);
+    return this.waitText(ready);
+  }
+
+  async screenshot(name) {
+    this.shot += 1;
+    const file = path.join(SHOTS, `${this.prefix}-${String(this.shot).padStart(2, "0")}-${name}.png`);
+    await this.browser.execute(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await this.browser.saveScreenshot(file);
+    return file;
+  }
+
+  async stop() {
+    await this.endSession();
+    this.driver?.kill();
+    this.driver = null;
+    await new Promise((r) => (this.server ? this.server.close(r) : r()));
+    this.server = null;
   }
 }
 

@@ -259,7 +259,7 @@ describe("keyboard only", () => {
       await onPreset(t, "type-ahead t");
     }
     await browser.keys("Enter");
-    assert.equal(await browser.execute(() => document.activeElement?.getAttribute("aria-pressed")), "true");
+    assert.equal(await browser.execute(() => document.activeElement?.getAttribute("aria-selected")), "true");
     await tabTo((f) => /Try it with the demo provider/.test(f.text), "Try it", true);
     await browser.keys("Enter");
     // The button pressed is gone: the focus goes to the run's headline, and stays there to the end.

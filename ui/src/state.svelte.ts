@@ -60,6 +60,8 @@ export class AppState {
   explanations: Explanation[] = $state([]);
   /** The backend's problems with the document (connector_validate). */
   problems: FieldProblem[] = $state([]);
+  /** Whether `problems` and `lints` answer for the document on show (false until its first check). */
+  checked = $state(false);
   /** What the backend expects to go wrong before Connect (connector_lint). */
   lints: Lint[] = $state([]);
   /** Fields the user has left: their problems show (all show after Save or Connect). */
@@ -144,20 +146,21 @@ export class AppState {
     );
     this.recovery = await ipc.storeProblem().catch(() => null);
     if (this.recovery === null) await this.load();
+    reportStarted(ipc);
   }
 
-  /** The lists and the app's facts, once the database is open. */
+  /** The lists and the app's facts, once the database is open (asked for all at once). */
   private async load(): Promise<void> {
     const ipc = this.ipc;
     if (!ipc) return;
     const [info, presets] = await Promise.all([
       ipc.appInfo().catch(() => null),
       ipc.presetsList().catch(() => []),
+      this.refresh(),
     ]);
     this.info = info;
     this.crash = info?.crash ?? this.crash;
     this.presets = presets;
-    await this.refresh();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -234,6 +237,10 @@ export class AppState {
     this.view = view;
     this.touched.clear();
     this.showAllProblems = false;
+    // Another document's problems never show on this one while its own are being checked.
+    this.problems = [];
+    this.lints = [];
+    this.checked = false;
     this.page = "builder";
     this.check(0);
   }
@@ -310,8 +317,12 @@ export class AppState {
       this.problems = problems;
       this.lints = lints;
       this.previewOnly = false;
+      this.checked = true;
+      // A refused save's "fix these fields" goes once they are fixed.
+      if (problems.length === 0 && this.error?.kind === "invalid_connector") this.error = null;
     } catch (e) {
       if (seq !== this.checkSeq) return;
+      this.checked = true;
       const report = toErrorReport(e);
       this.previewOnly = report.kind === "preview_unavailable";
       if (!this.previewOnly) this.error = report;
@@ -741,4 +752,24 @@ export interface PagesWalk {
   /** Every item so far, in order (from the events; from the result of a past walk). */
   items: unknown[];
   result: PagesResult | null;
+}
+
+/**
+ * Tells the backend the first screen is drawn with its data (the start-up trace and the ready
+ * probe): after the next frame, with the page's own clock. Nothing depends on the answer.
+ */
+function reportStarted(ipc: Ipc): void {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      const paints = performance.getEntriesByType("paint");
+      const paint = paints.find((e) => e.name === "first-contentful-paint") ?? paints[0];
+      ipc
+        .appStarted({
+          time_origin_ms: performance.timeOrigin,
+          first_paint_ms: paint?.startTime ?? null,
+          interactive_ms: performance.now(),
+        })
+        .catch(() => {});
+    }, 0),
+  );
 }

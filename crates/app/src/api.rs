@@ -69,6 +69,18 @@ pub struct AppInfo {
     pub crash: Option<CrashNotice>,
 }
 
+/// `app_started`: when the page drew and became usable, in its own clock (milliseconds since
+/// `time_origin_ms`, as `performance.now()` counts them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StartedArgs {
+    /// The page's time origin, in milliseconds since the epoch (`performance.timeOrigin`).
+    pub time_origin_ms: f64,
+    /// Its first paint, when the engine reports one.
+    pub first_paint_ms: Option<f64>,
+    /// When the first screen was drawn with its data and took input.
+    pub interactive_ms: f64,
+}
+
 /// Why Signet could not open its database, and what the user can do (the recovery window).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct StoreProblem {
@@ -965,6 +977,8 @@ commands! {
     app_quit() -> ();
     /// Version, data directory, and where the data key lives.
     app_info() -> AppInfo;
+    /// The page tells when it drew and became usable (the start-up trace, the ready probe).
+    app_started(StartedArgs) -> ();
     /// Starts the built-in demo provider (or returns the running one) and saves its connector.
     demo_provider_start() -> DemoProvider;
     /// Saved connectors with their token status.

@@ -23,6 +23,7 @@ mod pages;
 mod presets;
 pub mod process;
 pub mod startup;
+pub mod startup_trace;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -246,6 +246,11 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
             none();
             answer(Ok::<_, AppError>(app.app_info().await))
         }
+        "app_started" => {
+            let a: StartedArgs = args(command, json);
+            signet_app::startup_trace::page_reported(&a);
+            answer(Ok::<_, AppError>(()))
+        }
         "demo_provider_start" => {
             none();
             answer(app.demo_provider_start().await)
@@ -700,6 +705,12 @@ async fn ui_starts(s: &mut Session, presets: bool) -> Value {
     )
     .await;
     s.ok("tokens_list", Value::Null).await;
+    // The first screen is drawn with its data (the page's times; the fake compares none).
+    s.ok(
+        "app_started",
+        json!({ "time_origin_ms": 1_765_000_000_000.5, "first_paint_ms": 120.5, "interactive_ms": 310.5 }),
+    )
+    .await;
     list
 }
 

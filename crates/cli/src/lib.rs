@@ -51,34 +51,25 @@ pub fn main() -> ExitCode {
     if std::env::var_os("SIGNET_PANIC_FOR_TESTS").is_some() {
         panic!("a bug planted for the crash-report test (oauth_token_secret=planted-secret)");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("signet: cannot start the async runtime: {e}");
-            return Exit::Internal.into();
+    let outcome = match cli.command {
+        // Signing and the presets need no database, no keyring and no runtime: they start
+        // as light as the process itself.
+        Command::Sign(a) => sign::run(a).map(|()| ExitCode::from(Exit::Ok)),
+        Command::Presets(a) => presets::list(a).map(|()| ExitCode::from(Exit::Ok)),
+        command => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("signet: cannot start the async runtime: {e}");
+                    return Exit::Internal.into();
+                }
+            };
+            runtime.block_on(with_runtime(command, cli.data_dir.as_deref()))
         }
     };
-    let outcome = runtime.block_on(async {
-        match cli.command {
-            Command::Provider(a) => {
-                return Ok(signet_provider::cli::serve(a).await);
-            }
-            Command::Flow(a) => flow::run(a, cli.data_dir.as_deref()).await,
-            Command::Sign(a) => sign::run(a),
-            Command::Call(a) => call::run(a, cli.data_dir.as_deref()).await,
-            Command::Approve(a) => call::approve(a).await,
-            Command::Connectors(c) => connectors::connectors(cli.data_dir.as_deref(), c),
-            Command::Endpoints(c) => connectors::endpoints(cli.data_dir.as_deref(), c),
-            Command::Tokens(c) => connectors::tokens(cli.data_dir.as_deref(), c),
-            Command::Presets(a) => presets::list(a),
-            Command::Database(c) => database::database(cli.data_dir.as_deref(), c),
-            Command::History(c) => connectors::history(cli.data_dir.as_deref(), c),
-        }
-        .map(|()| ExitCode::from(Exit::Ok))
-    });
     match outcome {
         Ok(code) => code,
         Err(Failure {
@@ -93,4 +84,26 @@ pub fn main() -> ExitCode {
             exit.into()
         }
     }
+}
+
+/// The subcommands that talk to the network or build the app's use cases (which run their
+/// work on a Tokio runtime).
+async fn with_runtime(
+    command: Command,
+    data_dir: Option<&std::path::Path>,
+) -> Result<ExitCode, Failure> {
+    match command {
+        Command::Provider(a) => return Ok(signet_provider::cli::serve(a).await),
+        Command::Flow(a) => flow::run(a, data_dir).await,
+        Command::Call(a) => call::run(a, data_dir).await,
+        Command::Approve(a) => call::approve(a).await,
+        Command::Connectors(c) => connectors::connectors(data_dir, c),
+        Command::Endpoints(c) => connectors::endpoints(data_dir, c),
+        Command::Tokens(c) => connectors::tokens(data_dir, c),
+        Command::Database(c) => database::database(data_dir, c),
+        Command::History(c) => connectors::history(data_dir, c),
+        Command::Sign(a) => sign::run(a),
+        Command::Presets(a) => presets::list(a),
+    }
+    .map(|()| ExitCode::from(Exit::Ok))
 }

@@ -227,6 +227,57 @@ fn missing_flags_are_usage_errors_with_a_way_forward() {
     );
 }
 
+/// `signet sign` starts light: while it waits for its request on stdin it is one thread (no
+/// async runtime and its workers), and it never makes (or opens) the database.
+#[test]
+#[cfg(target_os = "linux")]
+fn sign_starts_light_one_thread_and_no_database() {
+    let data = std::env::temp_dir().join(format!("signet-light-{}", std::process::id()));
+    let mut child = Command::new(SIGNET)
+        .args(["sign", "--json"])
+        .env("SIGNET_DATA_DIR", &data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let proc = format!("/proc/{}", child.id());
+    // Blocked on stdin: asleep for a few reads in a row.
+    let state = || {
+        std::fs::read_to_string(format!("{proc}/stat"))
+            .ok()
+            .and_then(|s| Some(s.rsplit_once(')')?.1.split_whitespace().next()?.to_owned()))
+    };
+    let mut asleep = 0;
+    for _ in 0..200 {
+        asleep = if state().as_deref() == Some("S") {
+            asleep + 1
+        } else {
+            0
+        };
+        if asleep == 5 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(asleep, 5, "signet sign never waited for its input");
+    let threads = std::fs::read_dir(format!("{proc}/task")).unwrap().count();
+    let vector = r#"{"method": "GET", "url": "https://x.example/", "body": null,
+        "consumer_key": "k", "consumer_secret": "s", "token": null, "token_secret": null,
+        "callback": null, "verifier": null, "realm": null, "include_version": false,
+        "signature_method": "HMAC-SHA1", "nonce": "n", "timestamp": "1"}"#;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(vector.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(threads, 1, "signet sign started threads it does not need");
+    assert!(!data.exists(), "signet sign made the data directory");
+}
+
 #[test]
 fn sign_json_reads_the_vector_format_and_matches_rfc_5849() {
     let vector = r#"{"method": "POST", "url": "https://photos.example.net/initiate", "body": null,

@@ -79,5 +79,5 @@ pub use runs::{
     RunRecord, redact,
 };
 pub use schema::SCHEMA_VERSION;
-pub use store::{DATA_DIR_ENV, OpenOptions, Store, resolve_data_dir};
+pub use store::{DATA_DIR_ENV, OpenOptions, OpenTimings, Store, resolve_data_dir};
 pub use time::Timestamp;

@@ -117,6 +117,16 @@ pub struct Store {
     pub(crate) key: Option<DataKey>,
     key_status: KeyStatus,
     key_home: Arc<dyn KeyStore>,
+    open_timings: OpenTimings,
+}
+
+/// How long [`Store::open`] took, in its two parts (for the start-up trace).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct OpenTimings {
+    /// Opening the database: its files, the schema check, any migration.
+    pub database: std::time::Duration,
+    /// Loading the data key from its home (the keyring, or the key file).
+    pub key: std::time::Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -131,6 +141,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database in `options.data_dir()`.
     pub fn open(options: &OpenOptions) -> Result<Self> {
+        let started = std::time::Instant::now();
         let data_dir = options.data_dir.clone();
         let db_dir = data_dir.join(DB_DIR_NAME);
         private_umask();
@@ -217,6 +228,7 @@ impl Store {
                 reason: "not yet loaded".into(),
             },
             key_home,
+            open_timings: OpenTimings::default(),
         };
 
         let version = match found {
@@ -231,8 +243,15 @@ impl Store {
         if read_schema_marker(&store.db_dir)? != Some(SCHEMA_VERSION) {
             write_schema_marker(&store.db_dir)?;
         }
+        store.open_timings.database = started.elapsed();
         store.load_key(options)?;
+        store.open_timings.key = started.elapsed() - store.open_timings.database;
         Ok(store)
+    }
+
+    /// How long opening took: the database, then the key.
+    pub fn open_timings(&self) -> OpenTimings {
+        self.open_timings
     }
 
     /// Opens the database in `data_dir` with the key's home from `$SIGNET_KEYRING`.

@@ -32,6 +32,7 @@ import type {
   RunSummary,
   Schema,
   SecretRef,
+  StartedArgs,
   StoreProblem,
   TagGroup,
   TokenSummary,
@@ -68,6 +69,8 @@ export interface Ipc {
   /** Closes Signet. */
   appQuit(): Promise<void>;
   appInfo(): Promise<AppInfo>;
+  /** The first screen is drawn with its data (the start-up trace). */
+  appStarted(times: StartedArgs): Promise<void>;
   demoProviderStart(): Promise<DemoProvider>;
   connectorsList(): Promise<ConnectorSummary[]>;
   connectorNew(presetId: string | null): Promise<NewConnector>;
@@ -141,6 +144,7 @@ export function makeIpc(t: Transport): Ipc {
     storeMoveAside: () => t.invoke("store_move_aside", null),
     appQuit: () => done(t.invoke("app_quit", null)),
     appInfo: () => t.invoke("app_info", null),
+    appStarted: (times) => done(t.invoke("app_started", times)),
     demoProviderStart: () => t.invoke("demo_provider_start", null),
     connectorsList: () => t.invoke("connectors_list", null),
     connectorNew: (preset_id) => t.invoke("connector_new", { preset_id }),

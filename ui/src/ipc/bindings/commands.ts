@@ -41,6 +41,7 @@ import type { RunsListArgs } from "./RunsListArgs";
 import type { SchemaExportArgs } from "./SchemaExportArgs";
 import type { SendArgs } from "./SendArgs";
 import type { SendPagesArgs } from "./SendPagesArgs";
+import type { StartedArgs } from "./StartedArgs";
 import type { StoreProblem } from "./StoreProblem";
 import type { SubmitCallbackArgs } from "./SubmitCallbackArgs";
 import type { SubmitPinArgs } from "./SubmitPinArgs";
@@ -58,6 +59,8 @@ export type CommandMap = {
   app_quit: { args: null; result: null };
   /** Version, data directory, and where the data key lives. */
   app_info: { args: null; result: AppInfo };
+  /** The page tells when it drew and became usable (the start-up trace, the ready probe). */
+  app_started: { args: StartedArgs; result: null };
   /** Starts the built-in demo provider (or returns the running one) and saves its connector. */
   demo_provider_start: { args: null; result: DemoProvider };
   /** Saved connectors with their token status. */
@@ -133,6 +136,7 @@ export const COMMAND_NAMES = [
   "store_move_aside",
   "app_quit",
   "app_info",
+  "app_started",
   "demo_provider_start",
   "connectors_list",
   "connector_new",

@@ -106,6 +106,7 @@ export type { SigningTrace } from "./SigningTrace";
 export type { SkewReport } from "./SkewReport";
 export type { Snapshot } from "./Snapshot";
 export type { Source } from "./Source";
+export type { StartedArgs } from "./StartedArgs";
 export type { StepFailure } from "./StepFailure";
 export type { StepId } from "./StepId";
 export type { StepInfo } from "./StepInfo";
