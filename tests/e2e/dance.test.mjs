@@ -51,15 +51,6 @@ async function waitFor(cond, timeout, what) {
   }
 }
 
-async function openStep(id) {
-  await browser.execute((id) => {
-    const b = document.querySelector(`[data-step="${id}"]`);
-    b.scrollIntoView({ block: "center" });
-    b.click();
-  }, id);
-  await browser.pause(150);
-}
-
 before(async () => {
   rmSync(E2E_DIR, { recursive: true, force: true });
   mkdirSync(E2E_DIR, { recursive: true });
@@ -119,7 +110,7 @@ describe("the Signet desktop app", () => {
 
     // What the user sees at each step.
     for (const [i, id] of STEP_IDS.entries()) {
-      await openStep(id);
+      await s.openStep(id);
       const text = await s.text();
       assert.ok(text.length > 0);
       if (id === "request_token_issued") assert.match(text, /Request token\n\w{16,}/);
@@ -136,7 +127,7 @@ describe("the Signet desktop app", () => {
     assert.equal(tokens.length, 1, JSON.stringify(all));
     assert.equal(tokens[0].instance_name, "Default");
     assert.ok(!JSON.stringify(all).includes("secret\":\""), "no secret value in the list");
-    await openStep("resource_access");
+    await s.openStep("resource_access");
     assert.match(await s.text(), /alice|Alice Liddell/);
     await s.click(/^Connectors$/);
     await s.waitText(/Saved connectors[\s\S]*Signet demo provider/);

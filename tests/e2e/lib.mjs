@@ -140,6 +140,16 @@ export class Session {
     return last;
   }
 
+  /** Opens step `id` of the ten (its row in the timeline). */
+  async openStep(id) {
+    await this.browser.execute((id) => {
+      const b = document.querySelector(`[data-step="${id}"]`);
+      b.scrollIntoView({ block: "center" });
+      b.click();
+    }, id);
+    await this.browser.pause(150);
+  }
+
   /** The headline of the connection (the ten steps). */
   async headline() {
     return this.browser.execute(() => document.querySelector("p.headline")?.textContent ?? "");

@@ -48,8 +48,9 @@ const browser = await remote({
 });
 try {
   const headline = async () => (await browser.$("p.headline")).getText().catch(() => "");
-  await browser.waitUntil(async () => /Step 1|Ready/.test(await headline()), { timeout: 20000 });
+  // The first screen is the connectors page, with the demo button.
   const demo = await browser.$("button*=Try it with the demo provider");
+  await demo.waitForExist({ timeout: 20000 });
   await browser.execute((el) => el.click(), demo);
   await browser.waitUntil(async () => /^Connected\./.test(await headline()), { timeout: 30000 });
   await browser.pause(3000);

@@ -14,16 +14,6 @@ const DIST = process.env.SIGNET_PREVIEW_DIST ?? path.join(ROOT, "target/preview-
 const s = new PreviewSession("preview", Number(process.env.PREVIEW_DRIVER_PORT ?? 4460), DIST);
 let browser;
 
-/** Opens step `id` of the ten (its row in the timeline). */
-async function openStep(id) {
-  await browser.execute((id) => {
-    const b = document.querySelector(`[data-step="${id}"]`);
-    b.scrollIntoView({ block: "center" });
-    b.click();
-  }, id);
-  await browser.pause(150);
-}
-
 /**
  * Screenshots the screen in the light and the dark theme (the page's own theme put back), then
  * checks it with axe-core in both.
@@ -54,7 +44,7 @@ describe("the browser preview in Chromium", () => {
     await s.waitHeadline(/^Connected\./, 30000);
     await look("connected");
 
-    await openStep("token_request");
+    await s.openStep("token_request");
     await browser.execute(() => {
       const d = document.querySelector("details.technical");
       if (d) d.open = true;

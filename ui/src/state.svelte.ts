@@ -128,8 +128,9 @@ export class AppState {
   async connect(): Promise<void> {
     const ipc = await connectIpc();
     this.ipc = ipc;
-    this.unlisten.push(
-      await ipc.onSnapshot((e) => {
+    // Every listener is in place (asked for at once) before the first list.
+    const listening = await Promise.all([
+      ipc.onSnapshot((e) => {
         if (e.run_id === this.runId) {
           this.snapshot = e.snapshot;
           if (e.snapshot.phase === "failed") void this.diagnose();
@@ -140,13 +141,14 @@ export class AppState {
           void this.afterRun();
         }
       }),
-      await ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
-      await ipc.onCrashed((e) => (this.crash = e)),
-      await ipc.onPagesProgress((e) => this.pageArrived(e)),
-    );
+      ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
+      ipc.onCrashed((e) => (this.crash = e)),
+      ipc.onPagesProgress((e) => this.pageArrived(e)),
+    ]);
+    this.unlisten.push(...listening);
     this.recovery = await ipc.storeProblem().catch(() => null);
     if (this.recovery === null) await this.load();
-    reportStarted(ipc);
+    await reportStarted(ipc);
   }
 
   /** The lists and the app's facts, once the database is open (asked for all at once). */
@@ -756,20 +758,24 @@ export interface PagesWalk {
 
 /**
  * Tells the backend the first screen is drawn with its data (the start-up trace and the ready
- * probe): after the next frame, with the page's own clock. Nothing depends on the answer.
+ * probe): after the next frame, with the page's own clock. Resolves once told; nothing depends
+ * on the answer.
  */
-function reportStarted(ipc: Ipc): void {
-  requestAnimationFrame(() =>
-    setTimeout(() => {
-      const paints = performance.getEntriesByType("paint");
-      const paint = paints.find((e) => e.name === "first-contentful-paint") ?? paints[0];
-      ipc
-        .appStarted({
-          time_origin_ms: performance.timeOrigin,
-          first_paint_ms: paint?.startTime ?? null,
-          interactive_ms: performance.now(),
-        })
-        .catch(() => {});
-    }, 0),
+function reportStarted(ipc: Ipc): Promise<void> {
+  return new Promise((resolve) =>
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        const paints = performance.getEntriesByType("paint");
+        const paint = paints.find((e) => e.name === "first-contentful-paint") ?? paints[0];
+        ipc
+          .appStarted({
+            time_origin_ms: performance.timeOrigin,
+            first_paint_ms: paint?.startTime ?? null,
+            interactive_ms: performance.now(),
+          })
+          .catch(() => {})
+          .finally(resolve);
+      }, 0),
+    ),
   );
 }

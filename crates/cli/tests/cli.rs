@@ -16,6 +16,17 @@ fn signet(args: &[&str]) -> Output {
         .expect("signet runs")
 }
 
+/// Writes `input` to a running `signet`'s stdin, closes it, and waits for the output.
+fn answer(mut child: std::process::Child, input: &str) -> Output {
+    child
+        .stdin
+        .take()
+        .expect("a piped stdin")
+        .write_all(input.as_bytes())
+        .expect("stdin takes the input");
+    child.wait_with_output().expect("signet ends")
+}
+
 fn approve() -> String {
     format!("{SIGNET} approve")
 }
@@ -233,7 +244,7 @@ fn missing_flags_are_usage_errors_with_a_way_forward() {
 #[cfg(target_os = "linux")]
 fn sign_starts_light_one_thread_and_no_database() {
     let data = std::env::temp_dir().join(format!("signet-light-{}", std::process::id()));
-    let mut child = Command::new(SIGNET)
+    let child = Command::new(SIGNET)
         .args(["sign", "--json"])
         .env("SIGNET_DATA_DIR", &data)
         .stdin(Stdio::piped())
@@ -266,13 +277,7 @@ fn sign_starts_light_one_thread_and_no_database() {
         "consumer_key": "k", "consumer_secret": "s", "token": null, "token_secret": null,
         "callback": null, "verifier": null, "realm": null, "include_version": false,
         "signature_method": "HMAC-SHA1", "nonce": "n", "timestamp": "1"}"#;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(vector.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = answer(child, vector);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(threads, 1, "signet sign started threads it does not need");
     assert!(!data.exists(), "signet sign made the data directory");
@@ -284,19 +289,13 @@ fn sign_json_reads_the_vector_format_and_matches_rfc_5849() {
         "consumer_key": "dpf43f3p2l4k3l03", "consumer_secret": "kd94hf93k423kf44", "token": null, "token_secret": null,
         "callback": "http://printer.example.com/ready", "verifier": null, "realm": "Photos", "include_version": false,
         "signature_method": "HMAC-SHA1", "nonce": "wIjqoS", "timestamp": "137131200"}"#;
-    let mut child = Command::new(SIGNET)
+    let child = Command::new(SIGNET)
         .args(["sign", "--json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(vector.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = answer(child, vector);
     assert!(o.status.success());
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(doc["signature"], "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");

@@ -38,6 +38,8 @@ import type {
   TokenSummary,
 } from "./bindings";
 
+import { tauriTransport } from "./tauri";
+
 export type * from "./bindings";
 export { STEPS, COMMAND_NAMES, EVENT_NAMES } from "./bindings";
 
@@ -252,10 +254,8 @@ function absentTransport(): Transport {
  * demand, and only in builds that have the preview).
  */
 export async function connectIpc(): Promise<Ipc> {
-  if (inTauri()) {
-    const { tauriTransport } = await import("./tauri");
-    return makeIpc(tauriTransport());
-  }
+  // The real transport is in the first script (a fetch less on the way to the first screen).
+  if (inTauri()) return makeIpc(tauriTransport());
   if (!PREVIEW) return makeIpc(absentTransport());
   const { FakeBackend } = await import("./fake");
   return makeIpc(new FakeBackend());
