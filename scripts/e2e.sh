@@ -16,7 +16,10 @@ APT_PACKAGES="libwebkit2gtk-4.1-dev build-essential file libxdo-dev librsvg2-dev
   xvfb xauth dbus dbus-x11 xdg-utils desktop-file-utils webkit2gtk-driver xdotool imagemagick \
   fonts-dejavu-core chromium chromium-driver"
 
-missing=$(for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+# Installed, not just known to dpkg (a package removed with its configuration kept is not).
+missing=$(for p in $APT_PACKAGES; do
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || echo "$p"
+done)
 if [ -n "$missing" ]; then
   echo "e2e: installing Debian packages: $missing"
   SUDO=$([ "$(id -u)" = 0 ] || echo sudo)

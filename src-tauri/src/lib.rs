@@ -32,7 +32,6 @@ pub use state::{AppExt, AppState};
 
 /// The binary's entry point.
 pub fn main() {
-    trace::start();
     trace::mark("main");
     signet_app::process::harden();
     let builder = || {

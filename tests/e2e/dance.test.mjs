@@ -117,6 +117,17 @@ describe("the Signet desktop app", () => {
       if (id === "access_token_request") assert.match(text, /oauth_verifier|signature/i);
       if (id === "resource_access") assert.match(text, /alice|Alice Liddell/);
       await s.screenshot(`step-${String(i + 1).padStart(2, "0")}-${id}`);
+      if (id === "token_request") {
+        // Step 3's technical view: the signing trace, the raw request and response.
+        await browser.execute(() => {
+          const d = document.querySelector("details.technical");
+          if (d) d.open = true;
+          d?.scrollIntoView({ block: "start" });
+        });
+        assert.match(await s.text(), /Signature base string/i);
+        await s.screenshot("step-03-technical");
+        await s.axe("step-3-technical");
+      }
     }
   }));
 
