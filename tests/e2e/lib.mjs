@@ -48,7 +48,8 @@ const STRUCTURE_RULES = new Set([
  */
 function headingFaults() {
   const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
-  const level = (e) => Number(e.getAttribute("aria-level") ?? e.tagName.slice(1));
+  // A role="heading" without aria-level is level 2, as ARIA says.
+  const level = (e) => Number(e.getAttribute("aria-level") ?? (/^H[1-6]$/.test(e.tagName) ? e.tagName.slice(1) : 2));
   const all = [...document.querySelectorAll("h1,h2,h3,h4,h5,h6,[role=heading]")].filter(visible);
   const faults = [];
   const ones = all.filter((e) => level(e) === 1);

@@ -758,24 +758,27 @@ export interface PagesWalk {
 
 /**
  * Tells the backend the first screen is drawn with its data (the start-up trace and the ready
- * probe): after the next frame, with the page's own clock. Resolves once told; nothing depends
- * on the answer.
+ * probe): after the next frame, with the page's own clock — or after a second, should the
+ * window draw no frames (not shown yet). Resolves once told; nothing depends on the answer.
  */
 function reportStarted(ipc: Ipc): Promise<void> {
-  return new Promise((resolve) =>
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        const paints = performance.getEntriesByType("paint");
-        const paint = paints.find((e) => e.name === "first-contentful-paint") ?? paints[0];
-        ipc
-          .appStarted({
-            time_origin_ms: performance.timeOrigin,
-            first_paint_ms: paint?.startTime ?? null,
-            interactive_ms: performance.now(),
-          })
-          .catch(() => {})
-          .finally(resolve);
-      }, 0),
-    ),
-  );
+  return new Promise((resolve) => {
+    let told = false;
+    const tell = () => {
+      if (told) return;
+      told = true;
+      const paints = performance.getEntriesByType("paint");
+      const paint = paints.find((e) => e.name === "first-contentful-paint") ?? paints[0];
+      ipc
+        .appStarted({
+          time_origin_ms: performance.timeOrigin,
+          first_paint_ms: paint?.startTime ?? null,
+          interactive_ms: performance.now(),
+        })
+        .catch(() => {})
+        .finally(resolve);
+    };
+    requestAnimationFrame(() => setTimeout(tell, 0));
+    setTimeout(tell, 1000);
+  });
 }
