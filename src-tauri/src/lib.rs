@@ -89,7 +89,9 @@ pub fn run<R: Runtime>(builder: impl Fn() -> Builder<R>, context: impl Fn() -> C
     let data_dir = options.data_dir().to_owned();
     install_crash_reporter(&data_dir);
     let mut opened = signet_app::startup::open_store(&options);
-    if let Ok(store) = &opened {
+    if let Ok(store) = &opened
+        && trace::enabled()
+    {
         let t = store.open_timings();
         trace::mark(&format!(
             "store open (database {:.1} ms, data key {:.1} ms)",
@@ -191,38 +193,43 @@ fn hand_over(data_dir: &Path, link: Option<&str>) -> Option<i32> {
 /// The plugins of the real app: single instance first (its deep-link feature forwards a
 /// second launch's link to the deep-link plugin), then deep links and the opener.
 pub fn with_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder
-        .plugin(trace_point(
-            "signet-trace-runtime",
-            "Tauri runtime (GTK) ready",
-        ))
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+    let builder = trace_point(builder, "signet-trace-runtime", "Tauri runtime (GTK) ready").plugin(
+        tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             deep_link::focus_main(app);
-        }))
-        .plugin(trace_point(
-            "signet-trace-single-instance",
-            "single instance (its D-Bus name taken)",
-        ))
-        .plugin(tauri_plugin_deep_link::init())
-        .plugin(tauri_plugin_opener::init())
-        .plugin(trace_point(
-            "signet-trace-plugins",
-            "deep-link and opener plugins",
-        ))
+        }),
+    );
+    let builder = trace_point(
+        builder,
+        "signet-trace-single-instance",
+        "single instance (its D-Bus name taken)",
+    )
+    .plugin(tauri_plugin_deep_link::init())
+    .plugin(tauri_plugin_opener::init());
+    trace_point(
+        builder,
+        "signet-trace-plugins",
+        "deep-link and opener plugins",
+    )
 }
 
-/// A plugin that only traces `phase` when Tauri sets it up: plugins are set up in the order
-/// they were added, so one between two others times them.
+/// With the start-up trace on, adds a plugin that only traces `phase` when Tauri sets it up:
+/// plugins are set up in the order they were added, so one between two others times them.
 fn trace_point<R: Runtime>(
+    builder: Builder<R>,
     name: &'static str,
     phase: &'static str,
-) -> tauri::plugin::TauriPlugin<R> {
-    tauri::plugin::Builder::new(name)
-        .setup(move |_, _| {
-            trace::mark(phase);
-            Ok(())
-        })
-        .build()
+) -> Builder<R> {
+    if !trace::enabled() {
+        return builder;
+    }
+    builder.plugin(
+        tauri::plugin::Builder::<R>::new(name)
+            .setup(move |_, _| {
+                trace::mark(phase);
+                Ok(())
+            })
+            .build(),
+    )
 }
 
 /// Builds the app around the store, or around the recovery window when the database could

@@ -45,6 +45,18 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
+/// The demo provider and a data directory holding the connector "shop" on it
+/// ([`add_demo_shop`]); the provider's port.
+async fn demo_shop() -> (signet_provider::RunningProvider, tempfile::TempDir, String) {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let port = provider.addr().port().to_string();
+    let data = tempfile::tempdir().unwrap();
+    add_demo_shop(data.path(), &port).await;
+    (provider, data, port)
+}
+
 /// Saves a connector "shop" from the demo preset on the demo provider at `port`, with the
 /// shared-secret consumer's credentials (not connected yet).
 async fn add_demo_shop(dir: &Path, port: &str) {
@@ -71,15 +83,9 @@ async fn add_demo_shop(dir: &Path, port: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn endpoints_of_a_connector_are_sent_by_name_and_explain_their_failures() {
-    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
-        .await
-        .unwrap();
-    let port = provider.addr().port().to_string();
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path();
-
     // A connector from the demo preset, saved with its consumer credentials, then connected.
-    add_demo_shop(dir, &port).await;
+    let (provider, data, port) = demo_shop().await;
+    let dir = data.path();
     let not_yet = run(dir, &["call", "shop", "me"]).await;
     assert_eq!(not_yet.status.code(), Some(2), "{}", text(&not_yet));
     assert!(
@@ -492,13 +498,8 @@ async fn every_endpoint_kind_from_the_command_line() {
 /// goes to stderr; `--max-pages` cuts the walk; a walk that fails exits like a failed call.
 #[tokio::test(flavor = "multi_thread")]
 async fn all_pages_print_the_combined_items() {
-    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
-        .await
-        .unwrap();
-    let port = provider.addr().port().to_string();
-    let data = tempfile::tempdir().unwrap();
+    let (provider, data, _port) = demo_shop().await;
     let dir = data.path();
-    add_demo_shop(dir, &port).await;
     let browser = format!("{SIGNET} approve");
     let flow = run(dir, &["flow", "--connector", "shop", "--browser", &browser]).await;
     assert!(flow.status.success(), "{}", text(&flow));
