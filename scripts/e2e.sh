@@ -33,6 +33,8 @@ if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build &&
     VITE_SIGNET_PREVIEW=1 npx vite build --outDir ../target/preview-dist --emptyOutDir --logLevel warn)
   cargo build -p signet-cli -p signet-desktop
+  # The large database scale.test.mjs opens (`cargo test` has usually built it already).
+  cargo build -p signet-app --example large_history
 fi
 (cd tests/e2e && { [ -d node_modules/webdriverio ] || npm ci --no-audit --no-fund --ignore-scripts; })
 
@@ -44,6 +46,7 @@ rm -f target/e2e/*.png target/e2e/*.txt target/e2e/*-axe-*.json
 
 export SIGNET_APP="$ROOT/target/debug/signet-desktop"
 export SIGNET_CLI="$ROOT/target/debug/signet"
+export SIGNET_FIXTURE="$ROOT/target/debug/examples/large_history"
 export SIGNET_BROWSER="$ROOT/tests/e2e/browser.sh"
 export SIGNET_DATA_DIR="$WORK/data"
 export SIGNET_KEYRING=file

@@ -296,17 +296,10 @@ pub async fn schema_export<R: Runtime>(
     guarded(async move { app.signet()?.schema_export(&args.schema, &args.title) }).await
 }
 
-/// Past runs, newest first.
+/// A page of past runs, newest first.
 #[tauri::command]
-pub async fn runs_list<R: Runtime>(
-    app: AppHandle<R>,
-    args: RunsListArgs,
-) -> Result<Vec<RunSummary>> {
-    guarded(async move {
-        app.signet()?
-            .runs_list(args.connector_id.as_deref(), args.instance_id.as_deref())
-    })
-    .await
+pub async fn runs_list<R: Runtime>(app: AppHandle<R>, args: RunsListArgs) -> Result<RunsPage> {
+    guarded(async move { app.signet()?.runs_list(&args) }).await
 }
 
 /// How much history is kept.

@@ -289,7 +289,7 @@ async fn a_refused_call_is_read_in_plain_words() {
     let d = call.diagnosis.expect("a diagnosis");
     assert!(!d.diagnoses.is_empty());
     assert!(call.trace.is_some(), "the signing trace is kept");
-    let runs = app.runs_list(None, None).unwrap();
+    let runs = app.runs_list(&RunsListArgs::default()).unwrap().runs;
     assert!(
         runs.iter()
             .any(|r| r.kind == RunKind::Call && r.status == Some(401))

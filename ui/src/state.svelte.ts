@@ -28,6 +28,7 @@ import {
   type PagesResult,
   type PresetSummary,
   type TagGroup,
+  type RunKind,
   type RunSummary,
   type SecretRef,
   type Snapshot,
@@ -113,7 +114,23 @@ export class AppState {
   /** A bug stopped part of Signet (now, or in a run not shown yet): what and where the report is. */
   crash: CrashNotice | null = $state(null);
   connectors: ConnectorSummary[] = $state([]);
-  runs: RunSummary[] = $state([]);
+  /**
+   * The History page's runs: the pages read so far, newest first, for `runsFilter` (never the
+   * whole history: a page at a time, as the page is scrolled). Replaced, never changed in place.
+   */
+  runs: RunSummary[] = $state.raw([]);
+  /** How many runs the filtered connector (or every one) keeps, of every kind. */
+  runsTotal = $state(0);
+  /** Whether older runs may follow the ones read. */
+  runsMore = $state(false);
+  /** A page is being read. */
+  runsLoading = $state(false);
+  /** What the History shows: one connector's runs or all, of one kind or all. */
+  runsFilter: { connector: string | null; kind: RunKind | null } = $state({
+    connector: null,
+    kind: null,
+  });
+  private runsSeq = 0;
   /** How much history is kept (asked for when the History page opens). */
   history: HistorySettings | null = $state(null);
   tokens: TokenSummary[] = $state([]);
@@ -198,13 +215,13 @@ export class AppState {
     const ipc = this.ipc;
     if (!ipc) return;
     try {
-      const [connectors, runs, tokens] = await Promise.all([
+      const [connectors, tokens] = await Promise.all([
         ipc.connectorsList(),
-        ipc.runsList(null, null),
         ipc.tokensList(),
+        // The history is read only where it is shown.
+        this.page === "history" ? this.loadRuns() : null,
       ]);
       this.connectors = connectors;
-      this.runs = runs;
       this.tokens = tokens;
     } catch (e) {
       this.error = toErrorReport(e);
@@ -431,6 +448,37 @@ export class AppState {
       this.history = (await this.ipc?.historySettings()) ?? null;
     } catch {
       this.history = null;
+    }
+  }
+
+  /** Reads the History's first page again: it opened, its filters changed, or runs did. */
+  loadRuns(): Promise<void> {
+    return this.readRuns(null);
+  }
+
+  /** Reads the History's next page, older than the last run read (once at a time). */
+  async moreRuns(): Promise<void> {
+    const last = this.runs.at(-1);
+    if (!this.runsMore || this.runsLoading || !last) return;
+    await this.readRuns(last.run_id);
+  }
+
+  private async readRuns(before: string | null): Promise<void> {
+    const ipc = this.ipc;
+    if (!ipc) return;
+    const seq = ++this.runsSeq;
+    this.runsLoading = true;
+    try {
+      const { connector, kind } = this.runsFilter;
+      const page = await ipc.runsList(connector, kind, before);
+      if (seq !== this.runsSeq) return;
+      this.runs = before === null ? page.runs : [...this.runs, ...page.runs];
+      this.runsTotal = page.total;
+      this.runsMore = page.more;
+    } catch (e) {
+      if (seq === this.runsSeq) this.error = toErrorReport(e);
+    } finally {
+      if (seq === this.runsSeq) this.runsLoading = false;
     }
   }
 

@@ -78,10 +78,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ),
         _ => println!("memory: /proc/self/status is not readable here"),
     }
-    let runs = app.runs_list(None, Some(&instance))?;
+    let runs = app.runs_list(&signet_app::api::RunsListArgs {
+        instance_id: Some(instance.clone()),
+        ..Default::default()
+    })?;
     println!(
-        "history: {} runs listed for the instance (the list is capped); database {:.1} MiB on disk",
-        runs.len(),
+        "history: {} runs kept for the instance (the newest kept, older forgotten); database {:.1} MiB on disk",
+        runs.total,
         dir_size(dir.path()) as f64 / 1024.0 / 1024.0
     );
     Ok(())

@@ -731,13 +731,38 @@ pub struct SubmitCallbackArgs {
     pub url: String,
 }
 
-/// `runs_list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// `runs_list`: one page of the history.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 pub struct RunsListArgs {
     /// Only this connector's runs; `null` for all.
     pub connector_id: Option<ConnectorId>,
     /// Only this instance's runs.
     pub instance_id: Option<InstanceId>,
+    /// Only runs of this kind; `null` for every kind.
+    #[serde(default)]
+    pub kind: Option<RunKind>,
+    /// Only runs older than this one (the last run of the page before); `null` for the newest.
+    #[serde(default)]
+    pub before: Option<RunId>,
+    /// At most this many runs ([`RUNS_PAGE`] when `null`, never more than [`RUNS_PAGE_MAX`]).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// How many runs a page of the history holds unless asked otherwise.
+pub const RUNS_PAGE: u32 = 100;
+/// The most runs one page may hold.
+pub const RUNS_PAGE_MAX: u32 = 1_000;
+
+/// A page of the history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RunsPage {
+    /// The runs.
+    pub runs: Vec<RunSummary>,
+    /// How many runs of every kind the chosen connector or instance (or all of them) keeps.
+    pub total: u32,
+    /// Whether older runs may follow: ask again with `before` set to the last run's id.
+    pub more: bool,
 }
 
 /// How much history Signet keeps.
@@ -1022,7 +1047,7 @@ commands! {
     /// An endpoint's schema as a JSON schema document (draft 2020-12), pretty-printed.
     schema_export(SchemaExportArgs) -> String;
     /// Past runs (flows and calls), newest first.
-    runs_list(RunsListArgs) -> Vec<RunSummary>;
+    runs_list(RunsListArgs) -> RunsPage;
     /// One run with its snapshot or call record.
     run_get(RunArgs) -> RunRecord;
     /// How much history is kept.

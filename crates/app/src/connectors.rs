@@ -7,7 +7,9 @@ use signet_connector::{Builtins, ClientSecret, Installed, VariableKind};
 use signet_oauth1::diagnose::{Lint, LintOptions, lint_config};
 use signet_oauth1::flow::{FieldProblem, FlowMode, TokenCredentials};
 use signet_oauth1::{ErrorKind, Secret, TokenResponse};
-use signet_store::{Credentials, InstanceChanges, InstanceId, NewInstance, StoredConnector};
+use signet_store::{
+    ConnectorHead, Credentials, InstanceChanges, InstanceId, NewInstance, StoredConnector,
+};
 
 use crate::api::{
     ConnectorDocument, ConnectorSummary, ConnectorView, InstanceDraft, InstanceSummary,
@@ -20,12 +22,6 @@ use crate::{App, ids};
 fn typed(s: &Option<Secret>) -> Option<&Secret> {
     s.as_ref()
         .filter(|s| !s.is_empty() && s.expose() != signet_oauth1::secret::REDACTED)
-}
-
-fn host_of(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty() && !host.contains("{{")).then(|| host.to_owned())
 }
 
 /// The blank instance of a new connector: its variables' defaults.
@@ -77,44 +73,35 @@ impl App {
         Ok((instance, connector))
     }
 
-    /// `connectors_list`.
+    /// `connectors_list`: read from the connectors' heads, not their definitions.
     pub fn connectors_list(&self) -> Result<Vec<ConnectorSummary>> {
         let store = self.store();
         let mut out = Vec::new();
-        for c in store.list_connectors()? {
+        for c in store.list_connector_heads()? {
             let instances = store.instances_of(c.id)?;
             let token = match instances.first() {
                 Some(i) => self.token_summary(&c, i)?,
                 None => None,
             };
-            let d = &c.definition;
-            let oauth1 = d.oauth1().map(|(_, _, o)| o);
-            let provider_host = oauth1
-                .and_then(|o| host_of(&o.request_token.url))
-                .or_else(|| d.endpoints.iter().find_map(|e| host_of(&e.url)))
-                .unwrap_or_default();
+            let ids: Vec<_> = instances.iter().map(|i| i.id).collect();
             let last_run = self
-                .runs_of_instances(&c, &instances, 1)?
+                .summaries(store.runs_page(&ids, None, None, 1)?.runs)?
                 .into_iter()
                 .next();
             out.push(ConnectorSummary {
                 id: c.id.to_string(),
-                name: c.name().to_owned(),
-                system: d.details.system.clone(),
-                description: d.details.description.clone(),
-                preset: d.details.preset.clone(),
-                auth_types: d
-                    .auth_methods
-                    .iter()
-                    .map(|m| m.kind.type_name().to_owned())
-                    .collect(),
-                signature_method: oauth1.map(|o| o.signature_method),
-                endpoint_count: u32::try_from(d.endpoints.len()).unwrap_or(u32::MAX),
                 instance_count: u32::try_from(instances.len()).unwrap_or(u32::MAX),
-                provider_host,
                 updated_ms: ids::millis(c.updated_at),
                 token,
                 last_run,
+                name: c.name,
+                system: c.system,
+                description: c.description,
+                preset: c.preset,
+                auth_types: c.auth_types,
+                signature_method: c.signature_method,
+                endpoint_count: c.endpoint_count,
+                provider_host: c.provider_host,
             });
         }
         Ok(out)
@@ -174,7 +161,8 @@ impl App {
         let pre_issued = c.definition.oauth1().is_some_and(|(_, _, o)| {
             o.mode == FlowMode::PreIssuedToken && !o.consumer_key_as_token
         });
-        let token = self.token_summary(c, current)?;
+        let head = ConnectorHead::of(c);
+        let token = self.token_summary(&head, current)?;
         let stored = StoredSecrets {
             consumer_secret: summary
                 .as_ref()
@@ -190,7 +178,7 @@ impl App {
             summaries.push(InstanceSummary {
                 id: i.id.to_string(),
                 name: i.name.clone(),
-                token: self.token_summary(c, i)?,
+                token: self.token_summary(&head, i)?,
             });
         }
         Ok(ConnectorView {
@@ -230,7 +218,7 @@ impl App {
     /// The public part of an instance's token.
     pub(crate) fn token_summary(
         &self,
-        c: &StoredConnector,
+        c: &ConnectorHead,
         i: &signet_store::Instance,
     ) -> Result<Option<TokenSummary>> {
         let Some(summary) = self.store().credentials_summary(i.id)? else {
@@ -620,7 +608,7 @@ impl App {
     /// `tokens_list`: every stored access token.
     pub fn tokens_list(&self) -> Result<Vec<TokenSummary>> {
         let mut out = Vec::new();
-        for c in self.store().list_connectors()? {
+        for c in self.store().list_connector_heads()? {
             for i in self.store().instances_of(c.id)? {
                 out.extend(self.token_summary(&c, &i)?);
             }

@@ -1,17 +1,20 @@
 //! The run history: the ten steps and endpoint calls of every instance, newest first; one run
 //! in full; a failed run read in plain words; the user's paste compared with a run's base string.
 
-use serde::Deserialize as _;
+use serde::Deserialize;
 use signet_oauth1::diagnose::{
     BaseStringDiff, FailureDiagnosis, diagnose_snapshot, diff_base_strings, extract_base_string,
 };
 use signet_oauth1::flow::{Exchange, Phase, Snapshot, StepId, StepStatus};
 use signet_oauth1::{ErrorKind, ErrorReport};
-use signet_store::{Instance, RunKind as StoredKind, StoredConnector};
+use signet_store::{ConnectorHead, Instance, RunKind as StoredKind};
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::api::{
-    CallRecord, HistoryCleared, HistorySettings, PagesResult, RunDetail, RunKind, RunRecord,
-    RunSummary,
+    CallRecord, HistoryCleared, HistorySettings, PagesResult, RUNS_PAGE, RUNS_PAGE_MAX, RunDetail,
+    RunKind, RunRecord, RunSummary, RunsListArgs, RunsPage,
 };
 use crate::error::{AppError, Result};
 use crate::{App, ids};
@@ -30,7 +33,7 @@ fn exchange_behind(snapshot: &Snapshot) -> Option<&Exchange> {
 
 fn flow_summary(
     run_id: String,
-    c: &StoredConnector,
+    c: &ConnectorHead,
     i: &Instance,
     started_ms: u64,
     finished_ms: Option<u64>,
@@ -64,7 +67,7 @@ fn flow_summary(
 
 fn call_summary(
     run_id: String,
-    c: &StoredConnector,
+    c: &ConnectorHead,
     i: &Instance,
     record: &signet_store::RunRecord,
     call: &CallRecord,
@@ -95,7 +98,7 @@ fn call_summary(
 /// A walk of pages as the history lists it, from the walk itself.
 fn pages_summary(
     run_id: String,
-    c: &StoredConnector,
+    c: &ConnectorHead,
     i: &Instance,
     record: &signet_store::RunRecord,
     pages: &PagesResult,
@@ -115,7 +118,7 @@ fn pages_summary(
 /// reading every page; `None` when the record is not a walk Signet wrote.
 fn listed_pages(
     run_id: String,
-    c: &StoredConnector,
+    c: &ConnectorHead,
     i: &Instance,
     record: &signet_store::RunRecord,
 ) -> Option<RunSummary> {
@@ -151,7 +154,7 @@ fn listed_pages(
 /// finished) and the last page's status and error.
 fn pages_row(
     run_id: String,
-    (c, i, record): (&StoredConnector, &Instance, &signet_store::RunRecord),
+    (c, i, record): (&ConnectorHead, &Instance, &signet_store::RunRecord),
     endpoint: String,
     (failed, stop): (bool, &signet_connector::pagination::Stop),
     status: Option<u16>,
@@ -184,14 +187,14 @@ fn pages_row(
 
 /// A stored run read back; `None` when its record does not read as what it claims to be.
 fn read(
-    c: &StoredConnector,
+    c: &ConnectorHead,
     i: &Instance,
     record: &signet_store::RunRecord,
 ) -> Option<(RunSummary, RunDetail)> {
     let id = ids::run_id(record.instance_id, record.id);
     match record.kind {
         StoredKind::Flow => {
-            let snapshot: Snapshot = serde_json::from_value(record.snapshot.clone()).ok()?;
+            let snapshot = Snapshot::deserialize(&record.snapshot).ok()?;
             // Ten steps in order, or it is not a run Signet wrote (Snapshot::step relies on it).
             if snapshot.steps.len() != StepId::ALL.len()
                 || snapshot
@@ -205,7 +208,7 @@ fn read(
             let variables = record
                 .snapshot
                 .get("variables")
-                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .and_then(|v| Deserialize::deserialize(v).ok())
                 .unwrap_or_default();
             let summary = flow_summary(
                 id,
@@ -224,7 +227,7 @@ fn read(
             ))
         }
         StoredKind::Call => {
-            let call: CallRecord = serde_json::from_value(record.snapshot.clone()).ok()?;
+            let call = CallRecord::deserialize(&record.snapshot).ok()?;
             let summary = call_summary(id, c, i, record, &call);
             Some((
                 summary,
@@ -248,85 +251,102 @@ fn read(
 }
 
 impl App {
-    /// The runs of some of a connector's instances, newest first, at most `limit` each.
-    pub(crate) fn runs_of_instances(
+    /// Stored runs as the history lists them: a run of this session in progress as it stands
+    /// now, any other as it was recorded (a walk of pages from a few of its fields, as its
+    /// record holds every page). A run whose record does not read as what it claims, or whose
+    /// instance is gone, is left out.
+    pub(crate) fn summaries(
         &self,
-        c: &StoredConnector,
-        instances: &[Instance],
-        limit: usize,
+        records: Vec<signet_store::RunRecord>,
     ) -> Result<Vec<RunSummary>> {
-        let mut out: Vec<RunSummary> = Vec::new();
-        for i in instances {
-            for e in self.inner.flows.all() {
-                if e.instance_id == i.id {
+        let store = self.store();
+        let mut owners: HashMap<signet_store::InstanceId, Option<(ConnectorHead, Instance)>> =
+            HashMap::new();
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            let owner = match owners.entry(record.instance_id) {
+                Entry::Occupied(o) => o.into_mut(),
+                Entry::Vacant(v) => {
+                    let found = match store.instance(record.instance_id)? {
+                        Some(i) => store.connector_head(i.connector_id)?.map(|c| (c, i)),
+                        None => None,
+                    };
+                    v.insert(found)
+                }
+            };
+            let Some((c, i)) = owner.as_ref() else {
+                continue;
+            };
+            let id = ids::run_id(i.id, record.id);
+            let summary = match self.inner.flows.get(&id) {
+                Some(e) => {
                     let latest = e.latest();
-                    out.push(flow_summary(
-                        e.id.clone(),
+                    Some(flow_summary(
+                        id,
                         c,
                         i,
                         e.started_ms(),
                         latest.finished_ms,
                         &latest.snapshot,
-                    ));
+                    ))
                 }
-            }
-            for record in self.store().runs(i.id, limit)? {
-                let id = ids::run_id(i.id, record.id);
-                if out.iter().any(|s| s.run_id == id) {
-                    continue;
-                }
-                // A walk of pages is listed from a few of its fields (its record holds every
-                // page); any other run is read whole.
-                let summary = match record.kind {
+                None => match record.kind {
                     StoredKind::Pages => listed_pages(id, c, i, &record),
                     _ => read(c, i, &record).map(|(summary, _)| summary),
-                };
-                if let Some(summary) = summary {
-                    out.push(summary);
-                }
-            }
+                },
+            };
+            out.extend(summary);
         }
-        out.sort_by_key(|s| {
-            // Newest first; runs started in the same millisecond by their number, not as text
-            // ("1-10" after "1-9").
-            let order = ids::parse_run(&s.run_id).map(|(_, r)| r.0);
-            std::cmp::Reverse((s.started_ms, order))
-        });
-        out.truncate(limit.max(1) * instances.len().max(1));
         Ok(out)
     }
 
-    /// `runs_list`: every run, or a connector's, or an instance's, newest first.
-    pub fn runs_list(
-        &self,
-        connector: Option<&str>,
-        instance: Option<&str>,
-    ) -> Result<Vec<RunSummary>> {
-        let limit = self.inner.settings.history_per_instance;
+    /// `runs_list`: a page of every run, or of a connector's, or of an instance's, newest
+    /// first. Reads the page's runs and each instance's count, never the whole history.
+    pub fn runs_list(&self, args: &RunsListArgs) -> Result<RunsPage> {
         let store = self.store();
-        let mut out = Vec::new();
-        if let Some(i) = instance {
-            let (inst, c) = self.instance_and_connector(i)?;
-            return self.runs_of_instances(&c, &[inst], limit);
-        }
-        let connectors =
-            match connector {
-                Some(id) => vec![store.connector(ids::connector(id)?)?.ok_or_else(|| {
-                    AppError::new(ErrorKind::NotFound, format!("no connector {id}"))
-                })?],
-                None => store.list_connectors()?,
+        let instances: Vec<signet_store::InstanceId> =
+            match (args.instance_id.as_deref(), args.connector_id.as_deref()) {
+                (Some(i), _) => vec![self.instance_and_connector(i)?.0.id],
+                (None, Some(c)) => {
+                    let id = ids::connector(c)?;
+                    store.connector(id)?.ok_or_else(|| {
+                        AppError::new(ErrorKind::NotFound, format!("no connector {c}"))
+                    })?;
+                    store.instances_of(id)?.into_iter().map(|i| i.id).collect()
+                }
+                (None, None) => store.instances_with_runs()?,
             };
-        for c in connectors {
-            let instances = store.instances_of(c.id)?;
-            out.extend(self.runs_of_instances(&c, &instances, limit)?);
+        let before = match args.before.as_deref() {
+            None => None,
+            Some(b) => Some(
+                ids::parse_run(b)
+                    .ok_or_else(|| {
+                        AppError::new(ErrorKind::Invalid, format!("{b:?} is not a run's id"))
+                            .hint("pass the id of the last run of the page before, or null")
+                    })?
+                    .1,
+            ),
+        };
+        let limit = args.limit.unwrap_or(RUNS_PAGE).clamp(1, RUNS_PAGE_MAX);
+        let page = store.runs_page(
+            &instances,
+            before,
+            args.kind.map(|k| match k {
+                RunKind::Flow => StoredKind::Flow,
+                RunKind::Call => StoredKind::Call,
+                RunKind::Pages => StoredKind::Pages,
+            }),
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        )?;
+        let mut total = 0usize;
+        for i in &instances {
+            total += store.runs_of(*i)?;
         }
-        out.sort_by_key(|s| {
-            // Newest first; runs started in the same millisecond by their number, not as text
-            // ("1-10" after "1-9").
-            let order = ids::parse_run(&s.run_id).map(|(_, r)| r.0);
-            std::cmp::Reverse((s.started_ms, order))
-        });
-        Ok(out)
+        Ok(RunsPage {
+            runs: self.summaries(page.runs)?,
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+            more: page.more,
+        })
     }
 
     /// `history_settings`.
@@ -409,7 +429,7 @@ impl App {
         if let Some(e) = self.inner.flows.get(run_id) {
             let c = self
                 .store()
-                .connector(e.connector_id)?
+                .connector_head(e.connector_id)?
                 .ok_or_else(not_found)?;
             let i = self
                 .store()
@@ -435,7 +455,9 @@ impl App {
         let store = self.store();
         let record = store.run(iid, rid)?.ok_or_else(not_found)?;
         let i = store.instance(iid)?.ok_or_else(not_found)?;
-        let c = store.connector(i.connector_id)?.ok_or_else(not_found)?;
+        let c = store
+            .connector_head(i.connector_id)?
+            .ok_or_else(not_found)?;
         let (summary, detail) = read(&c, &i, &record).ok_or_else(|| {
             AppError::new(
                 ErrorKind::DamagedRecord,

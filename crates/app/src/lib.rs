@@ -59,8 +59,6 @@ pub struct Settings {
     pub call_http: HttpSettings,
     /// How long a flow waits for the redirect or PIN.
     pub callback_timeout: Duration,
-    /// How many of an instance's runs the history lists.
-    pub history_per_instance: usize,
 }
 
 impl Default for Settings {
@@ -72,7 +70,6 @@ impl Default for Settings {
                 ..HttpSettings::default()
             },
             callback_timeout: Duration::from_secs(10 * 60),
-            history_per_instance: 50,
         }
     }
 }

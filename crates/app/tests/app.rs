@@ -174,7 +174,13 @@ async fn the_demo_connects_and_calls_every_endpoint_of_its_api() {
     assert_eq!(tenant.response.unwrap().status, 200);
 
     // The history holds the flow and the seven calls.
-    let runs = app.runs_list(Some(&view.id), None).unwrap();
+    let runs = app
+        .runs_list(&RunsListArgs {
+            connector_id: Some(view.id.clone()),
+            ..RunsListArgs::default()
+        })
+        .unwrap()
+        .runs;
     assert_eq!(runs.iter().filter(|r| r.kind == RunKind::Flow).count(), 1);
     assert_eq!(runs.iter().filter(|r| r.kind == RunKind::Call).count(), 7);
     let call_run = runs
@@ -409,7 +415,8 @@ async fn bad_input_is_refused_by_field_before_anything_is_sent() {
     assert!(fields.contains(&"values.tenant"), "{fields:?}");
     assert!(fields.contains(&"endpoints[2].body.text"), "{fields:?}");
     // Refused before sending: nothing went out, nothing is in the history.
-    assert_eq!(app.runs_list(None, None).unwrap(), vec![]);
+    let none = app.runs_list(&RunsListArgs::default()).unwrap();
+    assert_eq!((none.runs, none.total, none.more), (vec![], 0, false));
     p.shutdown().await;
 }
 
@@ -456,11 +463,89 @@ async fn failures_come_back_read_and_kept() {
         "{:?}",
         d.diagnoses
     );
-    let listed = app.runs_list(None, Some(&instance)).unwrap();
+    let listed = app
+        .runs_list(&RunsListArgs {
+            instance_id: Some(instance.clone()),
+            ..RunsListArgs::default()
+        })
+        .unwrap()
+        .runs;
     assert_eq!(listed[0].run_id, r.run_id);
     assert_eq!(listed[0].phase, Phase::Failed);
     assert_eq!(listed[0].status, Some(401));
     let _ = Faults::default();
+}
+
+/// Issue 19: the history is read a page at a time, newest first, each page after the last
+/// run of the one before; a kind or a connector narrows it; the total comes with every page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_is_read_a_page_at_a_time() {
+    let (_dir, app, _host) = app();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    let started = app.flow_start(&instance).await.unwrap();
+    assert_eq!(settle(&app, &started.run_id).await.phase, Phase::Finished);
+    let mut sent = vec![started.run_id.clone()];
+    for _ in 0..11 {
+        sent.push(send(&app, &instance, "me", &[]).await.run_id);
+    }
+    sent.reverse();
+
+    let mut got = Vec::new();
+    let mut before = None;
+    loop {
+        let page = app
+            .runs_list(&RunsListArgs {
+                before: before.clone(),
+                limit: Some(5),
+                ..RunsListArgs::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, 12);
+        assert!(page.runs.len() <= 5);
+        got.extend(page.runs.iter().map(|r| r.run_id.clone()));
+        before = page.runs.last().map(|r| r.run_id.clone());
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(got, sent, "every run once, newest first");
+
+    let flows = app
+        .runs_list(&RunsListArgs {
+            connector_id: Some(demo.connector.id.clone()),
+            kind: Some(RunKind::Flow),
+            ..RunsListArgs::default()
+        })
+        .unwrap();
+    assert_eq!(flows.runs.len(), 1);
+    assert_eq!(flows.runs[0].run_id, started.run_id);
+    assert_eq!(flows.runs[0].steps_done, 10);
+    assert_eq!(flows.total, 12, "the total counts every kind");
+
+    // A page is never empty-handed for a limit of 0, nor larger than the most allowed.
+    let one = app
+        .runs_list(&RunsListArgs {
+            limit: Some(0),
+            ..RunsListArgs::default()
+        })
+        .unwrap();
+    assert_eq!((one.runs.len(), one.more), (1, true));
+
+    let e = app
+        .runs_list(&RunsListArgs {
+            before: Some("yesterday".into()),
+            ..RunsListArgs::default()
+        })
+        .unwrap_err();
+    assert_eq!(e.report().message, "\"yesterday\" is not a run's id");
+    assert!(
+        e.report()
+            .hint
+            .as_deref()
+            .unwrap_or("")
+            .contains("last run")
+    );
 }
 
 /// A browser that only notes the consent page's address: the test decides what comes back.

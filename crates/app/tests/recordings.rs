@@ -349,7 +349,7 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
         }
         "runs_list" => {
             let a: RunsListArgs = args(command, json);
-            answer(app.runs_list(a.connector_id.as_deref(), a.instance_id.as_deref()))
+            answer(app.runs_list(&a))
         }
         "run_get" => {
             let a: RunArgs = args(command, json);
@@ -699,11 +699,6 @@ async fn ui_starts(s: &mut Session, presets: bool) -> Value {
         Value::Null
     };
     s.ok("connectors_list", Value::Null).await;
-    s.ok(
-        "runs_list",
-        json!({ "connector_id": null, "instance_id": null }),
-    )
-    .await;
     s.ok("tokens_list", Value::Null).await;
     // The first screen is drawn with its data (the page's times; the fake compares none).
     s.ok(
@@ -755,15 +750,17 @@ async fn flow_start(s: &mut Session, instance: &str) -> String {
     str_of(&started["run_id"], "run id").to_owned()
 }
 
+/// The first page of the History, every kind, as the History page asks for it.
+fn history_page(connector: Option<&str>) -> Value {
+    json!({ "connector_id": connector, "instance_id": null, "kind": null, "before": null, "limit": null })
+}
+
 /// What the UI asks for again once a run is over.
 async fn refresh(s: &mut Session, connector: &str, instance: &str) {
     s.ok("connectors_list", Value::Null).await;
-    s.ok(
-        "runs_list",
-        json!({ "connector_id": null, "instance_id": null }),
-    )
-    .await;
     s.ok("tokens_list", Value::Null).await;
+    // The History page's first page, as it asks for it when it is open (or opened).
+    s.ok("runs_list", history_page(None)).await;
     s.ok(
         "connector_get",
         json!({ "id": connector, "instance_id": instance }),
@@ -799,11 +796,7 @@ async fn session_demo(s: &mut Session) {
             "{endpoint} failed: {}",
             sent["call"]["error"]
         );
-        s.ok(
-            "runs_list",
-            json!({ "connector_id": null, "instance_id": null }),
-        )
-        .await;
+        s.ok("runs_list", history_page(None)).await;
     }
     // A walk of pages, as the UI names it (`pages-` and the endpoint), and a cancel of a walk
     // that already ended.
@@ -826,11 +819,7 @@ async fn session_demo(s: &mut Session) {
         json!({ "job": "pages-orders-link" }),
     )
     .await;
-    s.ok(
-        "runs_list",
-        json!({ "connector_id": null, "instance_id": null }),
-    )
-    .await;
+    s.ok("runs_list", history_page(None)).await;
     let failed = s
         .ok(
             "endpoint_send",
@@ -839,14 +828,16 @@ async fn session_demo(s: &mut Session) {
         .await;
     assert_eq!(failed["call"]["response"]["status"], 404, "{failed}");
     let failed_run = str_of(&failed["run_id"], "run id").to_owned();
-    let runs = s
-        .ok(
-            "runs_list",
-            json!({ "connector_id": null, "instance_id": null }),
-        )
-        .await;
-    for r in runs.as_array().expect("runs") {
+    let runs = s.ok("runs_list", history_page(None)).await;
+    for r in runs["runs"].as_array().expect("runs") {
         s.ok("run_get", json!({ "run_id": r["run_id"] })).await;
+    }
+    // The History page narrowed to the connector, and to each kind.
+    s.ok("runs_list", history_page(Some(&connector))).await;
+    for kind in ["flow", "call", "pages"] {
+        let mut args = history_page(None);
+        args["kind"] = json!(kind);
+        s.ok("runs_list", args).await;
     }
     s.ok("run_diagnose", json!({ "run_id": failed_run })).await;
     for kind in ["token_secret", "consumer_secret"] {
@@ -1063,7 +1054,7 @@ async fn session_manage(s: &mut Session) {
     .await;
     s.ok(
         "runs_list",
-        json!({ "connector_id": connector, "instance_id": sandbox }),
+        json!({ "connector_id": connector, "instance_id": sandbox, "kind": null, "before": null, "limit": null }),
     )
     .await;
 
@@ -1077,11 +1068,7 @@ async fn session_manage(s: &mut Session) {
         .ok("history_settings_set", json!({ "keep_runs": 1 }))
         .await;
     assert_eq!(kept["settings"]["keep_runs"], 1, "{kept}");
-    s.ok(
-        "runs_list",
-        json!({ "connector_id": null, "instance_id": null }),
-    )
-    .await;
+    s.ok("runs_list", history_page(None)).await;
     let cleared = s
         .ok(
             "history_clear",
@@ -1089,13 +1076,9 @@ async fn session_manage(s: &mut Session) {
         )
         .await;
     assert!(cleared["removed"].as_u64().unwrap_or(0) >= 1, "{cleared}");
-    let none = s
-        .ok(
-            "runs_list",
-            json!({ "connector_id": null, "instance_id": null }),
-        )
-        .await;
-    assert_eq!(none, json!([]), "{none}");
+    let none = s.ok("runs_list", history_page(None)).await;
+    assert_eq!(none["runs"], json!([]), "{none}");
+    assert_eq!(none["total"], 0, "{none}");
     s.ok("history_settings_set", json!({ "keep_runs": 200 }))
         .await;
 
@@ -1111,11 +1094,7 @@ async fn session_manage(s: &mut Session) {
     .await;
     s.ok("connector_delete", json!({ "id": connector })).await;
     s.ok("connectors_list", Value::Null).await;
-    s.ok(
-        "runs_list",
-        json!({ "connector_id": null, "instance_id": null }),
-    )
-    .await;
+    s.ok("runs_list", history_page(None)).await;
     s.ok("tokens_list", Value::Null).await;
 }
 

@@ -35,6 +35,82 @@ impl StoredConnector {
     }
 }
 
+/// What a list of connectors shows of one, kept beside it (in the same transaction) so that
+/// listing hundreds of connectors reads a few hundred bytes each, not their whole definitions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectorHead {
+    /// Its id.
+    pub id: ConnectorId,
+    /// Its name.
+    pub name: String,
+    /// The system it connects to.
+    pub system: String,
+    /// What it is for.
+    pub description: String,
+    /// The preset it was made from, if any.
+    pub preset: Option<String>,
+    /// Its authentication methods' kinds (`oauth1`, `api_key`, `basic`, `none`), in order.
+    pub auth_types: Vec<String>,
+    /// Its OAuth 1.0a method's signature method, when it has one.
+    pub signature_method: Option<signet_oauth1::SignatureMethod>,
+    /// How many endpoints it has.
+    pub endpoint_count: u32,
+    /// The provider's host: its request-token address's, else its first endpoint's with one.
+    pub provider_host: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was last changed.
+    pub updated_at: Timestamp,
+}
+
+impl ConnectorHead {
+    /// The head of a stored connector.
+    pub fn of(c: &StoredConnector) -> Self {
+        let d = &c.definition;
+        let oauth1 = d.oauth1().map(|(_, _, o)| o);
+        Self {
+            id: c.id,
+            name: d.details.name.clone(),
+            system: d.details.system.clone(),
+            description: d.details.description.clone(),
+            preset: d.details.preset.clone(),
+            auth_types: d
+                .auth_methods
+                .iter()
+                .map(|m| m.kind.type_name().to_owned())
+                .collect(),
+            signature_method: oauth1.map(|o| o.signature_method),
+            endpoint_count: u32::try_from(d.endpoints.len()).unwrap_or(u32::MAX),
+            provider_host: oauth1
+                .and_then(|o| host_of(&o.request_token.url))
+                .or_else(|| d.endpoints.iter().find_map(|e| host_of(&e.url)))
+                .unwrap_or_default(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        schema::encode(HEAD_VERSION, self)
+    }
+}
+
+/// The version of a [`ConnectorHead`] record: a head that does not read is made again from its
+/// connector.
+const HEAD_VERSION: u8 = 1;
+
+/// An address's host, unless it has none or it is still a `{{variable}}`.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && !host.contains("{{")).then(|| host.to_owned())
+}
+
 /// Every problem with a definition, as the store reports them (`connectors[2].` before each
 /// field when `prefix` says so).
 pub fn definition_problems(def: &signet_connector::Connector, prefix: &str) -> Vec<Problem> {
@@ -95,6 +171,7 @@ impl Store {
         };
         let instance = self.prepare_instance(&connector, instance_id, instance, now)?;
         let bytes = schema::encode(schema::CONNECTOR_VERSION, &connector);
+        let head = ConnectorHead::of(&connector).encode();
         let instance_bytes = schema::encode(schema::INSTANCE_VERSION, &instance.record);
         let name_key = keys::name_key(connector.name());
         let index_key = keys::instance_index_key(id, instance_id);
@@ -104,22 +181,26 @@ impl Store {
             &self.instances,
             &self.instance_index,
             &self.credentials,
+            &self.connector_heads,
         )
-            .transaction(|(connectors, names, instances, index, credentials)| {
-                if names.get(&name_key)?.is_some() {
-                    return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
-                        connector.name().trim().to_owned(),
-                    )));
-                }
-                names.insert(name_key.as_slice(), &id.to_key())?;
-                connectors.insert(&id.to_key(), bytes.as_slice())?;
-                instances.insert(&instance_id.to_key(), instance_bytes.as_slice())?;
-                index.insert(&index_key, &[])?;
-                if let Some(c) = &instance.credentials {
-                    credentials.insert(&instance_id.to_key(), c.as_slice())?;
-                }
-                Ok(())
-            })
+            .transaction(
+                |(connectors, names, instances, index, credentials, heads)| {
+                    if names.get(&name_key)?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
+                            connector.name().trim().to_owned(),
+                        )));
+                    }
+                    names.insert(name_key.as_slice(), &id.to_key())?;
+                    connectors.insert(&id.to_key(), bytes.as_slice())?;
+                    heads.insert(&id.to_key(), head.as_slice())?;
+                    instances.insert(&instance_id.to_key(), instance_bytes.as_slice())?;
+                    index.insert(&index_key, &[])?;
+                    if let Some(c) = &instance.credentials {
+                        credentials.insert(&instance_id.to_key(), c.as_slice())?;
+                    }
+                    Ok(())
+                },
+            )
             .map_err(|e| self.tx_err(e))?;
         self.flush()?;
         let instance = self
@@ -144,10 +225,11 @@ impl Store {
             updated_at: Timestamp::now().max(old.updated_at),
         };
         let bytes = schema::encode(schema::CONNECTOR_VERSION, &connector);
+        let head = ConnectorHead::of(&connector).encode();
         let old_name = keys::name_key(old.name());
         let new_name = keys::name_key(connector.name());
-        (&self.connectors, &self.names)
-            .transaction(|(connectors, names)| {
+        (&self.connectors, &self.names, &self.connector_heads)
+            .transaction(|(connectors, names, heads)| {
                 if connectors.get(id.to_key())?.is_none() {
                     return Err(ConflictableTransactionError::Abort(not_found(id)));
                 }
@@ -161,6 +243,7 @@ impl Store {
                     names.insert(new_name.as_slice(), &id.to_key())?;
                 }
                 connectors.insert(&id.to_key(), bytes.as_slice())?;
+                heads.insert(&id.to_key(), head.as_slice())?;
                 Ok(())
             })
             .map_err(|e| self.tx_err(e))?;
@@ -206,6 +289,84 @@ impl Store {
         Ok(out)
     }
 
+    /// What the list of connectors shows of each, by name: read from their heads, never from
+    /// their definitions (a head that does not read is made again from its connector).
+    pub fn list_connector_heads(&self) -> Result<Vec<ConnectorHead>> {
+        let mut out = Vec::new();
+        for item in self.connector_heads.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let head = schema::decode(
+                "connector head",
+                || format!("{k:?}"),
+                &v,
+                HEAD_VERSION,
+                |_, _| Err("no older version".into()),
+            );
+            match head {
+                Ok(h) => out.push(h),
+                Err(_) => {
+                    if let Some(c) =
+                        ConnectorId::from_key(&k).and_then(|id| self.connector(id).ok().flatten())
+                    {
+                        out.push(ConnectorHead::of(&c));
+                    }
+                }
+            }
+        }
+        out.sort_by_cached_key(|c| (c.name.to_lowercase(), c.id));
+        Ok(out)
+    }
+
+    /// One connector's head (see [`Store::list_connector_heads`]).
+    pub fn connector_head(&self, id: ConnectorId) -> Result<Option<ConnectorHead>> {
+        if let Some(v) = self
+            .connector_heads
+            .get(id.to_key())
+            .map_err(|e| self.sled_err(e))?
+            && let Ok(h) = schema::decode(
+                "connector head",
+                || id.to_string(),
+                &v,
+                HEAD_VERSION,
+                |_, _| Err("no older version".into()),
+            )
+        {
+            return Ok(Some(h));
+        }
+        Ok(self.connector(id)?.as_ref().map(ConnectorHead::of))
+    }
+
+    /// Makes every connector's head from its definition, once: a database written before the
+    /// heads were kept (or just migrated) gets them on its first open.
+    pub(crate) fn make_heads_once(&self) -> Result<()> {
+        if self
+            .meta
+            .contains_key(keys::META_CONNECTOR_HEADS)
+            .map_err(|e| self.sled_err(e))?
+        {
+            return Ok(());
+        }
+        let mut heads = Vec::new();
+        for item in self.connectors.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            if let Ok(c) = decode_connector(&k, &v) {
+                heads.push((k, ConnectorHead::of(&c).encode()));
+            }
+        }
+        // Until the marker is written, a stop here only means making them again next time.
+        self.connector_heads.clear().map_err(|e| self.sled_err(e))?;
+        (&self.connector_heads, &self.meta)
+            .transaction(|(tree, meta)| {
+                for (k, h) in &heads {
+                    tree.insert(k, h.as_slice())?;
+                }
+                meta.insert(keys::META_CONNECTOR_HEADS, &[1u8])?;
+                Ok::<_, ConflictableTransactionError<Error>>(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()
+    }
+
     /// How many connectors are saved.
     pub fn connector_count(&self) -> usize {
         self.connectors.len()
@@ -236,20 +397,26 @@ impl Store {
             &self.instance_index,
             &self.credentials,
             &self.runs,
+            &self.run_counts,
+            &self.connector_heads,
         )
-            .transaction(|(connectors, names, inst, index, credentials, runs)| {
-                connectors.remove(&id.to_key())?;
-                names.remove(name.as_slice())?;
-                for i in &instances {
-                    inst.remove(&i.to_key())?;
-                    index.remove(&keys::instance_index_key(id, *i))?;
-                    credentials.remove(&i.to_key())?;
-                }
-                for k in &run_keys {
-                    runs.remove(k)?;
-                }
-                Ok::<_, ConflictableTransactionError<Error>>(())
-            })
+            .transaction(
+                |(connectors, names, inst, index, credentials, runs, counts, heads)| {
+                    connectors.remove(&id.to_key())?;
+                    heads.remove(&id.to_key())?;
+                    names.remove(name.as_slice())?;
+                    for i in &instances {
+                        inst.remove(&i.to_key())?;
+                        index.remove(&keys::instance_index_key(id, *i))?;
+                        credentials.remove(&i.to_key())?;
+                        counts.remove(&i.to_key())?;
+                    }
+                    for k in &run_keys {
+                        runs.remove(k)?;
+                    }
+                    Ok::<_, ConflictableTransactionError<Error>>(())
+                },
+            )
             .map_err(|e| self.tx_err(e))?;
         self.flush()?;
         Ok(true)

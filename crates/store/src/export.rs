@@ -294,6 +294,7 @@ impl Store {
             name: Vec<u8>,
             old_name: Option<Vec<u8>>,
             bytes: Vec<u8>,
+            head: Vec<u8>,
             instances: Vec<(InstanceId, Vec<u8>, Option<Vec<u8>>)>,
         }
         let mut writes = Vec::new();
@@ -340,6 +341,7 @@ impl Store {
                 name: keys::name_key(connector.name()),
                 old_name: existing.as_ref().map(|e| keys::name_key(e.name())),
                 bytes: schema::encode(schema::CONNECTOR_VERSION, &connector),
+                head: crate::connectors::ConnectorHead::of(&connector).encode(),
                 instances,
             });
         }
@@ -349,31 +351,35 @@ impl Store {
             &self.instances,
             &self.instance_index,
             &self.credentials,
+            &self.connector_heads,
         )
-            .transaction(|(connectors, names, instances, index, credentials)| {
-                for w in &writes {
-                    if let Some(old) = &w.old_name {
-                        names.remove(old.as_slice())?;
-                    }
-                    if let Some(other) = names.get(&w.name)?
-                        && other.as_ref() != w.id.to_key()
-                    {
-                        return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
-                            String::from_utf8_lossy(&w.name).into_owned(),
-                        )));
-                    }
-                    names.insert(w.name.as_slice(), &w.id.to_key())?;
-                    connectors.insert(&w.id.to_key(), w.bytes.as_slice())?;
-                    for (iid, bytes, creds) in &w.instances {
-                        instances.insert(&iid.to_key(), bytes.as_slice())?;
-                        index.insert(&keys::instance_index_key(w.id, *iid), &[])?;
-                        if let Some(c) = creds {
-                            credentials.insert(&iid.to_key(), c.as_slice())?;
+            .transaction(
+                |(connectors, names, instances, index, credentials, heads)| {
+                    for w in &writes {
+                        if let Some(old) = &w.old_name {
+                            names.remove(old.as_slice())?;
+                        }
+                        if let Some(other) = names.get(&w.name)?
+                            && other.as_ref() != w.id.to_key()
+                        {
+                            return Err(ConflictableTransactionError::Abort(Error::DuplicateName(
+                                String::from_utf8_lossy(&w.name).into_owned(),
+                            )));
+                        }
+                        names.insert(w.name.as_slice(), &w.id.to_key())?;
+                        connectors.insert(&w.id.to_key(), w.bytes.as_slice())?;
+                        heads.insert(&w.id.to_key(), w.head.as_slice())?;
+                        for (iid, bytes, creds) in &w.instances {
+                            instances.insert(&iid.to_key(), bytes.as_slice())?;
+                            index.insert(&keys::instance_index_key(w.id, *iid), &[])?;
+                            if let Some(c) = creds {
+                                credentials.insert(&iid.to_key(), c.as_slice())?;
+                            }
                         }
                     }
-                }
-                Ok(())
-            })
+                    Ok(())
+                },
+            )
             .map_err(|e| self.tx_err(e))?;
         self.flush()
     }

@@ -410,9 +410,11 @@ impl Store {
             &self.instance_index,
             &self.credentials,
             &self.runs,
+            &self.run_counts,
         )
-            .transaction(|(instances, index, credentials, runs)| {
+            .transaction(|(instances, index, credentials, runs, counts)| {
                 instances.remove(&id.to_key())?;
+                counts.remove(&id.to_key())?;
                 index.remove(&index_key)?;
                 credentials.remove(&id.to_key())?;
                 for k in &run_keys {

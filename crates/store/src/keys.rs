@@ -20,6 +20,12 @@ pub(crate) const INSTANCE_INDEX: &str = "instance_index";
 pub(crate) const CREDENTIALS: &str = "credentials";
 /// Runs, keyed by [`InstanceId`] then [`RunId`].
 pub(crate) const RUNS: &str = "runs";
+/// How many runs each instance has, keyed by [`InstanceId`] (a `u64`, big-endian), kept in the
+/// same transaction as the runs so a count never needs a scan.
+pub(crate) const RUN_COUNTS: &str = "run_counts";
+/// What a list shows of each connector ([`crate::ConnectorHead`]), keyed by [`ConnectorId`],
+/// kept in the same transaction as the connector.
+pub(crate) const CONNECTOR_HEADS: &str = "connector_heads";
 /// Settings, keyed by their UTF-8 name.
 pub(crate) const SETTINGS: &str = "settings";
 /// The database's own facts: schema version, where the data key lives, the key check.
@@ -28,6 +34,10 @@ pub(crate) const META: &str = "meta";
 pub(crate) const META_SCHEMA_VERSION: &[u8] = b"schema_version";
 pub(crate) const META_KEY_LOCATION: &[u8] = b"key_location";
 pub(crate) const META_KEY_CHECK: &[u8] = b"key_check";
+/// Present once [`RUN_COUNTS`] was counted from the runs (a database from before it had none).
+pub(crate) const META_RUN_COUNTS: &[u8] = b"run_counts_built";
+/// Present once [`CONNECTOR_HEADS`] was made from the connectors.
+pub(crate) const META_CONNECTOR_HEADS: &[u8] = b"connector_heads_built";
 
 macro_rules! id_type {
     ($name:ident, $doc:literal) => {

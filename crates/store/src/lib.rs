@@ -63,7 +63,7 @@ mod settings;
 pub mod store;
 pub mod time;
 
-pub use connectors::{MAX_NAME_LEN, StoredConnector, definition_problems};
+pub use connectors::{ConnectorHead, MAX_NAME_LEN, StoredConnector, definition_problems};
 pub use credentials::{
     ClientSecret, ClientSecretKind, Credentials, CredentialsSummary, TokenCredentials, TokenSummary,
 };
@@ -76,7 +76,7 @@ pub use keyring::{
 pub use keys::{ConnectorId, InstanceId, RunId};
 pub use runs::{
     HISTORY_EXTRAS, HISTORY_LIMIT_RANGE, MAX_RUNS_PER_INSTANCE, NewRun, RunKind, RunOutcome,
-    RunRecord, redact,
+    RunRecord, RunsPage, redact,
 };
 pub use schema::SCHEMA_VERSION;
 pub use store::{DATA_DIR_ENV, OpenOptions, OpenTimings, Store, resolve_data_dir};

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sled::transaction::{ConflictableTransactionError, Transactional};
 
 use crate::error::{Error, Result};
 use crate::keys::{self, ConnectorId, InstanceId, RunId};
@@ -362,7 +363,7 @@ impl Store {
         }
         self.set_setting(HISTORY_LIMIT_SETTING, &Value::from(keep))?;
         let mut forgotten = 0;
-        for instance in self.all_run_instances()? {
+        for instance in self.instances_with_runs()? {
             forgotten += self.forget_old_runs(instance, keep)?;
         }
         self.flush()?;
@@ -384,23 +385,36 @@ impl Store {
                 .collect::<std::result::Result<_, _>>(),
         }
         .map_err(|e| self.sled_err(e))?;
-        let mut batch = sled::Batch::default();
-        for k in &keys {
-            batch.remove(k.clone());
-        }
-        self.runs.apply_batch(batch).map_err(|e| self.sled_err(e))?;
+        let counted: Vec<sled::IVec> = match instance_id {
+            Some(i) => vec![sled::IVec::from(&i.to_key())],
+            None => self
+                .run_counts
+                .iter()
+                .keys()
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| self.sled_err(e))?,
+        };
+        (&self.runs, &self.run_counts)
+            .transaction(|(runs, counts)| {
+                for k in &keys {
+                    runs.remove(k)?;
+                }
+                for k in &counted {
+                    counts.remove(k)?;
+                }
+                Ok::<_, ConflictableTransactionError<Error>>(())
+            })
+            .map_err(|e| self.tx_err(e))?;
         self.flush()?;
         Ok(keys.len())
     }
 
-    /// The instances that have recorded runs.
-    fn all_run_instances(&self) -> Result<Vec<InstanceId>> {
-        let mut out: Vec<InstanceId> = Vec::new();
-        for k in self.runs.iter().keys() {
+    /// The instances that have recorded runs (read from their counts).
+    pub fn instances_with_runs(&self) -> Result<Vec<InstanceId>> {
+        let mut out = Vec::new();
+        for k in self.run_counts.iter().keys() {
             let k = k.map_err(|e| self.sled_err(e))?;
-            if let Some((i, _)) = keys::split_run_key(&k)
-                && out.last() != Some(&i)
-            {
+            if let Some(i) = InstanceId::from_key(&k) {
                 out.push(i);
             }
         }
@@ -408,24 +422,80 @@ impl Store {
     }
 
     /// Removes an instance's oldest runs beyond `keep` (run keys sort by instance, then by
-    /// age): how many.
+    /// age): how many. Reads only the keys it removes.
     fn forget_old_runs(&self, instance_id: InstanceId, keep: usize) -> Result<usize> {
-        let keys: Vec<sled::IVec> = self
+        let count = self.runs_of(instance_id)?;
+        if count <= keep {
+            return Ok(0);
+        }
+        let old: Vec<sled::IVec> = self
             .runs
             .scan_prefix(instance_id.to_key())
             .keys()
+            .take(count - keep)
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.sled_err(e))?;
-        if keys.len() <= keep {
-            return Ok(0);
+        let counter = instance_id.to_key();
+        (&self.runs, &self.run_counts)
+            .transaction(|(runs, counts)| {
+                let mut removed = 0u64;
+                for k in &old {
+                    removed += u64::from(runs.remove(k)?.is_some());
+                }
+                let left = counts
+                    .get(counter)?
+                    .as_deref()
+                    .and_then(decode_count)
+                    .unwrap_or(0)
+                    .saturating_sub(removed);
+                counts.insert(&counter, &left.to_be_bytes())?;
+                Ok::<_, ConflictableTransactionError<Error>>(removed)
+            })
+            .map_err(|e| self.tx_err(e))
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    /// Counts every instance's runs from the runs themselves, once: a database written before
+    /// the counts were kept gets them on its first open.
+    pub(crate) fn count_runs_once(&self) -> Result<()> {
+        if self
+            .meta
+            .contains_key(keys::META_RUN_COUNTS)
+            .map_err(|e| self.sled_err(e))?
+        {
+            return Ok(());
         }
-        let mut batch = sled::Batch::default();
-        let old = &keys[..keys.len() - keep];
-        for k in old {
-            batch.remove(k.clone());
+        let mut counts: Vec<(InstanceId, u64)> = Vec::new();
+        for k in self.runs.iter().keys() {
+            let k = k.map_err(|e| self.sled_err(e))?;
+            if let Some((i, _)) = keys::split_run_key(&k) {
+                match counts.last_mut() {
+                    Some((last, n)) if *last == i => *n += 1,
+                    _ => counts.push((i, 1)),
+                }
+            }
         }
-        self.runs.apply_batch(batch).map_err(|e| self.sled_err(e))?;
-        Ok(old.len())
+        (&self.run_counts, &self.meta)
+            .transaction(|(tree, meta)| {
+                for (i, n) in &counts {
+                    tree.insert(&i.to_key(), &n.to_be_bytes())?;
+                }
+                meta.insert(keys::META_RUN_COUNTS, &[1u8])?;
+                Ok::<_, ConflictableTransactionError<Error>>(())
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()
+    }
+
+    /// How many runs an instance has recorded (read from its count, not its runs).
+    pub fn runs_of(&self, instance_id: InstanceId) -> Result<usize> {
+        Ok(self
+            .run_counts
+            .get(instance_id.to_key())
+            .map_err(|e| self.sled_err(e))?
+            .as_deref()
+            .and_then(decode_count)
+            .map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX)))
     }
 
     /// Keeps what a flow run produced for an instance: its token credentials, only when the
@@ -487,12 +557,24 @@ impl Store {
         self.flush()
     }
 
+    /// Writes a run, counting it when it is new (one transaction).
     fn insert_run(&self, run: &RunRecord) -> Result<()> {
         let bytes = schema::encode(schema::RUN_VERSION, run);
-        self.runs
-            .insert(keys::run_key(run.instance_id, run.id), bytes)
-            .map_err(|e| self.sled_err(e))?;
-        Ok(())
+        let key = keys::run_key(run.instance_id, run.id);
+        let counter = run.instance_id.to_key();
+        (&self.runs, &self.run_counts)
+            .transaction(|(runs, counts)| {
+                if runs.insert(&key, bytes.as_slice())?.is_none() {
+                    let n = counts
+                        .get(counter)?
+                        .as_deref()
+                        .and_then(decode_count)
+                        .unwrap_or(0);
+                    counts.insert(&counter, &(n + 1).to_be_bytes())?;
+                }
+                Ok::<_, ConflictableTransactionError<Error>>(())
+            })
+            .map_err(|e| self.tx_err(e))
     }
 
     /// One run.
@@ -520,10 +602,102 @@ impl Store {
         Ok(out)
     }
 
-    /// How many runs are recorded in all.
+    /// How many runs are recorded in all (read from the instances' counts).
     pub fn run_count(&self) -> usize {
-        self.runs.len()
+        self.run_counts
+            .iter()
+            .values()
+            .filter_map(|v| v.ok().as_deref().and_then(decode_count))
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .sum()
     }
+
+    /// A page of the runs of some instances, newest first (by run id, which grows with every
+    /// run recorded): at most `limit` runs older than `before` (all when `None`), of one
+    /// `kind` when given. Reads one position per instance and the records of the page — what
+    /// it costs does not grow with the number of runs kept. Damaged records are skipped.
+    pub fn runs_page(
+        &self,
+        instances: &[InstanceId],
+        before: Option<RunId>,
+        kind: Option<RunKind>,
+        limit: usize,
+    ) -> Result<RunsPage> {
+        let mut iters: Vec<_> = instances
+            .iter()
+            .map(|i| match before {
+                None => self.runs.scan_prefix(i.to_key()).rev(),
+                Some(b) => self
+                    .runs
+                    .range(keys::run_key(*i, RunId(0))..keys::run_key(*i, b))
+                    .rev(),
+            })
+            .collect();
+        // Each instance's newest run not yet taken, the newest of all on top.
+        let mut heads = std::collections::BinaryHeap::new();
+        let next =
+            |n: usize, iters: &mut Vec<std::iter::Rev<sled::Iter>>| -> Result<Option<Head>> {
+                Ok(match iters[n].next() {
+                    Some(item) => {
+                        let (k, v) = item.map_err(|e| self.sled_err(e))?;
+                        keys::split_run_key(&k).map(|(_, r)| (r, n, k, v))
+                    }
+                    None => None,
+                })
+            };
+        for n in 0..iters.len() {
+            if let Some(head) = next(n, &mut iters)? {
+                heads.push(head);
+            }
+        }
+        let mut runs = Vec::new();
+        let mut more = false;
+        while let Some((_, n, k, v)) = heads.pop() {
+            if runs.len() >= limit {
+                more = true;
+                break;
+            }
+            if let Some(head) = next(n, &mut iters)? {
+                heads.push(head);
+            }
+            if kind.is_some_and(|want| run_kind(&v) != Some(want)) {
+                continue;
+            }
+            if let Ok(r) = decode_run(&k, &v) {
+                runs.push(r);
+            }
+        }
+        Ok(RunsPage { runs, more })
+    }
+}
+
+/// A page of runs (see [`Store::runs_page`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunsPage {
+    /// The runs, newest first.
+    pub runs: Vec<RunRecord>,
+    /// Whether older runs may follow the last one (with a kind asked for: older runs were
+    /// left unread, which may or may not be of that kind).
+    pub more: bool,
+}
+
+/// An instance's newest run not yet taken by [`Store::runs_page`]: its id, the instance's place
+/// in the list, its key and bytes.
+type Head = (RunId, usize, sled::IVec, sled::IVec);
+
+fn decode_count(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// A stored run's kind, read without building its snapshot.
+fn run_kind(bytes: &[u8]) -> Option<RunKind> {
+    #[derive(Deserialize)]
+    struct Head {
+        #[serde(default)]
+        kind: RunKind,
+    }
+    let (_, json) = bytes.split_first()?;
+    serde_json::from_slice::<Head>(json).ok().map(|h| h.kind)
 }
 
 #[cfg(test)]

@@ -112,6 +112,8 @@ pub struct Store {
     pub(crate) instance_index: sled::Tree,
     pub(crate) credentials: sled::Tree,
     pub(crate) runs: sled::Tree,
+    pub(crate) run_counts: sled::Tree,
+    pub(crate) connector_heads: sled::Tree,
     pub(crate) settings: sled::Tree,
     pub(crate) meta: sled::Tree,
     pub(crate) key: Option<DataKey>,
@@ -206,6 +208,8 @@ impl Store {
         let instance_index = tree(keys::INSTANCE_INDEX)?;
         let credentials = tree(keys::CREDENTIALS)?;
         let runs = tree(keys::RUNS)?;
+        let run_counts = tree(keys::RUN_COUNTS)?;
+        let connector_heads = tree(keys::CONNECTOR_HEADS)?;
         let settings = tree(keys::SETTINGS)?;
         let meta = tree(keys::META)?;
 
@@ -220,6 +224,8 @@ impl Store {
             instance_index,
             credentials,
             runs,
+            run_counts,
+            connector_heads,
             settings,
             meta,
             key: None,
@@ -240,6 +246,8 @@ impl Store {
         if version < SCHEMA_VERSION || found.is_none() {
             store.migrate(version)?;
         }
+        store.count_runs_once()?;
+        store.make_heads_once()?;
         if read_schema_marker(&store.db_dir)? != Some(SCHEMA_VERSION) {
             write_schema_marker(&store.db_dir)?;
         }
@@ -453,6 +461,8 @@ impl Store {
                     keys::META_SCHEMA_VERSION,
                     &schema::encode_schema(SCHEMA_VERSION),
                 )?;
+                // The connectors changed under their heads: they are made again after this.
+                meta.remove(keys::META_CONNECTOR_HEADS)?;
                 Ok::<_, ConflictableTransactionError<Error>>(())
             })
             .map_err(|e| self.tx_err(e))?;

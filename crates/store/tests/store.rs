@@ -856,6 +856,180 @@ fn an_instance_keeps_its_newest_runs_only() {
     assert_eq!(store.run_count(), 0);
 }
 
+/// Issue 19: history is read a page at a time across instances (newest first, by run id),
+/// and every instance's count is kept beside its runs — never counted by reading them.
+#[test]
+fn runs_are_read_a_page_at_a_time_and_counted_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let made: Vec<_> = ["A", "B", "C"]
+        .into_iter()
+        .map(|n| create(&store, spec(n)))
+        .collect();
+    let instances: Vec<_> = made.iter().map(|(_, i)| i.id).collect();
+    let mut all = Vec::new();
+    for n in 0..30usize {
+        // Uneven: A gets every other run, B and C share the rest.
+        let instance = if n % 2 == 0 {
+            instances[0]
+        } else {
+            instances[1 + n % 4 / 2]
+        };
+        let kind = if n % 3 == 0 {
+            RunKind::Call
+        } else {
+            RunKind::Flow
+        };
+        let r = store
+            .record_run(NewRun {
+                instance_id: instance,
+                kind,
+                started_at: Timestamp(n as i64),
+                finished_at: None,
+                outcome: RunOutcome::Completed,
+                snapshot: json!({"n": n}),
+            })
+            .unwrap();
+        all.push((r.id, kind));
+    }
+    all.reverse();
+    assert_eq!(store.runs_of(instances[0]).unwrap(), 15);
+    assert_eq!(
+        store.runs_of(instances[1]).unwrap() + store.runs_of(instances[2]).unwrap(),
+        15
+    );
+    assert_eq!(store.run_count(), 30);
+
+    // Pages of 7, each after the last one's id, give every run once, newest first.
+    let mut got = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.runs_page(&instances, before, None, 7).unwrap();
+        assert!(page.runs.len() <= 7);
+        got.extend(page.runs.iter().map(|r| r.id));
+        before = page.runs.last().map(|r| r.id);
+        if !page.more {
+            break;
+        }
+    }
+    let want: Vec<_> = all.iter().map(|(id, _)| *id).collect();
+    assert_eq!(got, want);
+    // One kind only, and one instance only.
+    let calls = store
+        .runs_page(&instances, None, Some(RunKind::Call), 100)
+        .unwrap();
+    let want_calls: Vec<_> = all
+        .iter()
+        .filter(|(_, k)| *k == RunKind::Call)
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(
+        calls.runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        want_calls
+    );
+    assert!(!calls.more);
+    let a = store.runs_page(&instances[..1], None, None, 100).unwrap();
+    assert_eq!(a.runs.len(), 15);
+    assert!(a.runs.iter().all(|r| r.instance_id == instances[0]));
+    assert!(
+        store
+            .runs_page(&[], None, None, 10)
+            .unwrap()
+            .runs
+            .is_empty()
+    );
+
+    // Rewriting a run does not count it twice; removing an instance's connector and clearing
+    // take their counts with them.
+    let mut first = a.runs[0].clone();
+    first.outcome = RunOutcome::Cancelled;
+    store.update_run(&first).unwrap();
+    assert_eq!(store.runs_of(instances[0]).unwrap(), 15);
+    let b_runs = store.runs_of(instances[1]).unwrap();
+    assert!(store.remove_connector(made[1].0.id).unwrap());
+    assert_eq!(store.runs_of(instances[1]).unwrap(), 0);
+    assert_eq!(store.run_count(), 30 - b_runs);
+    assert_eq!(store.clear_runs(Some(instances[0])).unwrap(), 15);
+    assert_eq!(store.run_count(), 15 - b_runs);
+    drop(store);
+
+    // A database from before the counts were kept gets them counted on its next open.
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        db.drop_tree("run_counts").unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .remove("run_counts_built")
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let store = open(dir.path());
+    assert_eq!(store.run_count(), 15 - b_runs);
+    assert_eq!(store.runs_of(instances[2]).unwrap(), 15 - b_runs);
+    assert_eq!(store.runs_of(instances[0]).unwrap(), 0);
+}
+
+/// Issue 19: the list of connectors reads their heads — kept with every change to a connector
+/// (made, changed, imported, removed) and made once for a database from before them.
+#[test]
+fn connector_heads_follow_their_connectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let names = |store: &Store| -> Vec<(String, String, u32)> {
+        store
+            .list_connector_heads()
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.name, h.provider_host, h.endpoint_count))
+            .collect()
+    };
+    let (photos, _) = create(&store, spec("Photos"));
+    let head = store.connector_head(photos.id).unwrap().unwrap();
+    assert_eq!(head, signet_store::ConnectorHead::of(&photos));
+    assert_eq!(head.auth_types, ["oauth1"]);
+    assert_eq!(head.signature_method, Some(SignatureMethod::HmacSha1));
+
+    let mut changed = photos.definition.clone();
+    changed.details.name = "Albums".into();
+    changed.endpoints.push(signet_connector::Endpoint::get(
+        "me",
+        "Me",
+        "https://api.albums.example/me",
+    ));
+    store.update_connector(photos.id, changed).unwrap();
+    let file = json!({"format": "signet-connectors", "version": 1, "connectors": [{
+        "name": "Imported",
+        "request_token_url": "https://imported.example/oauth/request_token",
+        "authorize_url": "https://imported.example/oauth/authorize",
+        "access_token_url": "https://imported.example/oauth/access_token",
+        "signature_method": "HMAC-SHA1",
+    }]});
+    store
+        .import(&file.to_string(), &signet_store::ImportOptions::default())
+        .unwrap();
+    let (gone, _) = create(&store, spec("Gone"));
+    assert!(store.remove_connector(gone.id).unwrap());
+    assert!(store.connector_head(gone.id).unwrap().is_none());
+    let want = vec![
+        ("Albums".to_owned(), "photos.example.net".to_owned(), 1),
+        ("Imported".to_owned(), "imported.example".to_owned(), 0),
+    ];
+    assert_eq!(names(&store), want);
+    drop(store);
+
+    // A database from before the heads: made from the connectors on its next open.
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        db.drop_tree("connector_heads").unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .remove("connector_heads_built")
+            .unwrap();
+        db.flush().unwrap();
+    }
+    assert_eq!(names(&open(dir.path())), want);
+}
+
 #[cfg(unix)]
 #[test]
 fn the_data_directory_and_database_files_are_the_users_alone() {

@@ -94,13 +94,15 @@ describe("the browser preview's fake backend", () => {
     const demo = await ipc.demoProviderStart();
     const instance = demo.connector.document.instance.id!;
     const me = await ipc.endpointSend(instance, "me", {});
-    const runs = await ipc.runsList();
+    const { runs, total } = await ipc.runsList();
     expect(runs.map((r) => r.run_id)).toContain(me.run_id);
-    expect(await ipc.runsList()).toEqual(runs);
+    expect(total).toBe(runs.length);
+    expect((await ipc.runsList()).runs).toEqual(runs);
     const orders = await ipc.endpointSend(instance, "orders", {});
     const more = await ipc.runsList();
-    expect(more[0].run_id).toBe(orders.run_id);
-    expect(more).toHaveLength(runs.length + 1);
+    expect(more.runs[0].run_id).toBe(orders.run_id);
+    expect(more.runs).toHaveLength(runs.length + 1);
+    expect(more.total).toBe(total + 1);
     timers.flush();
   });
 

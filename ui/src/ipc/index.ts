@@ -29,7 +29,8 @@ import type {
   PagesResult,
   PresetSummary,
   RunRecord,
-  RunSummary,
+  RunKind,
+  RunsPage,
   Schema,
   SecretRef,
   StartedArgs,
@@ -113,7 +114,15 @@ export interface Ipc {
   schemaTaxonomy(): Promise<TagGroup[]>;
   /** A schema as JSON Schema (draft 2020-12), pretty-printed. */
   schemaExport(schema: Schema, title: string): Promise<string>;
-  runsList(connectorId?: string | null, instanceId?: string | null): Promise<RunSummary[]>;
+  /**
+   * A page of the history, newest first: a connector's runs (or every run), of one kind (or
+   * every kind), older than `before` (the last run of the page before; `null` for the newest).
+   */
+  runsList(
+    connectorId?: string | null,
+    kind?: RunKind | null,
+    before?: string | null,
+  ): Promise<RunsPage>;
   runGet(runId: string): Promise<RunRecord>;
   /** How much history is kept. */
   historySettings(): Promise<HistorySettings>;
@@ -185,8 +194,8 @@ export function makeIpc(t: Transport): Ipc {
     endpointPagesCancel: (job) => done(t.invoke("endpoint_pages_cancel", { job })),
     schemaTaxonomy: () => t.invoke("schema_taxonomy", null),
     schemaExport: (schema, title) => t.invoke("schema_export", { schema, title }),
-    runsList: (connector_id = null, instance_id = null) =>
-      t.invoke("runs_list", { connector_id, instance_id }),
+    runsList: (connector_id = null, kind = null, before = null) =>
+      t.invoke("runs_list", { connector_id, instance_id: null, kind, before, limit: null }),
     runGet: (run_id) => t.invoke("run_get", { run_id }),
     historySettings: () => t.invoke("history_settings", null),
     historySettingsSet: (keep_runs) => t.invoke("history_settings_set", { keep_runs }),

@@ -54,6 +54,7 @@ pub fn open_app(dir: &std::path::Path) -> Result<App, Box<dyn std::error::Error>
 }
 
 /// Runs the ten steps for `instance` and waits (at most 20 s) until it is connected.
+#[allow(dead_code)] // not every example connects
 pub async fn connect(app: &App, instance: &str) -> Result<(), Box<dyn std::error::Error>> {
     let started = app.flow_start(instance).await?;
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -73,6 +74,7 @@ pub async fn connect(app: &App, instance: &str) -> Result<(), Box<dyn std::error
 }
 
 /// The resident set size in KiB, from /proc (Linux).
+#[allow(dead_code)] // not every example prints it
 pub fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status

@@ -36,8 +36,8 @@ import type { PresetSummary } from "./PresetSummary";
 import type { RevealSecretArgs } from "./RevealSecretArgs";
 import type { RunArgs } from "./RunArgs";
 import type { RunRecord } from "./RunRecord";
-import type { RunSummary } from "./RunSummary";
 import type { RunsListArgs } from "./RunsListArgs";
+import type { RunsPage } from "./RunsPage";
 import type { SchemaExportArgs } from "./SchemaExportArgs";
 import type { SendArgs } from "./SendArgs";
 import type { SendPagesArgs } from "./SendPagesArgs";
@@ -104,7 +104,7 @@ export type CommandMap = {
   /** An endpoint's schema as a JSON schema document (draft 2020-12), pretty-printed. */
   schema_export: { args: SchemaExportArgs; result: string };
   /** Past runs (flows and calls), newest first. */
-  runs_list: { args: RunsListArgs; result: Array<RunSummary> };
+  runs_list: { args: RunsListArgs; result: RunsPage };
   /** One run with its snapshot or call record. */
   run_get: { args: RunArgs; result: RunRecord };
   /** How much history is kept. */

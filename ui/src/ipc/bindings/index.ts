@@ -91,6 +91,7 @@ export type { RunKind } from "./RunKind";
 export type { RunRecord } from "./RunRecord";
 export type { RunSummary } from "./RunSummary";
 export type { RunsListArgs } from "./RunsListArgs";
+export type { RunsPage } from "./RunsPage";
 export type { Schema } from "./Schema";
 export type { SchemaExportArgs } from "./SchemaExportArgs";
 export type { SchemaField } from "./SchemaField";
