@@ -240,6 +240,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             finished_at: Some(Timestamp(at + 180)),
             outcome: template.outcome.clone(),
             snapshot: template.snapshot.clone(),
+            summary: template.summary.clone(),
         })?;
         if (n + 1) % 10_000 == 0 {
             eprintln!("{} runs, {:.0?}", n + 1, started.elapsed());

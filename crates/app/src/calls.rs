@@ -326,6 +326,7 @@ impl App {
                 },
             },
             snapshot: serde_json::to_value(&kept).unwrap_or_default(),
+            summary: crate::history::Listed::call(&kept).value(),
         })?;
         // A JSON answer teaches the endpoint's schema (the whole body).
         let mut builder = signet_connector::schema::SchemaBuilder::new();

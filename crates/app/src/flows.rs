@@ -169,6 +169,7 @@ impl App {
             finished_at: None,
             outcome: StoredOutcome::InProgress,
             snapshot: stored_flow(&snapshot, &resolved.variables),
+            summary: crate::history::Listed::flow(&snapshot).value(),
         })?;
         let id = ids::run_id(inst.id, record.id);
         let entry = Arc::new(FlowEntry {
@@ -284,6 +285,7 @@ impl App {
         record.finished_at = finished_ms.map(|ms| Timestamp(i64::try_from(ms).unwrap_or(i64::MAX)));
         record.outcome = StoredOutcome::of(snap);
         record.snapshot = stored_flow(snap, &entry.variables);
+        record.summary = crate::history::Listed::flow(snap).value();
         if let Err(e) = self.store().update_run(&record) {
             eprintln!("signet: the run could not be recorded: {e}");
         }

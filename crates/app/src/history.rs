@@ -1,11 +1,11 @@
 //! The run history: the ten steps and endpoint calls of every instance, newest first; one run
 //! in full; a failed run read in plain words; the user's paste compared with a run's base string.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use signet_oauth1::diagnose::{
     BaseStringDiff, FailureDiagnosis, diagnose_snapshot, diff_base_strings, extract_base_string,
 };
-use signet_oauth1::flow::{Exchange, Phase, Snapshot, StepId, StepStatus};
+use signet_oauth1::flow::{Exchange, FlowMode, Phase, Snapshot, StepId, StepStatus};
 use signet_oauth1::{ErrorKind, ErrorReport};
 use signet_store::{ConnectorHead, Instance, RunKind as StoredKind};
 
@@ -31,6 +31,155 @@ fn exchange_behind(snapshot: &Snapshot) -> Option<&Exchange> {
         .find_map(|s| s.exchanges.last())
 }
 
+/// What the history lists of a run that only the run itself knows. The app hands it to the
+/// store with every run it records (the run's head keeps it), so a page of the history and the
+/// connectors' last runs are read without reading a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Listed {
+    endpoint: Option<String>,
+    status: Option<u16>,
+    mode: Option<FlowMode>,
+    phase: Phase,
+    failed_step: Option<StepId>,
+    error_kind: Option<ErrorKind>,
+    steps_done: u8,
+}
+
+impl Listed {
+    /// The ten steps as they stand.
+    pub(crate) fn flow(snap: &Snapshot) -> Self {
+        let failed = snap.error.as_ref().filter(|_| snap.phase == Phase::Failed);
+        Self {
+            endpoint: None,
+            status: snap.resource.as_ref().map(|r| r.status),
+            mode: Some(snap.mode),
+            phase: snap.phase,
+            failed_step: failed.map(|f| f.step),
+            error_kind: failed.map(|f| f.error.kind),
+            steps_done: u8::try_from(
+                snap.steps
+                    .iter()
+                    .filter(|s| s.status == StepStatus::Done)
+                    .count(),
+            )
+            .unwrap_or(u8::MAX),
+        }
+    }
+
+    /// One endpoint call.
+    pub(crate) fn call(call: &CallRecord) -> Self {
+        Self {
+            endpoint: Some(call.endpoint_name.clone()),
+            status: call.response.as_ref().map(|r| r.status),
+            mode: None,
+            phase: if call.error.is_some() {
+                Phase::Failed
+            } else {
+                Phase::Finished
+            },
+            failed_step: None,
+            error_kind: call.error.as_ref().map(|e| e.kind),
+            steps_done: 0,
+        }
+    }
+
+    /// A walk of pages: its endpoint, how it ended (failed, cancelled or finished) and the last
+    /// page's status and error.
+    pub(crate) fn pages(pages: &PagesResult) -> Self {
+        let last = pages.pages.last().map(|p| &p.call);
+        Self::walk(
+            pages.endpoint_name.clone(),
+            (pages.failed, &pages.stop),
+            last.and_then(|c| c.response.as_ref()).map(|r| r.status),
+            last.and_then(|c| c.error.as_ref()).map(|e| e.kind),
+        )
+    }
+
+    /// A stored walk of pages, read from the few fields a list shows (its record holds every
+    /// page); `None` when the record is not a walk Signet wrote.
+    fn stored_pages(v: &serde_json::Value) -> Option<Self> {
+        let endpoint_name = v.get("endpoint_name")?.as_str()?.to_owned();
+        let failed = v.get("failed")?.as_bool()?;
+        let stop = signet_connector::pagination::Stop::deserialize(v.get("stop")?).ok()?;
+        let last = v
+            .get("pages")?
+            .as_array()?
+            .last()
+            .and_then(|p| p.get("call"));
+        let status = last
+            .and_then(|c| c.get("response"))
+            .and_then(|r| r.get("status"))
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok());
+        let error_kind = last
+            .and_then(|c| c.get("error"))
+            .and_then(|e| e.get("kind"))
+            .and_then(|k| ErrorKind::deserialize(k).ok());
+        Some(Self::walk(
+            endpoint_name,
+            (failed, &stop),
+            status,
+            error_kind,
+        ))
+    }
+
+    fn walk(
+        endpoint: String,
+        (failed, stop): (bool, &signet_connector::pagination::Stop),
+        status: Option<u16>,
+        error_kind: Option<ErrorKind>,
+    ) -> Self {
+        Self {
+            endpoint: Some(endpoint),
+            status,
+            mode: None,
+            phase: if failed {
+                Phase::Failed
+            } else if *stop == signet_connector::pagination::Stop::Cancelled {
+                Phase::Cancelled
+            } else {
+                Phase::Finished
+            },
+            failed_step: None,
+            error_kind,
+            steps_done: 0,
+        }
+    }
+
+    /// As the store keeps it.
+    pub(crate) fn value(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self).ok()
+    }
+
+    /// The history's row: this with the run's id, kind, owners and times.
+    fn row(
+        self,
+        run_id: String,
+        kind: RunKind,
+        (c, i): (&ConnectorHead, &Instance),
+        started_ms: u64,
+        finished_ms: Option<u64>,
+    ) -> RunSummary {
+        RunSummary {
+            run_id,
+            kind,
+            connector_id: c.id.to_string(),
+            connector_name: c.name().to_owned(),
+            instance_id: i.id.to_string(),
+            instance_name: i.name.clone(),
+            endpoint: self.endpoint,
+            status: self.status,
+            mode: self.mode,
+            phase: self.phase,
+            started_ms,
+            finished_ms,
+            failed_step: self.failed_step,
+            error_kind: self.error_kind,
+            steps_done: self.steps_done,
+        }
+    }
+}
+
 fn flow_summary(
     run_id: String,
     c: &ConnectorHead,
@@ -39,150 +188,33 @@ fn flow_summary(
     finished_ms: Option<u64>,
     snap: &Snapshot,
 ) -> RunSummary {
-    let failed = snap.error.as_ref().filter(|_| snap.phase == Phase::Failed);
-    RunSummary {
-        run_id,
-        kind: RunKind::Flow,
-        connector_id: c.id.to_string(),
-        connector_name: c.name().to_owned(),
-        instance_id: i.id.to_string(),
-        instance_name: i.name.clone(),
-        endpoint: None,
-        status: snap.resource.as_ref().map(|r| r.status),
-        mode: Some(snap.mode),
-        phase: snap.phase,
-        started_ms,
-        finished_ms,
-        failed_step: failed.map(|f| f.step),
-        error_kind: failed.map(|f| f.error.kind),
-        steps_done: u8::try_from(
-            snap.steps
-                .iter()
-                .filter(|s| s.status == StepStatus::Done)
-                .count(),
-        )
-        .unwrap_or(u8::MAX),
+    Listed::flow(snap).row(run_id, RunKind::Flow, (c, i), started_ms, finished_ms)
+}
+
+/// The kind the app calls a stored run's.
+fn kind_of(kind: StoredKind) -> RunKind {
+    match kind {
+        StoredKind::Flow => RunKind::Flow,
+        StoredKind::Call => RunKind::Call,
+        StoredKind::Pages => RunKind::Pages,
     }
 }
 
-fn call_summary(
+/// A stored run's row, from its record.
+fn record_row(
     run_id: String,
     c: &ConnectorHead,
     i: &Instance,
     record: &signet_store::RunRecord,
-    call: &CallRecord,
+    listed: Listed,
 ) -> RunSummary {
-    RunSummary {
+    listed.row(
         run_id,
-        kind: RunKind::Call,
-        connector_id: c.id.to_string(),
-        connector_name: c.name().to_owned(),
-        instance_id: i.id.to_string(),
-        instance_name: i.name.clone(),
-        endpoint: Some(call.endpoint_name.clone()),
-        status: call.response.as_ref().map(|r| r.status),
-        mode: None,
-        phase: if call.error.is_some() {
-            Phase::Failed
-        } else {
-            Phase::Finished
-        },
-        started_ms: ids::millis(record.started_at),
-        finished_ms: record.finished_at.map(ids::millis),
-        failed_step: None,
-        error_kind: call.error.as_ref().map(|e| e.kind),
-        steps_done: 0,
-    }
-}
-
-/// A walk of pages as the history lists it, from the walk itself.
-fn pages_summary(
-    run_id: String,
-    c: &ConnectorHead,
-    i: &Instance,
-    record: &signet_store::RunRecord,
-    pages: &PagesResult,
-) -> RunSummary {
-    let last = pages.pages.last().map(|p| &p.call);
-    pages_row(
-        run_id,
-        (c, i, record),
-        pages.endpoint_name.clone(),
-        (pages.failed, &pages.stop),
-        last.and_then(|c| c.response.as_ref()).map(|r| r.status),
-        last.and_then(|c| c.error.as_ref()).map(|e| e.kind),
+        kind_of(record.kind),
+        (c, i),
+        ids::millis(record.started_at),
+        record.finished_at.map(ids::millis),
     )
-}
-
-/// A stored walk of pages as the history lists it, read from the fields the list shows without
-/// reading every page; `None` when the record is not a walk Signet wrote.
-fn listed_pages(
-    run_id: String,
-    c: &ConnectorHead,
-    i: &Instance,
-    record: &signet_store::RunRecord,
-) -> Option<RunSummary> {
-    let v = &record.snapshot;
-    let endpoint_name = v.get("endpoint_name")?.as_str()?.to_owned();
-    let failed = v.get("failed")?.as_bool()?;
-    let stop = signet_connector::pagination::Stop::deserialize(v.get("stop")?).ok()?;
-    let last = v
-        .get("pages")?
-        .as_array()?
-        .last()
-        .and_then(|p| p.get("call"));
-    let status = last
-        .and_then(|c| c.get("response"))
-        .and_then(|r| r.get("status"))
-        .and_then(serde_json::Value::as_u64)
-        .and_then(|s| u16::try_from(s).ok());
-    let error_kind = last
-        .and_then(|c| c.get("error"))
-        .and_then(|e| e.get("kind"))
-        .and_then(|k| signet_oauth1::ErrorKind::deserialize(k).ok());
-    Some(pages_row(
-        run_id,
-        (c, i, record),
-        endpoint_name,
-        (failed, &stop),
-        status,
-        error_kind,
-    ))
-}
-
-/// The history's row for a walk of pages: its endpoint, how it ended (failed, cancelled or
-/// finished) and the last page's status and error.
-fn pages_row(
-    run_id: String,
-    (c, i, record): (&ConnectorHead, &Instance, &signet_store::RunRecord),
-    endpoint: String,
-    (failed, stop): (bool, &signet_connector::pagination::Stop),
-    status: Option<u16>,
-    error_kind: Option<signet_oauth1::ErrorKind>,
-) -> RunSummary {
-    RunSummary {
-        run_id,
-        kind: RunKind::Pages,
-        connector_id: c.id.to_string(),
-        connector_name: c.name().to_owned(),
-        instance_id: i.id.to_string(),
-        instance_name: i.name.clone(),
-        endpoint: Some(endpoint),
-        status,
-        mode: None,
-        phase: if failed {
-            Phase::Failed
-        } else if *stop == signet_connector::pagination::Stop::Cancelled {
-            Phase::Cancelled
-        } else {
-            Phase::Finished
-        },
-        started_ms: ids::millis(record.started_at),
-        finished_ms: record.finished_at.map(ids::millis),
-        failed_step: None,
-        error_kind,
-        steps_done: 0,
-    }
 }
 
 /// A stored run read back; `None` when its record does not read as what it claims to be.
@@ -228,7 +260,7 @@ fn read(
         }
         StoredKind::Call => {
             let call = CallRecord::deserialize(&record.snapshot).ok()?;
-            let summary = call_summary(id, c, i, record, &call);
+            let summary = record_row(id, c, i, record, Listed::call(&call));
             Some((
                 summary,
                 RunDetail::Call {
@@ -239,7 +271,7 @@ fn read(
         StoredKind::Pages => {
             let mut pages = PagesResult::deserialize(&record.snapshot).ok()?;
             pages.run_id.clone_from(&id);
-            let summary = pages_summary(id, c, i, record, &pages);
+            let summary = record_row(id, c, i, record, Listed::pages(&pages));
             Some((
                 summary,
                 RunDetail::Pages {
@@ -251,23 +283,20 @@ fn read(
 }
 
 impl App {
-    /// Stored runs as the history lists them: a run of this session in progress as it stands
-    /// now, any other as it was recorded (a walk of pages from a few of its fields, as its
-    /// record holds every page). A run whose record does not read as what it claims, or whose
-    /// instance is gone, is left out.
-    pub(crate) fn summaries(
-        &self,
-        records: Vec<signet_store::RunRecord>,
-    ) -> Result<Vec<RunSummary>> {
+    /// Stored runs as the history lists them, from their heads: a run of this session in
+    /// progress as it stands now, any other as its head says — or, for a run recorded without
+    /// the app's words (by the CLI, or before heads were kept), as its record reads. A run
+    /// whose record does not read as what it claims, or whose instance is gone, is left out.
+    pub(crate) fn summaries(&self, heads: Vec<signet_store::RunHead>) -> Result<Vec<RunSummary>> {
         let store = self.store();
         let mut owners: HashMap<signet_store::InstanceId, Option<(ConnectorHead, Instance)>> =
             HashMap::new();
-        let mut out = Vec::with_capacity(records.len());
-        for record in records {
-            let owner = match owners.entry(record.instance_id) {
+        let mut out = Vec::with_capacity(heads.len());
+        for head in heads {
+            let owner = match owners.entry(head.instance_id) {
                 Entry::Occupied(o) => o.into_mut(),
                 Entry::Vacant(v) => {
-                    let found = match store.instance(record.instance_id)? {
+                    let found = match store.instance(head.instance_id)? {
                         Some(i) => store.connector_head(i.connector_id)?.map(|c| (c, i)),
                         None => None,
                     };
@@ -277,23 +306,38 @@ impl App {
             let Some((c, i)) = owner.as_ref() else {
                 continue;
             };
-            let id = ids::run_id(i.id, record.id);
-            let summary = match self.inner.flows.get(&id) {
-                Some(e) => {
-                    let latest = e.latest();
-                    Some(flow_summary(
-                        id,
-                        c,
-                        i,
-                        e.started_ms(),
-                        latest.finished_ms,
-                        &latest.snapshot,
-                    ))
+            let id = ids::run_id(i.id, head.id);
+            let listed = head
+                .summary
+                .as_ref()
+                .and_then(|v| Listed::deserialize(v).ok());
+            let summary = if let Some(e) = self.inner.flows.get(&id) {
+                let latest = e.latest();
+                Some(flow_summary(
+                    id,
+                    c,
+                    i,
+                    e.started_ms(),
+                    latest.finished_ms,
+                    &latest.snapshot,
+                ))
+            } else if let Some(listed) = listed {
+                Some(listed.row(
+                    id,
+                    kind_of(head.kind),
+                    (c, i),
+                    ids::millis(head.started_at),
+                    head.finished_at.map(ids::millis),
+                ))
+            } else {
+                match store.run(head.instance_id, head.id)? {
+                    Some(record) if record.kind == StoredKind::Pages => {
+                        Listed::stored_pages(&record.snapshot)
+                            .map(|l| record_row(id, c, i, &record, l))
+                    }
+                    Some(record) => read(c, i, &record).map(|(summary, _)| summary),
+                    None => None,
                 }
-                None => match record.kind {
-                    StoredKind::Pages => listed_pages(id, c, i, &record),
-                    _ => read(c, i, &record).map(|(summary, _)| summary),
-                },
             };
             out.extend(summary);
         }

@@ -303,6 +303,7 @@ impl App {
                 RunOutcome::Completed
             },
             snapshot: serde_json::to_value(&kept).unwrap_or_default(),
+            summary: crate::history::Listed::pages(&kept).value(),
         })?;
         result.run_id = ids::run_id(inst.id, run.id);
         result.items = items;

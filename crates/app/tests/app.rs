@@ -511,6 +511,40 @@ async fn history_is_read_a_page_at_a_time() {
     }
     assert_eq!(got, sent, "every run once, newest first");
 
+    // A run recorded without the app's words (the CLI records flows so) is listed as its
+    // record reads: the same row as the run it copies.
+    let newest = app.runs_list(&RunsListArgs::default()).unwrap().runs[0].clone();
+    let (iid, rid) = newest.run_id.split_once('-').unwrap();
+    let store = app.store();
+    let copied = store
+        .run(
+            iid.parse().unwrap(),
+            signet_store::RunId(rid.parse().unwrap()),
+        )
+        .unwrap()
+        .unwrap();
+    let bare = store
+        .record_run(signet_store::NewRun {
+            instance_id: copied.instance_id,
+            kind: copied.kind,
+            started_at: copied.started_at,
+            finished_at: copied.finished_at,
+            outcome: copied.outcome.clone(),
+            snapshot: copied.snapshot.clone(),
+            summary: None,
+        })
+        .unwrap();
+    let listed = app.runs_list(&RunsListArgs::default()).unwrap();
+    assert_eq!(listed.total, 13);
+    assert_eq!(listed.runs[0].run_id, format!("{iid}-{}", bare.id));
+    assert_eq!(
+        RunSummary {
+            run_id: newest.run_id.clone(),
+            ..listed.runs[0].clone()
+        },
+        newest
+    );
+
     let flows = app
         .runs_list(&RunsListArgs {
             connector_id: Some(demo.connector.id.clone()),
@@ -521,7 +555,7 @@ async fn history_is_read_a_page_at_a_time() {
     assert_eq!(flows.runs.len(), 1);
     assert_eq!(flows.runs[0].run_id, started.run_id);
     assert_eq!(flows.runs[0].steps_done, 10);
-    assert_eq!(flows.total, 12, "the total counts every kind");
+    assert_eq!(flows.total, 13, "the total counts every kind");
 
     // A page is never empty-handed for a limit of 0, nor larger than the most allowed.
     let one = app

@@ -1,9 +1,9 @@
 //! The store's speed on a realistic database: 1,000 connectors and 10,000 runs.
 //!
 //! Prints medians for: open + list connectors (target under 50 ms) and a flushed token save
-//! (target under 5 ms); then open + list again as the same database grows to 100,000 runs
-//! (target: at 100,000 runs within 1.2x of the same at 1,000). Run with
-//! `cargo bench -p signet-store`.
+//! (target under 5 ms); then open + list again (the connectors' heads, as the app lists them)
+//! and the history's first page as the same database grows to 100,000 runs (target: at
+//! 100,000 runs within 1.2x of the same at 1,000). Run with `cargo bench -p signet-store`.
 
 use std::time::{Duration, Instant};
 
@@ -92,22 +92,31 @@ fn record_runs(
                 finished_at: Some(Timestamp(r as i64 + 1)),
                 outcome: RunOutcome::Completed,
                 snapshot: snapshot.clone(),
+                summary: None,
             })
             .unwrap();
     }
 }
 
-/// The median of opening the database and listing its connectors, over `rounds` openings.
-fn open_and_list(dir: &std::path::Path, connectors: usize, rounds: usize) -> Duration {
+/// The medians, over `rounds` openings, of opening the database and listing its connectors
+/// (their heads, as the app lists them), and of then reading the history's first page (100
+/// runs of every instance, newest first).
+fn open_and_list(dir: &std::path::Path, connectors: usize, rounds: usize) -> (Duration, Duration) {
     let mut times = Vec::new();
+    let mut pages = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();
         let store = Store::open(&options(dir)).unwrap();
-        let list = store.list_connectors().unwrap();
+        let list = store.list_connector_heads().unwrap();
         times.push(t.elapsed());
         assert_eq!(list.len(), connectors);
+        let t = Instant::now();
+        let instances = store.instances_with_runs().unwrap();
+        let page = store.runs_page(&instances, None, None, 100).unwrap();
+        pages.push(t.elapsed());
+        assert!(!page.runs.is_empty());
     }
-    median(times)
+    (median(times), median(pages))
 }
 
 fn main() {
@@ -187,7 +196,9 @@ fn main() {
     let instances = add_connectors(&Store::open(&options(grown.path())).unwrap(), connectors);
     let mut recorded = 0;
     let mut first = None;
-    println!("open + list as the runs grow ({connectors} connectors):");
+    println!(
+        "open + list connectors, and the history's first page, as the runs grow ({connectors} connectors):"
+    );
     for target in growth {
         let store = Store::open(&options(grown.path())).unwrap();
         let t = Instant::now();
@@ -199,11 +210,13 @@ fn main() {
         );
         recorded = target;
         drop(store);
-        let m = open_and_list(grown.path(), connectors, rounds);
-        let base = *first.get_or_insert(m);
+        let (m, page) = open_and_list(grown.path(), connectors, rounds);
+        let (base, base_page) = *first.get_or_insert((m, page));
         println!(
-            "  at {target:>7} runs  median {m:>10.2?}  {:.2}x the first (target <= 1.2x)",
-            m.as_secs_f64() / base.as_secs_f64()
+            "  at {target:>7} runs  median {m:>10.2?}  {:.2}x the first (target <= 1.2x); \
+             the history's first page {page:>9.2?}  {:.2}x the first",
+            m.as_secs_f64() / base.as_secs_f64(),
+            page.as_secs_f64() / base_page.as_secs_f64()
         );
     }
 }

@@ -399,9 +399,10 @@ impl Store {
             &self.runs,
             &self.run_counts,
             &self.connector_heads,
+            &self.run_heads,
         )
             .transaction(
-                |(connectors, names, inst, index, credentials, runs, counts, heads)| {
+                |(connectors, names, inst, index, credentials, runs, counts, heads, run_heads)| {
                     connectors.remove(&id.to_key())?;
                     heads.remove(&id.to_key())?;
                     names.remove(name.as_slice())?;
@@ -413,6 +414,7 @@ impl Store {
                     }
                     for k in &run_keys {
                         runs.remove(k)?;
+                        run_heads.remove(k)?;
                     }
                     Ok::<_, ConflictableTransactionError<Error>>(())
                 },

@@ -411,14 +411,16 @@ impl Store {
             &self.credentials,
             &self.runs,
             &self.run_counts,
+            &self.run_heads,
         )
-            .transaction(|(instances, index, credentials, runs, counts)| {
+            .transaction(|(instances, index, credentials, runs, counts, heads)| {
                 instances.remove(&id.to_key())?;
                 counts.remove(&id.to_key())?;
                 index.remove(&index_key)?;
                 credentials.remove(&id.to_key())?;
                 for k in &run_keys {
                     runs.remove(k)?;
+                    heads.remove(k)?;
                 }
                 Ok::<_, ConflictableTransactionError<Error>>(())
             })

@@ -26,6 +26,9 @@ pub(crate) const RUN_COUNTS: &str = "run_counts";
 /// What a list shows of each connector ([`crate::ConnectorHead`]), keyed by [`ConnectorId`],
 /// kept in the same transaction as the connector.
 pub(crate) const CONNECTOR_HEADS: &str = "connector_heads";
+/// What a list shows of each run ([`crate::RunHead`]), keyed like [`RUNS`] and kept in the
+/// same transaction as its run: lists read these, not the runs' snapshots.
+pub(crate) const RUN_HEADS: &str = "run_heads";
 /// Settings, keyed by their UTF-8 name.
 pub(crate) const SETTINGS: &str = "settings";
 /// The database's own facts: schema version, where the data key lives, the key check.
@@ -36,6 +39,8 @@ pub(crate) const META_KEY_LOCATION: &[u8] = b"key_location";
 pub(crate) const META_KEY_CHECK: &[u8] = b"key_check";
 /// Present once [`RUN_COUNTS`] was counted from the runs (a database from before it had none).
 pub(crate) const META_RUN_COUNTS: &[u8] = b"run_counts_built";
+/// Present once [`RUN_HEADS`] was made from the runs.
+pub(crate) const META_RUN_HEADS: &[u8] = b"run_heads_built";
 /// Present once [`CONNECTOR_HEADS`] was made from the connectors.
 pub(crate) const META_CONNECTOR_HEADS: &[u8] = b"connector_heads_built";
 

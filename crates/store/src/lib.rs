@@ -75,8 +75,8 @@ pub use keyring::{
 };
 pub use keys::{ConnectorId, InstanceId, RunId};
 pub use runs::{
-    HISTORY_EXTRAS, HISTORY_LIMIT_RANGE, MAX_RUNS_PER_INSTANCE, NewRun, RunKind, RunOutcome,
-    RunRecord, RunsPage, redact,
+    HISTORY_EXTRAS, HISTORY_LIMIT_RANGE, MAX_RUNS_PER_INSTANCE, NewRun, RunHead, RunKind,
+    RunOutcome, RunRecord, RunsPage, redact,
 };
 pub use schema::SCHEMA_VERSION;
 pub use store::{DATA_DIR_ENV, OpenOptions, OpenTimings, Store, resolve_data_dir};

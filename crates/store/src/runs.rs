@@ -84,6 +84,9 @@ pub struct NewRun {
     pub outcome: RunOutcome,
     /// The serialized snapshot or call record, HTTP exchanges included.
     pub snapshot: Value,
+    /// What a list shows of it, in the app's words (kept in its [`RunHead`], so a list never
+    /// reads the snapshot); `None` when the recorder has nothing to say.
+    pub summary: Option<Value>,
 }
 
 /// A recorded run.
@@ -106,6 +109,60 @@ pub struct RunRecord {
     pub outcome: RunOutcome,
     /// The snapshot, redacted.
     pub snapshot: Value,
+    /// What a list shows of it (see [`NewRun::summary`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Value>,
+}
+
+/// What a list shows of a run: the record without its snapshot. Kept beside every run in the
+/// same transaction, so a page of the history reads a few hundred bytes a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunHead {
+    /// Its id.
+    pub id: RunId,
+    /// The connector of its instance.
+    pub connector_id: ConnectorId,
+    /// The instance it ran.
+    pub instance_id: InstanceId,
+    /// What it is.
+    #[serde(default)]
+    pub kind: RunKind,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// When it ended, if it has.
+    pub finished_at: Option<Timestamp>,
+    /// How it ended.
+    pub outcome: RunOutcome,
+    /// What a list shows of it, in the app's words; `None` for a run recorded without (read
+    /// the run itself then).
+    #[serde(default)]
+    pub summary: Option<Value>,
+}
+
+impl RunHead {
+    /// The head of a recorded run.
+    pub fn of(r: &RunRecord) -> Self {
+        Self {
+            id: r.id,
+            connector_id: r.connector_id,
+            instance_id: r.instance_id,
+            kind: r.kind,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            outcome: r.outcome.clone(),
+            summary: r.summary.clone(),
+        }
+    }
+}
+
+/// The version of a [`RunHead`] record (one that does not read is read from its run).
+const RUN_HEAD_VERSION: u8 = 1;
+
+fn decode_head(bytes: &[u8]) -> Option<RunHead> {
+    schema::decode("run head", String::new, bytes, RUN_HEAD_VERSION, |_, _| {
+        Err("no older version".into())
+    })
+    .ok()
 }
 
 pub(crate) fn decode_run(key: &[u8], bytes: &[u8]) -> Result<RunRecord> {
@@ -327,6 +384,7 @@ impl Store {
             finished_at: run.finished_at,
             outcome: run.outcome,
             snapshot,
+            summary: run.summary,
         };
         let keep = self.history_limit()?;
         self.insert_run(&record)?;
@@ -394,10 +452,11 @@ impl Store {
                 .collect::<std::result::Result<_, _>>()
                 .map_err(|e| self.sled_err(e))?,
         };
-        (&self.runs, &self.run_counts)
-            .transaction(|(runs, counts)| {
+        (&self.runs, &self.run_counts, &self.run_heads)
+            .transaction(|(runs, counts, heads)| {
                 for k in &keys {
                     runs.remove(k)?;
+                    heads.remove(k)?;
                 }
                 for k in &counted {
                     counts.remove(k)?;
@@ -436,11 +495,12 @@ impl Store {
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.sled_err(e))?;
         let counter = instance_id.to_key();
-        (&self.runs, &self.run_counts)
-            .transaction(|(runs, counts)| {
+        (&self.runs, &self.run_counts, &self.run_heads)
+            .transaction(|(runs, counts, heads)| {
                 let mut removed = 0u64;
                 for k in &old {
                     removed += u64::from(runs.remove(k)?.is_some());
+                    heads.remove(k)?;
                 }
                 let left = counts
                     .get(counter)?
@@ -487,6 +547,42 @@ impl Store {
         self.flush()
     }
 
+    /// Makes every run's head from the run, once: a database written before the heads were
+    /// kept gets them on its first open (each run read once, its snapshot skipped).
+    pub(crate) fn make_run_heads_once(&self) -> Result<()> {
+        if self
+            .meta
+            .contains_key(keys::META_RUN_HEADS)
+            .map_err(|e| self.sled_err(e))?
+        {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        let mut pending = 0;
+        for item in self.runs.iter() {
+            let (k, v) = item.map_err(|e| self.sled_err(e))?;
+            let head =
+                head_of_bytes(&v).or_else(|| decode_run(&k, &v).ok().map(|r| RunHead::of(&r)));
+            if let Some(head) = head {
+                batch.insert(k, schema::encode(RUN_HEAD_VERSION, &head));
+                pending += 1;
+            }
+            if pending == 1_000 {
+                self.run_heads
+                    .apply_batch(std::mem::take(&mut batch))
+                    .map_err(|e| self.sled_err(e))?;
+                pending = 0;
+            }
+        }
+        self.run_heads
+            .apply_batch(batch)
+            .map_err(|e| self.sled_err(e))?;
+        self.meta
+            .insert(keys::META_RUN_HEADS, &[1u8])
+            .map_err(|e| self.sled_err(e))?;
+        self.flush()
+    }
+
     /// How many runs an instance has recorded (read from its count, not its runs).
     pub fn runs_of(&self, instance_id: InstanceId) -> Result<usize> {
         Ok(self
@@ -520,6 +616,8 @@ impl Store {
             finished_at: finished.then(Timestamp::now),
             outcome,
             snapshot: serde_json::to_value(snapshot).map_err(|e| Error::Database(e.to_string()))?,
+            // The app lists it from the snapshot (its words are its own).
+            summary: None,
         })
     }
 
@@ -560,10 +658,12 @@ impl Store {
     /// Writes a run, counting it when it is new (one transaction).
     fn insert_run(&self, run: &RunRecord) -> Result<()> {
         let bytes = schema::encode(schema::RUN_VERSION, run);
+        let head = schema::encode(RUN_HEAD_VERSION, &RunHead::of(run));
         let key = keys::run_key(run.instance_id, run.id);
         let counter = run.instance_id.to_key();
-        (&self.runs, &self.run_counts)
-            .transaction(|(runs, counts)| {
+        (&self.runs, &self.run_counts, &self.run_heads)
+            .transaction(|(runs, counts, heads)| {
+                heads.insert(&key, head.as_slice())?;
                 if runs.insert(&key, bytes.as_slice())?.is_none() {
                     let n = counts
                         .get(counter)?
@@ -612,10 +712,10 @@ impl Store {
             .sum()
     }
 
-    /// A page of the runs of some instances, newest first (by run id, which grows with every
-    /// run recorded): at most `limit` runs older than `before` (all when `None`), of one
-    /// `kind` when given. Reads one position per instance and the records of the page — what
-    /// it costs does not grow with the number of runs kept. Damaged records are skipped.
+    /// A page of the heads of the runs of some instances, newest first (by run id, which grows
+    /// with every run recorded): at most `limit` older than `before` (all when `None`), of one
+    /// `kind` when given. Reads one position per instance and the page's heads — what it costs
+    /// does not grow with the number of runs kept, nor with their size.
     pub fn runs_page(
         &self,
         instances: &[InstanceId],
@@ -626,9 +726,9 @@ impl Store {
         let mut iters: Vec<_> = instances
             .iter()
             .map(|i| match before {
-                None => self.runs.scan_prefix(i.to_key()).rev(),
+                None => self.run_heads.scan_prefix(i.to_key()).rev(),
                 Some(b) => self
-                    .runs
+                    .run_heads
                     .range(keys::run_key(*i, RunId(0))..keys::run_key(*i, b))
                     .rev(),
             })
@@ -652,32 +752,38 @@ impl Store {
         }
         let mut runs = Vec::new();
         let mut more = false;
-        while let Some((_, n, k, v)) = heads.pop() {
+        while let Some((id, n, _, v)) = heads.pop() {
+            if let Some(head) = next(n, &mut iters)? {
+                heads.push(head);
+            }
+            let Some(head) = decode_head(&v).or_else(|| {
+                // A head that does not read: made again from its run.
+                self.run(instances[n], id)
+                    .ok()
+                    .flatten()
+                    .map(|r| RunHead::of(&r))
+            }) else {
+                continue;
+            };
+            if kind.is_some_and(|want| head.kind != want) {
+                continue;
+            }
             if runs.len() >= limit {
                 more = true;
                 break;
             }
-            if let Some(head) = next(n, &mut iters)? {
-                heads.push(head);
-            }
-            if kind.is_some_and(|want| run_kind(&v) != Some(want)) {
-                continue;
-            }
-            if let Ok(r) = decode_run(&k, &v) {
-                runs.push(r);
-            }
+            runs.push(head);
         }
         Ok(RunsPage { runs, more })
     }
 }
 
-/// A page of runs (see [`Store::runs_page`]).
+/// A page of runs' heads (see [`Store::runs_page`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunsPage {
-    /// The runs, newest first.
-    pub runs: Vec<RunRecord>,
-    /// Whether older runs may follow the last one (with a kind asked for: older runs were
-    /// left unread, which may or may not be of that kind).
+    /// The heads, newest first.
+    pub runs: Vec<RunHead>,
+    /// Whether older runs (of the kind asked for) follow the last one.
     pub more: bool,
 }
 
@@ -689,112 +795,35 @@ fn decode_count(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.try_into().ok()?))
 }
 
-/// A stored run's kind, read without building its snapshot.
-fn run_kind(bytes: &[u8]) -> Option<RunKind> {
+/// A stored run's head, read from its record without building its snapshot (`None` for a
+/// record of an older version, or damaged: read it whole then).
+fn head_of_bytes(bytes: &[u8]) -> Option<RunHead> {
+    let (&version, json) = bytes.split_first()?;
+    if version != schema::RUN_VERSION {
+        return None;
+    }
     #[derive(Deserialize)]
-    struct Head {
+    struct Record {
+        id: RunId,
+        connector_id: ConnectorId,
+        instance_id: InstanceId,
         #[serde(default)]
         kind: RunKind,
+        started_at: Timestamp,
+        finished_at: Option<Timestamp>,
+        outcome: RunOutcome,
+        #[serde(default)]
+        summary: Option<Value>,
     }
-    let (_, json) = bytes.split_first()?;
-    serde_json::from_slice::<Head>(json).ok().map(|h| h.kind)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    /// Issue 18: the verifier stayed in the access-token request's Authorization header, base
-    /// string and parameter list; a session handle stayed in the token and the response body.
-    #[test]
-    fn history_keeps_no_verifier_and_only_allow_listed_token_extras() {
-        let mut v = json!({
-            "callback": "signet://callback/k7Qz?oauth_token=tok&oauth_verifier=MjGE+ANgq%2B%2FVujz",
-            "trace": {
-                "parameters": [
-                    {"name": "oauth_token", "value": "tok", "encoded_value": "tok"},
-                    {"name": "oauth_verifier", "value": "MjGE ANgq+/Vujz", "encoded_value": "MjGE%20ANgq%2B%2FVujz"}
-                ],
-                "base_string": "POST&http%3A%2F%2Fx%2Fa&oauth_token%3Dtok%26oauth_verifier%3DMjGE%2520ANgq%252B%252FVujz",
-                "authorization": "OAuth oauth_token=\"tok\", oauth_verifier=\"MjGE%20ANgq%2B%2FVujz\""
-            },
-            "access_token": {
-                "token": "3qXHLnGnarHjrI88",
-                "extra": [["user_id", "350264"], ["screen_name", "alice"], ["oauth_session_handle", "ODIzMDYyNjAw"]]
-            },
-            "response": {"body": "oauth_token=3qXHLnGnarHjrI88&user_id=350264&screen_name=alice&oauth_session_handle=ODIzMDYyNjAw"}
-        });
-        let mut second = v.clone();
-        redact(&mut v);
-        let text = v.to_string();
-        for gone in [
-            "MjGE+ANgq%2B%2FVujz",
-            "MjGE ANgq+/Vujz",
-            "MjGE%20ANgq%2B%2FVujz",
-            "MjGE%2520ANgq%252B%252FVujz",
-            "ODIzMDYyNjAw",
-        ] {
-            assert!(!text.contains(gone), "{gone} kept: {text}");
-        }
-        for kept in [
-            "350264",
-            "alice",
-            "3qXHLnGnarHjrI88",
-            "oauth_verifier=<redacted>",
-            "oauth_session_handle=<redacted>",
-        ] {
-            assert!(text.contains(kept), "{kept} lost: {text}");
-        }
-        assert_eq!(
-            v["access_token"]["extra"][2],
-            json!(["oauth_session_handle", "<redacted>"])
-        );
-        // A short PIN, and other encodings, are masked by name.
-        let mut short = json!({
-            "callback": "signet://callback/x?oauth_verifier=ab/cd%2befgh&oauth_token=tok",
-            "authorization": "OAuth oauth_token=\"tok\", oauth_verifier=\"4917\"",
-            "base_string": "POST&http%3A%2F%2Fx%2Fa&oauth_token%3Dtok%26oauth_verifier%3D4917%26oauth_version%3D1.0",
-            "parameters": [{"name": "oauth_session_handle", "value": "h"}]
-        });
-        redact(&mut short);
-        let text = short.to_string();
-        for gone in ["ab/cd%2befgh", "4917", "\"h\""] {
-            assert!(!text.contains(gone), "{gone} kept: {text}");
-        }
-        assert!(text.contains("oauth_version%3D1.0"), "{text}");
-        assert!(text.contains("oauth_token=tok"), "{text}");
-        // Twice is the same as once.
-        redact(&mut second);
-        redact(&mut second);
-        assert_eq!(second, v);
-    }
-
-    #[test]
-    fn redaction_reaches_every_depth_and_keeps_the_rest() {
-        let mut v = json!({
-            "step": 5,
-            "consumer_secret": "kd94hf93k423kf44",
-            "exchanges": [{"response": {"oauth_token_secret": "hdhd0244k9j7ao03", "oauth_token": "t"}}],
-            "rsa": {"Private_Key_PEM": "-----BEGIN"},
-            "oauth_verifier": "hfdp7dh39dks9884",
-            "already": {"token_secret": "<redacted>"},
-            "empty_secret": null,
-            "request_token": {"secret_len": 40, "has_secret": true}
-        });
-        redact(&mut v);
-        assert_eq!(
-            v,
-            json!({
-                "step": 5,
-                "consumer_secret": "<redacted>",
-                "exchanges": [{"response": {"oauth_token_secret": "<redacted>", "oauth_token": "t"}}],
-                "rsa": {"Private_Key_PEM": "<redacted>"},
-                "oauth_verifier": "<redacted>",
-                "already": {"token_secret": "<redacted>"},
-                "empty_secret": null,
-                "request_token": {"secret_len": 40, "has_secret": true}
-            })
-        );
-    }
+    let r: Record = serde_json::from_slice(json).ok()?;
+    Some(RunHead {
+        id: r.id,
+        connector_id: r.connector_id,
+        instance_id: r.instance_id,
+        kind: r.kind,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        outcome: r.outcome,
+        summary: r.summary,
+    })
 }

@@ -114,6 +114,7 @@ pub struct Store {
     pub(crate) runs: sled::Tree,
     pub(crate) run_counts: sled::Tree,
     pub(crate) connector_heads: sled::Tree,
+    pub(crate) run_heads: sled::Tree,
     pub(crate) settings: sled::Tree,
     pub(crate) meta: sled::Tree,
     pub(crate) key: Option<DataKey>,
@@ -210,6 +211,7 @@ impl Store {
         let runs = tree(keys::RUNS)?;
         let run_counts = tree(keys::RUN_COUNTS)?;
         let connector_heads = tree(keys::CONNECTOR_HEADS)?;
+        let run_heads = tree(keys::RUN_HEADS)?;
         let settings = tree(keys::SETTINGS)?;
         let meta = tree(keys::META)?;
 
@@ -226,6 +228,7 @@ impl Store {
             runs,
             run_counts,
             connector_heads,
+            run_heads,
             settings,
             meta,
             key: None,
@@ -247,6 +250,7 @@ impl Store {
             store.migrate(version)?;
         }
         store.count_runs_once()?;
+        store.make_run_heads_once()?;
         store.make_heads_once()?;
         if read_schema_marker(&store.db_dir)? != Some(SCHEMA_VERSION) {
             write_schema_marker(&store.db_dir)?;

@@ -68,6 +68,7 @@ fn connectors_round_trip_names_are_unique_and_removal_takes_everything() {
             finished_at: None,
             outcome: RunOutcome::InProgress,
             snapshot: json!({}),
+            summary: None,
         })
         .unwrap();
     assert!(store.remove_connector(b.id).unwrap());
@@ -214,6 +215,7 @@ fn no_plaintext_secret_reaches_any_file() {
                 finished_at: Some(Timestamp::now()),
                 outcome: RunOutcome::Completed,
                 snapshot: json!({"response": {"oauth_token_secret": token_secret, "consumer_secret": consumer}}),
+                summary: None,
             })
             .unwrap();
         secrets.push(consumer);
@@ -656,6 +658,7 @@ fn runs_list_newest_first_and_are_redacted() {
                 finished_at: None,
                 outcome: RunOutcome::InProgress,
                 snapshot: json!({"step": i, "token_secret": "leak"}),
+                summary: None,
             })
             .unwrap();
         assert_eq!(r.snapshot, json!({"step": i, "token_secret": "<redacted>"}));
@@ -669,6 +672,7 @@ fn runs_list_newest_first_and_are_redacted() {
             finished_at: None,
             outcome: RunOutcome::Cancelled,
             snapshot: json!(null),
+            summary: None,
         })
         .unwrap();
     let runs = store.runs(c_i.id, 3).unwrap();
@@ -697,6 +701,7 @@ fn runs_list_newest_first_and_are_redacted() {
             finished_at: None,
             outcome: RunOutcome::Completed,
             snapshot: json!({}),
+            summary: None,
         })
         .unwrap_err();
     assert_eq!(e.to_string(), "no instance with id 123456");
@@ -804,6 +809,7 @@ fn an_instance_keeps_its_newest_runs_only() {
             finished_at: None,
             outcome: RunOutcome::Completed,
             snapshot: json!({"n": "quiet"}),
+            summary: None,
         })
         .unwrap();
     let mut ids = Vec::new();
@@ -816,6 +822,7 @@ fn an_instance_keeps_its_newest_runs_only() {
                 finished_at: None,
                 outcome: RunOutcome::Completed,
                 snapshot: json!({"n": i}),
+                summary: None,
             })
             .unwrap();
         ids.push(r.id);
@@ -888,6 +895,7 @@ fn runs_are_read_a_page_at_a_time_and_counted_without_reading_them() {
                 finished_at: None,
                 outcome: RunOutcome::Completed,
                 snapshot: json!({"n": n}),
+                summary: None,
             })
             .unwrap();
         all.push((r.id, kind));
@@ -939,31 +947,47 @@ fn runs_are_read_a_page_at_a_time_and_counted_without_reading_them() {
             .is_empty()
     );
 
-    // Rewriting a run does not count it twice; removing an instance's connector and clearing
-    // take their counts with them.
-    let mut first = a.runs[0].clone();
+    // Rewriting a run does not count it twice, and its head follows (its summary too);
+    // removing an instance's connector and clearing take their counts with them.
+    let mut first = store.run(instances[0], a.runs[0].id).unwrap().unwrap();
+    assert_eq!(signet_store::RunHead::of(&first), a.runs[0]);
     first.outcome = RunOutcome::Cancelled;
+    first.summary = Some(json!({"steps_done": 3}));
     store.update_run(&first).unwrap();
     assert_eq!(store.runs_of(instances[0]).unwrap(), 15);
+    let head = &store
+        .runs_page(&instances[..1], None, None, 1)
+        .unwrap()
+        .runs[0];
+    assert_eq!(head.outcome, RunOutcome::Cancelled);
+    assert_eq!(head.summary, Some(json!({"steps_done": 3})));
     let b_runs = store.runs_of(instances[1]).unwrap();
     assert!(store.remove_connector(made[1].0.id).unwrap());
     assert_eq!(store.runs_of(instances[1]).unwrap(), 0);
     assert_eq!(store.run_count(), 30 - b_runs);
     assert_eq!(store.clear_runs(Some(instances[0])).unwrap(), 15);
     assert_eq!(store.run_count(), 15 - b_runs);
-    drop(store);
 
-    // A database from before the counts were kept gets them counted on its next open.
+    // A database from before the counts and heads were kept gets them on its next open.
+    let c_heads = store.runs_page(&instances[2..], None, None, 100).unwrap();
+    drop(store);
     {
         let db = sled::open(dir.path().join("db")).unwrap();
-        db.drop_tree("run_counts").unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .remove("run_counts_built")
-            .unwrap();
+        for tree in ["run_counts", "run_heads"] {
+            db.drop_tree(tree).unwrap();
+        }
+        let meta = db.open_tree("meta").unwrap();
+        for marker in ["run_counts_built", "run_heads_built"] {
+            meta.remove(marker).unwrap();
+        }
         db.flush().unwrap();
     }
     let store = open(dir.path());
+    assert_eq!(
+        store.runs_page(&instances[2..], None, None, 100).unwrap(),
+        c_heads,
+        "the heads made again read as they were kept"
+    );
     assert_eq!(store.run_count(), 15 - b_runs);
     assert_eq!(store.runs_of(instances[2]).unwrap(), 15 - b_runs);
     assert_eq!(store.runs_of(instances[0]).unwrap(), 0);

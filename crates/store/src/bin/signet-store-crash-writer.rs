@@ -94,6 +94,7 @@ fn main() {
                 finished_at: Some(Timestamp(i + 1)),
                 outcome: RunOutcome::Completed,
                 snapshot: serde_json::json!({ "name": name, "pad": "x".repeat(512) }),
+                summary: None,
             })
             .unwrap();
         ack(format!("R {name} {}", run.id));
