@@ -145,7 +145,7 @@ describe("the Signet desktop app", () => {
     assert.match(await s.text(), /Connected/);
     await s.screenshot("connectors-with-token");
     await s.axe("connectors");
-    const runs = (await s.invoke("runs_list", { connector_id: null, instance_id: null })).ok;
+    const { runs } = (await s.invoke("runs_list", { connector_id: null, instance_id: null, kind: null, before: null, limit: null })).ok;
     assert.ok(runs.some((r) => r.connector_id === tokens[0].connector_id && r.phase === "finished"));
     // Open the demo connector (other files may have saved more connectors).
     await browser.execute(() => {

@@ -513,6 +513,35 @@ export class PreviewSession extends Session {
   }
 }
 
+/**
+ * Starts recording the gap before every frame, from the page's own requestAnimationFrame
+ * clock; `framesMeasured` stops and returns them (ms).
+ */
+export function measureFrames(browser) {
+  return browser.execute(() => {
+    window.__gaps = [];
+    let last = performance.now();
+    window.__measure = true;
+    const tick = (t) => {
+      window.__gaps.push(t - last);
+      last = t;
+      if (window.__measure) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Stops what `measureFrames` started: every frame's gap (ms). */
+export function framesMeasured(browser) {
+  return browser.execute(() => {
+    window.__measure = false;
+    return window.__gaps;
+  });
+}
+
+/** The slowest of some frame gaps, whole milliseconds. */
+export const slowest = (gaps) => Math.round(Math.max(0, ...gaps));
+
 /** Waits until `check()` (sync or async) is true, polling every 200 ms. */
 export async function waitFor(check, timeout, what) {
   const end = Date.now() + timeout;

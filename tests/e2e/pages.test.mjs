@@ -15,7 +15,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, Session, setMode, waitFor } from "./lib.mjs";
+import { APP, E2E_DIR, Session, framesMeasured, measureFrames, setMode, slowest, waitFor } from "./lib.mjs";
 
 const s = new Session("pages", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 60);
 const data = path.join(E2E_DIR, "pages-data");
@@ -146,23 +146,8 @@ describe("an endpoint that pages", () => {
 
     // Every frame's gap: while the pages come, then while the 10,000 items are shown —
     // scrolled from top to bottom and back, one opened and closed.
-    const measure = () =>
-      browser.execute(() => {
-        window.__gaps = [];
-        let last = performance.now();
-        window.__measure = true;
-        const tick = (t) => {
-          window.__gaps.push(t - last);
-          last = t;
-          if (window.__measure) requestAnimationFrame(tick);
-        };
-        requestAnimationFrame(tick);
-      });
-    const measured = () =>
-      browser.execute(() => {
-        window.__measure = false;
-        return window.__gaps;
-      });
+    const measure = () => measureFrames(browser);
+    const measured = () => framesMeasured(browser);
     await measure();
     const walked = await sendAllPages(120000);
     assert.equal(walked.count, "10,000 items", JSON.stringify(walked));
@@ -206,7 +191,7 @@ describe("an endpoint that pages", () => {
     await browser.pause(300);
     const opening = await measured();
 
-    const worst = (xs) => Math.round(Math.max(0, ...xs));
+    const worst = slowest;
     const report =
       `while the 50 pages came: ${coming.length} frames, the slowest ${worst(coming)} ms; ` +
       `while the 10,000 items were shown and scrolled top to bottom and back: ${showing.length} frames, the slowest ${worst(showing)} ms; ` +

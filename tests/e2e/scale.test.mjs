@@ -15,7 +15,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, ROOT, Session, waitFor } from "./lib.mjs";
+import { APP, E2E_DIR, ROOT, Session, framesMeasured, measureFrames, slowest, waitFor } from "./lib.mjs";
 
 const s = new Session("scale", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 70);
 const data = path.join(E2E_DIR, "scale-data");
@@ -24,26 +24,9 @@ const RUNS = 5000;
 const BUSIEST = 2500;
 let browser;
 
-/** Starts recording every frame's gap (the page's own requestAnimationFrame clock). */
-const measure = () =>
-  browser.execute(() => {
-    window.__gaps = [];
-    let last = performance.now();
-    window.__measure = true;
-    const tick = (t) => {
-      window.__gaps.push(t - last);
-      last = t;
-      if (window.__measure) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-/** Stops recording: the gaps. */
-const measured = () =>
-  browser.execute(() => {
-    window.__measure = false;
-    return window.__gaps;
-  });
-const worst = (xs) => Math.round(Math.max(0, ...xs));
+const measure = () => measureFrames(browser);
+const measured = () => framesMeasured(browser);
+const worst = slowest;
 
 /**
  * The slowest frame of scrolling the window most of a screen down and back (a dozen times) with

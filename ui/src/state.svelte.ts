@@ -34,7 +34,6 @@ import {
   type Snapshot,
   type StoreProblem,
   type StepId,
-  type TokenSummary,
   type Unlisten,
   type VariableUse,
 } from "./ipc";
@@ -133,7 +132,6 @@ export class AppState {
   private runsSeq = 0;
   /** How much history is kept (asked for when the History page opens). */
   history: HistorySettings | null = $state(null);
-  tokens: TokenSummary[] = $state([]);
   presets: PresetSummary[] = $state([]);
   demoUsers: { username: string; password: string }[] = $state([]);
 
@@ -215,14 +213,12 @@ export class AppState {
     const ipc = this.ipc;
     if (!ipc) return;
     try {
-      const [connectors, tokens] = await Promise.all([
+      // Each connector's summary carries its token; the history is read only where shown.
+      const [connectors] = await Promise.all([
         ipc.connectorsList(),
-        ipc.tokensList(),
-        // The history is read only where it is shown.
         this.page === "history" ? this.loadRuns() : null,
       ]);
       this.connectors = connectors;
-      this.tokens = tokens;
     } catch (e) {
       this.error = toErrorReport(e);
     }
@@ -468,6 +464,11 @@ export class AppState {
     if (!ipc) return;
     const seq = ++this.runsSeq;
     this.runsLoading = true;
+    // A connector deleted since it was chosen: every connector's runs instead.
+    const chosen = this.runsFilter.connector;
+    if (chosen !== null && !this.connectors.some((c) => c.id === chosen)) {
+      this.runsFilter = { ...this.runsFilter, connector: null };
+    }
     try {
       const { connector, kind } = this.runsFilter;
       const page = await ipc.runsList(connector, kind, before);

@@ -246,7 +246,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("{} runs, {:.0?}", n + 1, started.elapsed());
         }
     }
-    let bytes = dir_size(&dir.join("db"));
+    let bytes = support::dir_size(&dir.join("db"));
     println!(
         "{} connectors ({} endpoints each) in {made:.1?}; {} runs ({} in the busiest) in {:.1?}; \
          templates: flow {} B, calls {} B, walk {} B; database {:.1} MiB at {}",
@@ -262,18 +262,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         dir.display()
     );
     Ok(())
-}
-
-fn dir_size(path: &std::path::Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_size(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }

@@ -16,20 +16,6 @@ use std::time::Instant;
 
 use support::rss_kib;
 
-fn dir_size(path: &std::path::Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_size(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: usize = std::env::args()
@@ -85,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "history: {} runs kept for the instance (the newest kept, older forgotten); database {:.1} MiB on disk",
         runs.total,
-        dir_size(dir.path()) as f64 / 1024.0 / 1024.0
+        support::dir_size(dir.path()) as f64 / 1024.0 / 1024.0
     );
     Ok(())
 }

@@ -699,7 +699,6 @@ async fn ui_starts(s: &mut Session, presets: bool) -> Value {
         Value::Null
     };
     s.ok("connectors_list", Value::Null).await;
-    s.ok("tokens_list", Value::Null).await;
     // The first screen is drawn with its data (the page's times; the fake compares none).
     s.ok(
         "app_started",
@@ -758,7 +757,6 @@ fn history_page(connector: Option<&str>) -> Value {
 /// What the UI asks for again once a run is over.
 async fn refresh(s: &mut Session, connector: &str, instance: &str) {
     s.ok("connectors_list", Value::Null).await;
-    s.ok("tokens_list", Value::Null).await;
     // The History page's first page, as it asks for it when it is open (or opened).
     s.ok("runs_list", history_page(None)).await;
     s.ok(

@@ -14,6 +14,11 @@
 //!   ([`Store::move_aside`]), a missing key, a full disk each have their own [`Error`] and message.
 //! - **Export and import** of connectors as documented JSON (`EXPORT-FORMAT.md`), secrets only on
 //!   request and then encrypted under a passphrase.
+//! - **Lists that stay flat**: each connector's [`ConnectorHead`], each run's [`RunHead`] and
+//!   each instance's run count are kept beside the records in the same transaction, so listing
+//!   hundreds of connectors or a page of a 100,000-run history reads a few hundred bytes a row
+//!   ([`Store::list_connector_heads`], [`Store::runs_page`], [`Store::runs_of`]). A database
+//!   from before them gets them once, on its first open.
 //!
 //! ```
 //! use signet_connector::{Connector, OAuth1, AuthMethod, AuthKind, AuthOptions};
