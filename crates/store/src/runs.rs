@@ -827,3 +827,102 @@ fn head_of_bytes(bytes: &[u8]) -> Option<RunHead> {
         summary: r.summary,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Issue 18: the verifier stayed in the access-token request's Authorization header, base
+    /// string and parameter list; a session handle stayed in the token and the response body.
+    #[test]
+    fn history_keeps_no_verifier_and_only_allow_listed_token_extras() {
+        let mut v = json!({
+            "callback": "signet://callback/k7Qz?oauth_token=tok&oauth_verifier=MjGE+ANgq%2B%2FVujz",
+            "trace": {
+                "parameters": [
+                    {"name": "oauth_token", "value": "tok", "encoded_value": "tok"},
+                    {"name": "oauth_verifier", "value": "MjGE ANgq+/Vujz", "encoded_value": "MjGE%20ANgq%2B%2FVujz"}
+                ],
+                "base_string": "POST&http%3A%2F%2Fx%2Fa&oauth_token%3Dtok%26oauth_verifier%3DMjGE%2520ANgq%252B%252FVujz",
+                "authorization": "OAuth oauth_token=\"tok\", oauth_verifier=\"MjGE%20ANgq%2B%2FVujz\""
+            },
+            "access_token": {
+                "token": "3qXHLnGnarHjrI88",
+                "extra": [["user_id", "350264"], ["screen_name", "alice"], ["oauth_session_handle", "ODIzMDYyNjAw"]]
+            },
+            "response": {"body": "oauth_token=3qXHLnGnarHjrI88&user_id=350264&screen_name=alice&oauth_session_handle=ODIzMDYyNjAw"}
+        });
+        let mut second = v.clone();
+        redact(&mut v);
+        let text = v.to_string();
+        for gone in [
+            "MjGE+ANgq%2B%2FVujz",
+            "MjGE ANgq+/Vujz",
+            "MjGE%20ANgq%2B%2FVujz",
+            "MjGE%2520ANgq%252B%252FVujz",
+            "ODIzMDYyNjAw",
+        ] {
+            assert!(!text.contains(gone), "{gone} kept: {text}");
+        }
+        for kept in [
+            "350264",
+            "alice",
+            "3qXHLnGnarHjrI88",
+            "oauth_verifier=<redacted>",
+            "oauth_session_handle=<redacted>",
+        ] {
+            assert!(text.contains(kept), "{kept} lost: {text}");
+        }
+        assert_eq!(
+            v["access_token"]["extra"][2],
+            json!(["oauth_session_handle", "<redacted>"])
+        );
+        // A short PIN, and other encodings, are masked by name.
+        let mut short = json!({
+            "callback": "signet://callback/x?oauth_verifier=ab/cd%2befgh&oauth_token=tok",
+            "authorization": "OAuth oauth_token=\"tok\", oauth_verifier=\"4917\"",
+            "base_string": "POST&http%3A%2F%2Fx%2Fa&oauth_token%3Dtok%26oauth_verifier%3D4917%26oauth_version%3D1.0",
+            "parameters": [{"name": "oauth_session_handle", "value": "h"}]
+        });
+        redact(&mut short);
+        let text = short.to_string();
+        for gone in ["ab/cd%2befgh", "4917", "\"h\""] {
+            assert!(!text.contains(gone), "{gone} kept: {text}");
+        }
+        assert!(text.contains("oauth_version%3D1.0"), "{text}");
+        assert!(text.contains("oauth_token=tok"), "{text}");
+        // Twice is the same as once.
+        redact(&mut second);
+        redact(&mut second);
+        assert_eq!(second, v);
+    }
+
+    #[test]
+    fn redaction_reaches_every_depth_and_keeps_the_rest() {
+        let mut v = json!({
+            "step": 5,
+            "consumer_secret": "kd94hf93k423kf44",
+            "exchanges": [{"response": {"oauth_token_secret": "hdhd0244k9j7ao03", "oauth_token": "t"}}],
+            "rsa": {"Private_Key_PEM": "-----BEGIN"},
+            "oauth_verifier": "hfdp7dh39dks9884",
+            "already": {"token_secret": "<redacted>"},
+            "empty_secret": null,
+            "request_token": {"secret_len": 40, "has_secret": true}
+        });
+        redact(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "step": 5,
+                "consumer_secret": "<redacted>",
+                "exchanges": [{"response": {"oauth_token_secret": "<redacted>", "oauth_token": "t"}}],
+                "rsa": {"Private_Key_PEM": "<redacted>"},
+                "oauth_verifier": "<redacted>",
+                "already": {"token_secret": "<redacted>"},
+                "empty_secret": null,
+                "request_token": {"secret_len": 40, "has_secret": true}
+            })
+        );
+    }
+}
