@@ -1,7 +1,8 @@
 //! Writes a large, realistic database for measuring the app at a QA team's scale: 500
 //! connectors of 50 endpoints each, every one with consumer credentials and an access token,
 //! and 100,000 runs — one connector holding a 10,000-run history, the rest spread over the
-//! others. Not a test: a fixture for `scripts/measure-desktop.sh --large` and the scale E2E.
+//! others. Not a test: a fixture for `MEASURE_LARGE=DIR scripts/measure-desktop.sh` and the
+//! scale E2E (`tests/e2e/scale.test.mjs`, 5,000 runs).
 //!
 //! ```sh
 //! cargo run --release -p signet-app --example large_history -- DIR [--connectors 500] \

@@ -353,7 +353,7 @@ impl App {
                 (Some(i), _) => vec![self.instance_and_connector(i)?.0.id],
                 (None, Some(c)) => {
                     let id = ids::connector(c)?;
-                    store.connector(id)?.ok_or_else(|| {
+                    store.connector_head(id)?.ok_or_else(|| {
                         AppError::new(ErrorKind::NotFound, format!("no connector {c}"))
                     })?;
                     store.instances_of(id)?.into_iter().map(|i| i.id).collect()
