@@ -103,15 +103,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = app.store();
 
     // Real runs to copy: the ten steps, a call, a failed call and a walk of three pages.
-    let demo = app.demo_provider_start().await?;
-    let instance = demo
-        .connector
-        .document
-        .instance
-        .id
-        .clone()
-        .ok_or("the demo connector has no instance")?;
-    support::connect(&app, &instance).await?;
+    let instance = support::connected_demo(&app).await?;
     let none = BTreeMap::new();
     app.endpoint_send(&instance, "orders", &none).await?;
     let missing = BTreeMap::from([("order_id".to_owned(), "5".to_owned())]);

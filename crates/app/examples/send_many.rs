@@ -25,15 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let app = support::open_app(dir.path())?;
 
-    let demo = app.demo_provider_start().await?;
-    let instance = demo
-        .connector
-        .document
-        .instance
-        .id
-        .clone()
-        .ok_or("the demo connector has no instance")?;
-    support::connect(&app, &instance).await?;
+    let instance = support::connected_demo(&app).await?;
 
     let inputs = BTreeMap::from([("limit".to_owned(), "5".to_owned())]);
     // One call first, so the figures below do not count the first connection's setup.

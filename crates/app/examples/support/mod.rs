@@ -73,6 +73,22 @@ pub async fn connect(app: &App, instance: &str) -> Result<(), Box<dyn std::error
     }
 }
 
+/// Starts the demo provider from the app and connects its connector through the ten steps:
+/// the connected instance's id.
+#[allow(dead_code)] // not every example uses the demo connector as it is
+pub async fn connected_demo(app: &App) -> Result<String, Box<dyn std::error::Error>> {
+    let demo = app.demo_provider_start().await?;
+    let instance = demo
+        .connector
+        .document
+        .instance
+        .id
+        .clone()
+        .ok_or("the demo connector has no instance")?;
+    connect(app, &instance).await?;
+    Ok(instance)
+}
+
 /// The resident set size in KiB, from /proc (Linux).
 #[allow(dead_code)] // not every example prints it
 pub fn rss_kib() -> Option<u64> {
