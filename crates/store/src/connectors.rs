@@ -339,11 +339,7 @@ impl Store {
     /// Makes every connector's head from its definition, once: a database written before the
     /// heads were kept (or just migrated) gets them on its first open.
     pub(crate) fn make_heads_once(&self) -> Result<()> {
-        if self
-            .meta
-            .contains_key(keys::META_CONNECTOR_HEADS)
-            .map_err(|e| self.sled_err(e))?
-        {
+        if self.marked(keys::META_CONNECTOR_HEADS)? {
             return Ok(());
         }
         let mut heads = Vec::new();

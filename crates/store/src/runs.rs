@@ -518,11 +518,7 @@ impl Store {
     /// Counts every instance's runs from the runs themselves, once: a database written before
     /// the counts were kept gets them on its first open.
     pub(crate) fn count_runs_once(&self) -> Result<()> {
-        if self
-            .meta
-            .contains_key(keys::META_RUN_COUNTS)
-            .map_err(|e| self.sled_err(e))?
-        {
+        if self.marked(keys::META_RUN_COUNTS)? {
             return Ok(());
         }
         let mut counts: Vec<(InstanceId, u64)> = Vec::new();
@@ -550,11 +546,7 @@ impl Store {
     /// Makes every run's head from the run, once: a database written before the heads were
     /// kept gets them on its first open (each run read once, its snapshot skipped).
     pub(crate) fn make_run_heads_once(&self) -> Result<()> {
-        if self
-            .meta
-            .contains_key(keys::META_RUN_HEADS)
-            .map_err(|e| self.sled_err(e))?
-        {
+        if self.marked(keys::META_RUN_HEADS)? {
             return Ok(());
         }
         let mut batch = sled::Batch::default();
@@ -581,6 +573,11 @@ impl Store {
             .insert(keys::META_RUN_HEADS, &[1u8])
             .map_err(|e| self.sled_err(e))?;
         self.flush()
+    }
+
+    /// Whether a made-once record (run counts, heads) carries its `meta` marker.
+    pub(crate) fn marked(&self, marker: &[u8]) -> Result<bool> {
+        self.meta.contains_key(marker).map_err(|e| self.sled_err(e))
     }
 
     /// How many runs an instance has recorded (read from its count, not its runs).
@@ -740,7 +737,7 @@ impl Store {
                 Ok(match iters[n].next() {
                     Some(item) => {
                         let (k, v) = item.map_err(|e| self.sled_err(e))?;
-                        keys::split_run_key(&k).map(|(_, r)| (r, n, k, v))
+                        keys::split_run_key(&k).map(|(_, r)| (r, n, v))
                     }
                     None => None,
                 })
@@ -752,7 +749,7 @@ impl Store {
         }
         let mut runs = Vec::new();
         let mut more = false;
-        while let Some((id, n, _, v)) = heads.pop() {
+        while let Some((id, n, v)) = heads.pop() {
             if let Some(head) = next(n, &mut iters)? {
                 heads.push(head);
             }
@@ -788,8 +785,8 @@ pub struct RunsPage {
 }
 
 /// An instance's newest run not yet taken by [`Store::runs_page`]: its id, the instance's place
-/// in the list, its key and bytes.
-type Head = (RunId, usize, sled::IVec, sled::IVec);
+/// in the list, its head's bytes.
+type Head = (RunId, usize, sled::IVec);
 
 fn decode_count(bytes: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.try_into().ok()?))
