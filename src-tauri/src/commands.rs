@@ -399,3 +399,20 @@ macro_rules! signet_handler_of {
         tauri::generate_handler![$($crate::commands::$name),*]
     };
 }
+
+/// Every request an audit of the instance's provider would send.
+#[tauri::command]
+pub async fn audit_plan<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<AuditPlan> {
+    guarded(async move { app.signet()?.audit_plan(&args.instance_id) }).await
+}
+
+/// Audits the provider of the instance's OAuth 1.0a method.
+#[tauri::command]
+pub async fn audit_run<R: Runtime>(app: AppHandle<R>, args: AuditArgs) -> Result<AuditDone> {
+    guarded(async move {
+        app.signet()?
+            .audit_run(&args.instance_id, &args.job, args.rate_limit)
+            .await
+    })
+    .await
+}

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use signet_app::api::{
-    EVENT_APP_CRASHED, EVENT_DEEP_LINK_REFUSED, EVENT_FLOW_SNAPSHOT, EVENT_PAGES_PROGRESS,
+    EVENT_APP_CRASHED, EVENT_AUDIT_PROGRESS, EVENT_DEEP_LINK_REFUSED, EVENT_FLOW_SNAPSHOT,
+    EVENT_PAGES_PROGRESS,
 };
 use signet_app::{Event, Host};
 use signet_engine::Browser;
@@ -28,6 +29,7 @@ impl<R: Runtime> Host for ShellHost<R> {
             }
             Event::Crashed(e) => self.0.emit(EVENT_APP_CRASHED, e),
             Event::PagesProgress(e) => self.0.emit(EVENT_PAGES_PROGRESS, e),
+            Event::AuditProgress(e) => self.0.emit(EVENT_AUDIT_PROGRESS, e),
         };
         if let Err(e) = sent {
             eprintln!("signet: cannot emit an event: {e}");

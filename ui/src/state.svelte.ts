@@ -9,6 +9,10 @@ import {
   connectIpc,
   toErrorReport,
   type AppInfo,
+  type AuditDone,
+  type AuditPlan,
+  type AuditProgressEvent,
+  type CheckResult,
   type BaseStringDiff,
   type CallResult,
   type ConnectorDocument,
@@ -39,7 +43,7 @@ import {
 } from "./ipc";
 import { oauth1Of, plain, sameDocument, type Section } from "./builder/model";
 
-export type Page = "connectors" | "builder" | "history" | "help";
+export type Page = "connectors" | "builder" | "history" | "help" | "audit";
 
 /** How long after the last keystroke the backend checks the connector. */
 const CHECK_DELAY_MS = 300;
@@ -135,35 +139,64 @@ export class AppState {
   presets: PresetSummary[] = $state([]);
   demoUsers: { username: string; password: string }[] = $state([]);
 
+  /** The Audit page: an audit planned, going or done — or one read back from the history. */
+  audit: AuditView | null = $state(null);
+  private auditSeq = 0;
+
   dirty = $derived(this.doc !== null && !sameDocument(this.doc, this.saved));
   instanceId = $derived(this.doc?.instance.id ?? null);
 
   private unlisten: Unlisten[] = [];
 
+  /**
+   * Asks the backend for what the first screen shows, in two rounds: the listeners, whether the
+   * database opened, the app's facts and the presets at once; then the connectors (only once
+   * every listener is in place: the first list releases the links held until the page listens).
+   * Answers that fail leave their part empty (a database that did not open fails them all).
+   */
   async connect(): Promise<void> {
     const ipc = await connectIpc();
     this.ipc = ipc;
-    // Every listener is in place (asked for at once) before the first list.
-    const listening = await Promise.all([
-      ipc.onSnapshot((e) => {
-        if (e.run_id === this.runId) {
-          this.snapshot = e.snapshot;
-          if (e.snapshot.phase === "failed") void this.diagnose();
-        } else if (this.runId === null || this.starting) {
-          this.early.set(e.run_id, e.snapshot);
-        }
-        if (e.snapshot.phase === "finished" || e.snapshot.phase === "failed") {
-          void this.afterRun();
-        }
-      }),
-      ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
-      ipc.onCrashed((e) => (this.crash = e)),
-      ipc.onPagesProgress((e) => this.pageArrived(e)),
+    const [listening, recovery, info, presets] = await Promise.all([
+      Promise.all([
+        ipc.onSnapshot((e) => {
+          const dance = this.audit?.dance;
+          if (this.audit && dance?.runId === e.run_id) {
+            this.audit.dance = { ...dance, snapshot: e.snapshot };
+            return;
+          }
+          if (e.run_id === this.runId) {
+            this.snapshot = e.snapshot;
+            if (e.snapshot.phase === "failed") void this.diagnose();
+          } else if (this.runId === null || this.starting) {
+            this.early.set(e.run_id, e.snapshot);
+          }
+          if (e.snapshot.phase === "finished" || e.snapshot.phase === "failed") {
+            void this.afterRun();
+          }
+        }),
+        ipc.onDeepLinkRefused((e) => (this.deepLinkRefused = e)),
+        ipc.onCrashed((e) => (this.crash = e)),
+        ipc.onPagesProgress((e) => this.pageArrived(e)),
+        ipc.onAuditProgress((e) => this.auditMoved(e)),
+      ]),
+      ipc.storeProblem().catch(() => null),
+      ipc.appInfo().catch(() => null),
+      ipc.presetsList().catch(() => []),
     ]);
     this.unlisten.push(...listening);
-    this.recovery = await ipc.storeProblem().catch(() => null);
-    if (this.recovery === null) await this.load();
-    await reportStarted(ipc);
+    this.recovery = recovery;
+    if (recovery !== null) return;
+    this.showInfo(info, presets);
+    await this.refresh();
+  }
+
+  /**
+   * Tells the backend the first screen is drawn with its data (the start-up trace and the
+   * ready probe), once the next frame is painted.
+   */
+  started(): Promise<void> {
+    return this.ipc ? reportStarted(this.ipc) : Promise.resolve();
   }
 
   /** The lists and the app's facts, once the database is open (asked for all at once). */
@@ -175,6 +208,10 @@ export class AppState {
       ipc.presetsList().catch(() => []),
       this.refresh(),
     ]);
+    this.showInfo(info, presets);
+  }
+
+  private showInfo(info: AppInfo | null, presets: PresetSummary[]): void {
     this.info = info;
     this.crash = info?.crash ?? this.crash;
     this.presets = presets;
@@ -749,6 +786,24 @@ export class AppState {
   async showRun(runId: string): Promise<void> {
     const r = await this.guard((ipc) => ipc.runGet(runId));
     if (!r) return;
+    if (r.detail.kind === "audit") {
+      const report = r.detail.audit.report;
+      this.audit = {
+        connectorName: r.summary.connector_name,
+        instanceName: r.summary.instance_name,
+        instanceId: r.summary.instance_id,
+        plan: null,
+        job: "",
+        running: false,
+        sending: null,
+        dance: null,
+        rows: report.checks,
+        done: { run_id: runId, report },
+        error: null,
+      };
+      this.page = "audit";
+      return;
+    }
     if (!(await this.open(r.summary.connector_id, r.summary.instance_id))) return;
     if (r.detail.kind === "flow") {
       this.runId = runId;
@@ -763,7 +818,7 @@ export class AppState {
       const call = r.detail.call;
       this.showEndpoint(call.endpoint_id);
       this.calls[call.endpoint_id] = { run_id: runId, call, schema: null, drift: [] };
-    } else {
+    } else if (r.detail.kind === "pages") {
       const pages = r.detail.pages;
       this.showEndpoint(pages.endpoint_id);
       this.setWalk({
@@ -786,10 +841,139 @@ export class AppState {
     this.section = "endpoints";
   }
 
+  // -------------------------------------------------------------------------------------------
+  // The provider audit
+
+  /**
+   * Opens the Audit page for the connector on screen: its changes saved first (as Connect
+   * does), then the plan — every request the audit would send — read from the backend.
+   */
+  async planAudit(): Promise<void> {
+    const doc = this.doc;
+    if (!doc) return;
+    this.showAllProblems = true;
+    const instance = await this.savedInstance();
+    if (!instance) {
+      this.focused = "consumer_registration";
+      return;
+    }
+    const plan = await this.guard((ipc) => ipc.auditPlan(instance));
+    if (!plan) return;
+    this.audit = {
+      connectorName: doc.connector.details.name,
+      instanceName: doc.instance.name,
+      instanceId: instance,
+      plan,
+      job: "",
+      running: false,
+      sending: null,
+      dance: null,
+      rows: [],
+      done: null,
+      error: null,
+    };
+    this.page = "audit";
+  }
+
+  /** Plans a new audit of the instance the Audit page shows (from its run, say). */
+  async auditAgain(): Promise<void> {
+    const a = this.audit;
+    if (!a || a.running) return;
+    const plan = await this.guard((ipc) => ipc.auditPlan(a.instanceId));
+    if (!plan) return;
+    this.audit = { ...a, plan, job: "", rows: [], done: null, error: null };
+  }
+
+  /** Runs the audit planned (at most `rate` requests a second); its rows arrive as it goes. */
+  async startAudit(rate: number): Promise<void> {
+    const a = this.audit;
+    const ipc = this.ipc;
+    if (!a || !ipc || a.running) return;
+    const job = `audit-${++this.auditSeq}`;
+    this.audit = {
+      ...a,
+      job,
+      running: true,
+      sending: null,
+      dance: null,
+      rows: [],
+      done: null,
+      error: null,
+    };
+    try {
+      const done = await ipc.auditRun(a.instanceId, job, rate);
+      if (this.audit?.job === job) {
+        this.audit = { ...this.audit, done, rows: done.report.checks };
+      }
+    } catch (e) {
+      if (this.audit?.job === job) this.audit = { ...this.audit, error: toErrorReport(e) };
+    } finally {
+      if (this.audit?.job === job) {
+        this.audit = { ...this.audit, running: false, sending: null, dance: null };
+      }
+    }
+    await this.refresh();
+  }
+
+  /** Hands the PIN the provider showed to the audit's dance waiting for it. */
+  async submitAuditPin(pin: string): Promise<boolean> {
+    const runId = this.audit?.dance?.runId;
+    if (!runId) return false;
+    return (await this.guard((ipc) => ipc.flowSubmitPin(runId, pin))) !== undefined;
+  }
+
+  /** Hands an address the user pasted to the audit's dance waiting for its redirect. */
+  async submitAuditCallback(url: string): Promise<boolean> {
+    const runId = this.audit?.dance?.runId;
+    if (!runId) return false;
+    return (await this.guard((ipc) => ipc.flowSubmitCallback(runId, url))) !== undefined;
+  }
+
+  /** Stops the dance going: the audit ends, the checks it could not make say so. */
+  async cancelAuditDance(): Promise<void> {
+    const runId = this.audit?.dance?.runId;
+    if (runId) await this.guard((ipc) => ipc.flowCancel(runId));
+  }
+
+  private auditMoved(e: AuditProgressEvent): void {
+    const a = this.audit;
+    if (!a || e.job !== a.job) return;
+    const step = e.step;
+    if (step.kind === "sending") {
+      this.audit = { ...a, sending: { n: step.n, what: step.what } };
+    } else if (step.kind === "dance") {
+      this.audit = { ...a, dance: { which: step.which, runId: step.run_id, snapshot: null } };
+    } else {
+      this.audit = { ...a, dance: null, rows: [...a.rows, step.row] };
+    }
+  }
+
   /** The OAuth 1.0a method of the connector on screen. */
   oauth1() {
     return this.doc ? oauth1Of(this.doc.connector) : null;
   }
+}
+
+/** An audit on the Audit page. */
+export interface AuditView {
+  connectorName: string;
+  instanceName: string;
+  instanceId: string;
+  /** What it will send (null for an audit read back from the history). */
+  plan: AuditPlan | null;
+  /** The name its events carry, once started. */
+  job: string;
+  running: boolean;
+  /** The request going now. */
+  sending: { n: number; what: string } | null;
+  /** The dance going now (the user allows access in it) and how it stands. */
+  dance: { which: number; runId: string; snapshot: Snapshot | null } | null;
+  /** A row per check with its verdict, as they come. */
+  rows: CheckResult[];
+  /** Its result, once over. */
+  done: AuditDone | null;
+  /** Why it could not run. */
+  error: ErrorReport | null;
 }
 
 /** A walk of an endpoint's pages: going (its pages as they arrive) or ended (its result). */

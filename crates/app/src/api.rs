@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use signet_audit::{AuditPlan, AuditReport, CheckResult};
 pub use signet_connector::pagination::{
     PageLimits, PageMethod, Pagination, ParamPlace, Stop, StopRules, Total, TotalOf, ValueSource,
 };
@@ -325,6 +326,8 @@ pub enum RunKind {
     Call,
     /// An endpoint's pages, one signed call each.
     Pages,
+    /// A provider audit: deliberately wrong requests, a verdict each.
+    Audit,
 }
 
 /// Result of `flow_start`.
@@ -527,6 +530,8 @@ pub struct RunSummary {
     pub error_kind: Option<ErrorKind>,
     /// How many steps are done (flows).
     pub steps_done: u8,
+    /// For an audit: its scorecard.
+    pub score: Option<signet_audit::Score>,
 }
 
 /// What a stored run holds.
@@ -549,6 +554,11 @@ pub enum RunDetail {
     Pages {
         /// The walk.
         pages: Box<PagesResult>,
+    },
+    /// A provider audit.
+    Audit {
+        /// Its report and its dances.
+        audit: Box<crate::audit::AuditRecord>,
     },
 }
 
@@ -697,6 +707,61 @@ pub struct SendPagesArgs {
     /// answer to read at the end.
     #[serde(default)]
     pub items_in_events: bool,
+}
+
+/// `audit_run`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AuditArgs {
+    /// The instance whose OAuth 1.0a method's provider is audited.
+    pub instance_id: InstanceId,
+    /// A name for this audit (letters, digits, `-`, `_`): `audit-progress` events carry it.
+    pub job: String,
+    /// At most this many requests a second (0.1 to 100; 5 when absent).
+    pub rate_limit: Option<f64>,
+}
+
+/// Result of `audit_run`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditDone {
+    /// The audit's run in the history.
+    pub run_id: RunId,
+    /// What it found.
+    pub report: signet_audit::AuditReport,
+}
+
+/// One moment of an audit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AuditStep {
+    /// A request is about to go (`n` counts them from 1).
+    Sending {
+        /// Its number.
+        n: u32,
+        /// What it is.
+        what: String,
+    },
+    /// A dance started: allow access in it (`which`: 1 or 2); its `flow-snapshot` events carry
+    /// `run_id`.
+    Dance {
+        /// Which dance.
+        which: u8,
+        /// Its flow run.
+        run_id: RunId,
+    },
+    /// A check has its verdict.
+    Checked {
+        /// Its row.
+        row: Box<signet_audit::CheckResult>,
+    },
+}
+
+/// Payload of `audit-progress`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditProgressEvent {
+    /// The audit (the `job` `audit_run` was given).
+    pub job: String,
+    /// What happened.
+    pub step: AuditStep,
 }
 
 /// `endpoint_pages_cancel`.
@@ -859,6 +924,8 @@ pub enum Event {
     Crashed(CrashNotice),
     /// `pages-progress`: a page of a walk arrived.
     PagesProgress(PagesProgressEvent),
+    /// `audit-progress`: an audit moved.
+    AuditProgress(Box<AuditProgressEvent>),
 }
 
 impl Event {
@@ -869,6 +936,7 @@ impl Event {
             Self::DeepLinkRefused(_) => EVENT_DEEP_LINK_REFUSED,
             Self::Crashed(_) => EVENT_APP_CRASHED,
             Self::PagesProgress(_) => EVENT_PAGES_PROGRESS,
+            Self::AuditProgress(_) => EVENT_AUDIT_PROGRESS,
         }
     }
 }
@@ -881,6 +949,8 @@ pub const EVENT_DEEP_LINK_REFUSED: &str = "deep-link-refused";
 pub const EVENT_APP_CRASHED: &str = "app-crashed";
 /// The name of the `pages-progress` event.
 pub const EVENT_PAGES_PROGRESS: &str = "pages-progress";
+/// The name of the `audit-progress` event.
+pub const EVENT_AUDIT_PROGRESS: &str = "audit-progress";
 
 /// One event: its name and its payload's TypeScript type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -908,6 +978,10 @@ pub const EVENTS: &[EventSpec] = &[
     EventSpec {
         name: EVENT_PAGES_PROGRESS,
         payload: "PagesProgressEvent",
+    },
+    EventSpec {
+        name: EVENT_AUDIT_PROGRESS,
+        payload: "AuditProgressEvent",
     },
 ];
 
@@ -1070,6 +1144,10 @@ commands! {
     diagnose_paste(DiagnosePasteArgs) -> BaseStringDiff;
     /// Sets the offset added to every oauth_timestamp from now on (clock skew).
     clock_offset_set(ClockOffsetArgs) -> ();
+    /// Every request an audit of the instance's provider would send, and what to know first.
+    audit_plan(InstanceArgs) -> AuditPlan;
+    /// Audits the provider: two dances, then deliberately wrong requests, a verdict each.
+    audit_run(AuditArgs) -> AuditDone;
 }
 
 /// Exports `T` when it has a file of its own (a struct or enum), else what it is made of

@@ -47,7 +47,7 @@ pub(crate) struct FlowEntry {
     pub(crate) variables: Vec<VariableUse>,
     inbox: Inbox,
     latest: Mutex<Latest>,
-    driver: tokio::sync::Mutex<(Engine, Run)>,
+    pub(crate) driver: tokio::sync::Mutex<(Engine, Run)>,
     /// Set each time a drive stops.
     stopped: tokio::sync::watch::Sender<Option<FlowStop>>,
     /// Stop the first drive once this step is done.
@@ -123,7 +123,17 @@ pub enum Routed {
 }
 
 impl App {
-    fn entry(&self, run_id: &str) -> Result<Arc<FlowEntry>> {
+    /// Forgets a run of this session entirely: from the session's runs and from the history
+    /// (an audit's dance, whose snapshot the audit's run keeps).
+    pub(crate) fn forget_flow(&self, entry: &FlowEntry) {
+        self.inner.flows.map().remove(&entry.id);
+        let id = entry.record.lock().unwrap_or_else(|e| e.into_inner()).id;
+        if let Err(e) = self.store().forget_run(entry.instance_id, id) {
+            eprintln!("signet: a dance of the audit could not be forgotten: {e}");
+        }
+    }
+
+    pub(crate) fn entry(&self, run_id: &str) -> Result<Arc<FlowEntry>> {
         self.inner.flows.get(run_id).ok_or_else(|| {
             AppError::new(
                 ErrorKind::NoSuchRun,
@@ -151,6 +161,19 @@ impl App {
         let resolved =
             signet_connector::resolve_flow(&c.definition, &installed, self.builtins_now())
                 .map_err(AppError::invalid)?;
+        self.start_resolved(&inst, c.id, resolved, until, |_| {})
+            .await
+    }
+
+    /// Starts a flow already resolved for `inst` (the audit changes what it resolved to).
+    pub(crate) async fn start_resolved(
+        &self,
+        inst: &signet_store::Instance,
+        connector_id: ConnectorId,
+        resolved: signet_connector::ResolvedFlow,
+        until: Option<StepId>,
+        announce: impl FnOnce(&str),
+    ) -> Result<FlowStarted> {
         let settings = &self.inner.settings;
         let engine = Engine::new(EngineSettings {
             http: settings.flow_http,
@@ -174,7 +197,7 @@ impl App {
         let id = ids::run_id(inst.id, record.id);
         let entry = Arc::new(FlowEntry {
             id: id.clone(),
-            connector_id: c.id,
+            connector_id,
             instance_id: inst.id,
             mode,
             record: Mutex::new(record),
@@ -190,6 +213,7 @@ impl App {
             warnings: Mutex::new(Vec::new()),
         });
         self.inner.flows.map().insert(id.clone(), entry.clone());
+        announce(&id);
         // The run starts at once: the UI keeps snapshots that arrive before this answer.
         self.spawn_drive(entry, FlowEvent::Start);
         Ok(FlowStarted {

@@ -43,9 +43,29 @@ pub(crate) struct Listed {
     failed_step: Option<StepId>,
     error_kind: Option<ErrorKind>,
     steps_done: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    score: Option<signet_audit::Score>,
 }
 
 impl Listed {
+    /// A provider audit: its scorecard; failed when a required check is not enforced.
+    pub(crate) fn audit(report: &signet_audit::AuditReport) -> Self {
+        Self {
+            endpoint: None,
+            status: None,
+            mode: None,
+            phase: if report.score.required_not_enforced > 0 {
+                Phase::Failed
+            } else {
+                Phase::Finished
+            },
+            failed_step: None,
+            error_kind: None,
+            steps_done: 0,
+            score: Some(report.score),
+        }
+    }
+
     /// The ten steps as they stand.
     pub(crate) fn flow(snap: &Snapshot) -> Self {
         let failed = snap.error.as_ref().filter(|_| snap.phase == Phase::Failed);
@@ -63,6 +83,7 @@ impl Listed {
                     .count(),
             )
             .unwrap_or(u8::MAX),
+            score: None,
         }
     }
 
@@ -80,6 +101,7 @@ impl Listed {
             failed_step: None,
             error_kind: call.error.as_ref().map(|e| e.kind),
             steps_done: 0,
+            score: None,
         }
     }
 
@@ -143,6 +165,7 @@ impl Listed {
             failed_step: None,
             error_kind,
             steps_done: 0,
+            score: None,
         }
     }
 
@@ -176,6 +199,7 @@ impl Listed {
             failed_step: self.failed_step,
             error_kind: self.error_kind,
             steps_done: self.steps_done,
+            score: self.score,
         }
     }
 }
@@ -197,6 +221,7 @@ fn kind_of(kind: StoredKind) -> RunKind {
         StoredKind::Flow => RunKind::Flow,
         StoredKind::Call => RunKind::Call,
         StoredKind::Pages => RunKind::Pages,
+        StoredKind::Audit => RunKind::Audit,
     }
 }
 
@@ -276,6 +301,16 @@ fn read(
                 summary,
                 RunDetail::Pages {
                     pages: Box::new(pages),
+                },
+            ))
+        }
+        StoredKind::Audit => {
+            let audit = crate::audit::AuditRecord::deserialize(&record.snapshot).ok()?;
+            let summary = record_row(id, c, i, record, Listed::audit(&audit.report));
+            Some((
+                summary,
+                RunDetail::Audit {
+                    audit: Box::new(audit),
                 },
             ))
         }
@@ -379,6 +414,7 @@ impl App {
                 RunKind::Flow => StoredKind::Flow,
                 RunKind::Call => StoredKind::Call,
                 RunKind::Pages => StoredKind::Pages,
+                RunKind::Audit => StoredKind::Audit,
             }),
             usize::try_from(limit).unwrap_or(usize::MAX),
         )?;
@@ -540,6 +576,11 @@ impl App {
                 .rev()
                 .find_map(|p| p.call.diagnosis.clone())
                 .ok_or_else(not_failed),
+            RunDetail::Audit { .. } => Err(AppError::new(
+                ErrorKind::RunNotFailed,
+                "an audit is read by its checks: each row says what the provider did and what it means",
+            )
+            .hint("open the audit and read the rows marked not enforced")),
         }
     }
 
@@ -574,6 +615,14 @@ impl App {
                 .last()
                 .and_then(|p| p.call.trace.as_ref())
                 .map(|t| t.base_string.clone())
+                .ok_or_else(nothing)?,
+            // The audit's valid request-token request, which every wrong one was made from.
+            RunDetail::Audit { audit } => audit
+                .report
+                .checks
+                .iter()
+                .find_map(|c| c.sent.as_ref())
+                .map(|s| s.trace.base_string.clone())
                 .ok_or_else(nothing)?,
         };
         let theirs = extract_base_string(text).unwrap_or_else(|| text.trim().to_owned());

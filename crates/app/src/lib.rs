@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod api;
+mod audit;
 mod calls;
 mod connectors;
 mod demo;
@@ -36,6 +37,7 @@ use signet_provider::RunningProvider;
 use signet_store::Store;
 
 pub use api::Event;
+pub use audit::{AuditProgress, AuditRecord, AuditResult};
 pub use demo::DEMO_TOKEN_STORE;
 pub use error::{AppError, Result};
 pub use flows::{FlowEnd, FlowStop, Routed};

@@ -769,3 +769,121 @@ async fn a_bug_in_a_run_fails_that_run_and_signet_goes_on() {
     assert!(consent.lock().unwrap().is_some(), "the second run went on");
     app.flow_cancel(&second.run_id).unwrap();
 }
+
+/// Issue 20: an audit runs its two dances as the instance's flows, keeps one run of kind
+/// `audit` (the dances' snapshots inside it, not beside it), saves a working token, and keeps
+/// no verifier.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token() {
+    let (_dir, app, host) = app();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    let lax = reqwest::Client::new()
+        .patch(format!("{}/_signet/faults", demo.url))
+        .header("content-type", "application/json")
+        .body(r#"{"allow_token_reuse": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(lax.status().is_success());
+
+    let plan = app.audit_plan(&instance).unwrap();
+    let done = app
+        .audit_run(&instance, "audit-1", Some(100.0))
+        .await
+        .unwrap();
+    let r = &done.report;
+    let not_enforced: Vec<_> = r
+        .checks
+        .iter()
+        .filter(|c| c.verdict == signet_audit::Verdict::NotEnforced)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(not_enforced, [signet_audit::CheckId::TokenReuse], "{r:#?}");
+    assert!(r.requests_sent as usize <= plan.requests.len());
+    assert!(matches!(
+        r.token,
+        signet_audit::TokenOutcome::Reissued { .. }
+    ));
+
+    // The events: both dances named before their first snapshot, a verdict per check.
+    let events = host.events.lock().unwrap().clone();
+    let mut dances = Vec::new();
+    let mut checked = 0;
+    for e in &events {
+        match e {
+            Event::AuditProgress(p) => {
+                assert_eq!(p.job, "audit-1");
+                match &p.step {
+                    AuditStep::Dance { run_id, .. } => dances.push(run_id.clone()),
+                    AuditStep::Checked { .. } => checked += 1,
+                    AuditStep::Sending { .. } => {}
+                }
+            }
+            Event::FlowSnapshot(s) => assert!(
+                dances.contains(&s.run_id),
+                "a dance's snapshot before it was named"
+            ),
+            _ => {}
+        }
+    }
+    assert_eq!(dances.len(), 2);
+    assert_eq!(checked, r.checks.len());
+
+    // One run in the history, of kind audit, with its scorecard; the dances are inside it.
+    let listed = app
+        .runs_list(&RunsListArgs {
+            instance_id: Some(instance.clone()),
+            ..RunsListArgs::default()
+        })
+        .unwrap();
+    assert_eq!(listed.total, 1, "{:?}", listed.runs);
+    let row = &listed.runs[0];
+    assert_eq!(
+        (row.kind, row.run_id.as_str()),
+        (RunKind::Audit, done.run_id.as_str())
+    );
+    assert_eq!(row.score, Some(r.score));
+    assert_eq!(row.phase, Phase::Failed, "a required check is not enforced");
+    for d in &dances {
+        assert!(
+            app.run_get(d).is_err(),
+            "the dance {d} is not a run of its own"
+        );
+    }
+    let got = app.run_get(&done.run_id).unwrap();
+    let RunDetail::Audit { audit } = got.detail else {
+        panic!("an audit")
+    };
+    assert_eq!(audit.report.checks.len(), r.checks.len());
+    assert_eq!(audit.dances.len(), 2);
+    for d in &audit.dances {
+        assert_eq!(d.step(StepId::RedirectToConsumer).status, StepStatus::Done);
+        assert_eq!(
+            d.step(StepId::AccessTokenRequest).status,
+            StepStatus::Pending
+        );
+        assert!(d.step(StepId::AccessTokenRequest).exchanges.is_empty());
+    }
+    let stored = serde_json::to_string(&audit).unwrap();
+    assert!(!stored.contains(demo::CONSUMER_SECRET));
+    assert!(stored.contains("oauth_verifier"));
+    for verifier in stored
+        .match_indices("oauth_verifier=")
+        .map(|(i, _)| &stored[i + 15..])
+    {
+        assert!(
+            verifier.starts_with("<redacted>") || verifier.starts_with("\\\"<redacted>"),
+            "{}",
+            &verifier[..verifier.len().min(40)]
+        );
+    }
+    assert_eq!(
+        app.run_diagnose(&done.run_id).unwrap_err().report().kind,
+        ErrorKind::RunNotFailed
+    );
+
+    // The token the audit left works.
+    let me = send(&app, &instance, "me", &[]).await;
+    assert_eq!(me.call.response.as_ref().unwrap().status, 200);
+}

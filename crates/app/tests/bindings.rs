@@ -85,6 +85,7 @@ fn no_two_types_share_a_typescript_name() {
     ts_rs::TypeVisitor::visit::<FlowSnapshotEvent>(&mut names);
     ts_rs::TypeVisitor::visit::<DeepLinkRefusedEvent>(&mut names);
     ts_rs::TypeVisitor::visit::<PagesProgressEvent>(&mut names);
+    ts_rs::TypeVisitor::visit::<AuditProgressEvent>(&mut names);
     ts_rs::TypeVisitor::visit::<ErrorReport>(&mut names);
     assert!(
         names.collisions.is_empty(),
@@ -112,6 +113,7 @@ fn export_bindings() {
     FlowSnapshotEvent::export_all(&cfg).unwrap();
     DeepLinkRefusedEvent::export_all(&cfg).unwrap();
     PagesProgressEvent::export_all(&cfg).unwrap();
+    AuditProgressEvent::export_all(&cfg).unwrap();
     ErrorReport::export_all(&cfg).unwrap();
     ErrorKind::export_all(&cfg).unwrap();
     StepInfo::export_all(&cfg).unwrap();

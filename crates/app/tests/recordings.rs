@@ -70,6 +70,10 @@ const SESSIONS: &[(&str, &str)] = &[
         "Signet starts on a damaged database: the recovery window says what happened, Retry meets the same problem, Move it aside keeps the old files and opens a fresh, empty database.",
     ),
     (
+        "audit",
+        "The demo provider audited with its timestamps ignored (a lax switch): the plan is read, the audit runs (alice allows access twice), every check gets its verdict, the two timestamp checks not enforced; the audit is read back from the History.",
+    ),
+    (
         "manage",
         "Instances and tokens: the redirect pasted by hand; a second instance (calls before connecting are refused); a run cancelled while it waits, and its late redirect refused; the history kept shorter, then cleared; the token forgotten; the instance and the connector deleted.",
     ),
@@ -187,6 +191,7 @@ fn event_json(event: &Event) -> (&'static str, Value) {
         Event::DeepLinkRefused(e) => serde_json::to_value(e),
         Event::Crashed(e) => serde_json::to_value(e),
         Event::PagesProgress(e) => serde_json::to_value(e),
+        Event::AuditProgress(e) => serde_json::to_value(e),
     };
     (event.name(), payload.expect("events serialize"))
 }
@@ -337,6 +342,14 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
                 )
                 .await,
             )
+        }
+        "audit_plan" => {
+            let a: InstanceArgs = args(command, json);
+            answer(app.audit_plan(&a.instance_id))
+        }
+        "audit_run" => {
+            let a: AuditArgs = args(command, json);
+            answer(app.audit_run(&a.instance_id, &a.job, a.rate_limit).await)
         }
         "endpoint_pages_cancel" => {
             let a: JobArgs = args(command, json);
@@ -935,6 +948,41 @@ fn provider_base_string(body: &str) -> Option<String> {
 }
 
 /// A fault at step 3: the run fails, the UI refreshes and diagnoses it.
+async fn session_audit(s: &mut Session) {
+    ui_starts(s, false).await;
+    let (url, connector, instance, _) = demo_starts(s).await;
+    s.faults(
+        &url,
+        &Faults {
+            ignore_timestamps: true,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let plan = s.ok("audit_plan", json!({ "instance_id": instance })).await;
+    assert_eq!(plan["consents"], 2, "{plan}");
+    let done = s
+        .ok(
+            "audit_run",
+            // As the Audit page sends it: its first audit, at the rate it offers.
+            json!({ "instance_id": instance, "job": "audit-1", "rate_limit": 5.0 }),
+        )
+        .await;
+    let not_enforced: Vec<&str> = done["report"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["verdict"] == "not_enforced")
+        .map(|c| str_of(&c["id"], "check id"))
+        .collect();
+    assert_eq!(not_enforced, ["timestamp_old", "timestamp_ahead"], "{done}");
+    refresh(s, &connector, &instance).await;
+    let mut audits = history_page(None);
+    audits["kind"] = json!("audit");
+    s.ok("runs_list", audits).await;
+    s.ok("run_get", json!({ "run_id": done["run_id"] })).await;
+}
+
 async fn fault_session(s: &mut Session, faults: Faults) -> (String, String, String, Value) {
     ui_starts(s, false).await;
     let (url, connector, instance, _) = demo_starts(s).await;
@@ -1125,6 +1173,7 @@ async fn record(name: &'static str, description: &'static str) -> Value {
         "html_page" => session_html_page(&mut s).await,
         "server_error" => session_server_error(&mut s).await,
         "manage" => session_manage(&mut s).await,
+        "audit" => session_audit(&mut s).await,
         other => panic!("no session {other}"),
     }
     s.finish(description)

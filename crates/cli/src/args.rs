@@ -12,7 +12,8 @@ use signet_oauth1::{Placement, SignatureMethod};
     version,
     about = "Run OAuth 1.0a dances, sign and send requests, and run the demo provider",
     after_help = "Exit codes: 0 done, 2 usage mistake, 3 the provider refused, 4 network failure, \
-                  5 nobody answered in time or cancelled, 1 anything else."
+                  5 nobody answered in time or cancelled, 6 an audit found a required check \
+                  not enforced, 1 anything else."
 )]
 pub struct Cli {
     /// Where Signet keeps its database (default: $SIGNET_DATA_DIR, else ~/.local/share/signet).
@@ -31,6 +32,11 @@ pub enum Command {
     /// Run the whole three-legged dance (or one-legged, or with a pre-issued token), printing
     /// each of the ten steps as it happens.
     Flow(FlowArgs),
+    /// Audit a provider: after the usual dance (you allow access twice), send deliberately
+    /// wrong requests — a bad signature, a replayed nonce, an old timestamp, a request token
+    /// used twice, ... — and report, per check, whether the provider refuses them. Audit only
+    /// providers you are allowed to test.
+    Audit(AuditArgs),
     /// Sign a request and print the trace, the signed request and a curl command.
     Sign(SignArgs),
     /// Send one of a saved connector's endpoints, signed with its token (`signet call CONNECTOR
@@ -286,6 +292,23 @@ pub struct CredentialArgs {
     /// Add oauth_body_hash to requests whose body is not a form.
     #[arg(long)]
     pub body_hash: bool,
+}
+
+/// `signet audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The provider to audit: the same flags as `signet flow` (or --connector NAME).
+    #[command(flatten)]
+    pub flow: FlowArgs,
+    /// Send the listed requests without asking (needed when nobody can answer the question).
+    #[arg(long)]
+    pub yes: bool,
+    /// Write the result as JUnit XML to FILE too (a test case per check), for CI.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// At most this many requests a second (the provider's rate limits; 0.1 to 100).
+    #[arg(long, value_name = "N", default_value_t = 5.0)]
+    pub rate_limit: f64,
 }
 
 /// `signet flow`.

@@ -19,6 +19,8 @@ pub enum Exit {
     Network = 4,
     /// Nobody answered in time (no redirect or PIN), or the user cancelled.
     Abandoned = 5,
+    /// An audit found a required check the provider does not enforce.
+    NotEnforced = 6,
 }
 
 impl Exit {

@@ -50,8 +50,22 @@ async fn start_demo(a: &FlowArgs, app: &App, saving: bool) -> Result<RunningProv
     Ok(p)
 }
 
-/// Runs `signet flow`.
-pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
+/// A connector ready to run: the app (its database), the demo provider kept alive, the
+/// connector and the instance to run, its lints printed.
+pub(crate) struct Prepared {
+    pub(crate) cli: app::CliApp,
+    pub(crate) app: App,
+    /// Keeps the in-process demo provider alive for the whole run.
+    pub(crate) _provider: Option<RunningProvider>,
+    pub(crate) view: signet_app::api::ConnectorView,
+    pub(crate) instance: String,
+    pub(crate) lints: Vec<Lint>,
+    pub(crate) saving: bool,
+}
+
+/// Turns the flags (a preset, a saved connector, a connectors file) into a connector and its
+/// instance, as `signet flow` and `signet audit` both run them.
+pub(crate) async fn prepare(a: &FlowArgs, data_dir: Option<&Path>) -> Result<Prepared, Failure> {
     let settings = Settings {
         flow_http: HttpSettings {
             timeout: Duration::from_secs(a.timeout.max(1)),
@@ -61,7 +75,7 @@ pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
         ..Settings::default()
     };
     let saving = a.connector.is_some() || a.save_as.is_some();
-    let mut cli = if saving && a.connector_file.is_none() {
+    let cli = if saving && a.connector_file.is_none() {
         app::open(data_dir, a.browser.clone(), settings)?
     } else {
         app::scratch(a.browser.clone(), settings)?
@@ -70,13 +84,13 @@ pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
     app.clock_offset_set(a.clock_offset);
     // Keep the in-process demo provider alive for the whole run.
     let provider = if a.demo {
-        Some(start_demo(&a, &app, saving).await?)
+        Some(start_demo(a, &app, saving).await?)
     } else {
         None
     };
 
     let (view, explanations) = match (&a.connector_file, &a.connector) {
-        (Some(file), name) => (from_file(&app, file, name.as_deref(), &a)?, Vec::new()),
+        (Some(file), name) => (from_file(&app, file, name.as_deref(), a)?, Vec::new()),
         (None, Some(name)) => (app::find(&app, name, a.instance.as_deref())?, Vec::new()),
         (None, None) => {
             let mode = Mode {
@@ -129,6 +143,28 @@ pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
         .id
         .clone()
         .ok_or_else(|| Failure::usage("the connector has no instance", "save it again"))?;
+    Ok(Prepared {
+        cli,
+        app,
+        _provider: provider,
+        view,
+        instance,
+        lints,
+        saving,
+    })
+}
+
+/// Runs `signet flow`.
+pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
+    let Prepared {
+        mut cli,
+        app,
+        _provider,
+        view,
+        instance,
+        lints,
+        saving,
+    } = prepare(&a, data_dir).await?;
     let until = a.until.and_then(StepId::from_number);
     let started = app.flow_start_until(&instance, until).await?;
     let mut printer = Printer::new(a.json, app.clone(), started.run_id.clone());
@@ -285,28 +321,43 @@ pub fn print_diagnosis(d: &FailureDiagnosis, clock_offset: i64) {
 }
 
 /// Prints steps as they change and asks for a PIN or a pasted address when the flow waits.
-struct Printer {
+pub(crate) struct Printer {
     json: bool,
     last: Option<Snapshot>,
     app: App,
-    run_id: String,
+    /// The run typed lines go to (an audit moves it to its second dance).
+    run_id: Arc<std::sync::Mutex<String>>,
     reading: Arc<AtomicBool>,
     shown_url: bool,
 }
 
 impl Printer {
-    fn new(json: bool, app: App, run_id: String) -> Self {
+    pub(crate) fn new(json: bool, app: App, run_id: String) -> Self {
         Self {
             json,
             last: None,
             app,
-            run_id,
+            run_id: Arc::new(std::sync::Mutex::new(run_id)),
             reading: Arc::new(AtomicBool::new(false)),
             shown_url: false,
         }
     }
 
-    fn show(&mut self, snap: &Snapshot) {
+    pub(crate) fn run_id(&self) -> String {
+        self.run_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Follows another run from now on (what is typed goes to it too).
+    pub(crate) fn retarget(&mut self, run_id: String) {
+        *self.run_id.lock().unwrap_or_else(|e| e.into_inner()) = run_id;
+        self.last = None;
+        self.shown_url = false;
+    }
+
+    pub(crate) fn show(&mut self, snap: &Snapshot) {
         if !self.json {
             print!("{}", output::step_changes(self.last.as_ref(), snap));
         }
@@ -353,7 +404,7 @@ impl Printer {
             return;
         }
         eprintln!("      {prompt}");
-        let (app, run_id) = (self.app.clone(), self.run_id.clone());
+        let (app, target) = (self.app.clone(), self.run_id.clone());
         std::thread::spawn(move || {
             let stdin = std::io::stdin();
             let mut sent = false;
@@ -364,6 +415,7 @@ impl Printer {
                     continue;
                 }
                 sent = true;
+                let run_id = target.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 let result = if pin {
                     app.flow_submit_pin(&run_id, &line)
                 } else {
@@ -375,6 +427,7 @@ impl Printer {
             }
             if !sent {
                 // Input ended before anything was typed: nothing can come any more.
+                let run_id = target.lock().unwrap_or_else(|e| e.into_inner()).clone();
                 let _ = app.flow_cancel(&run_id);
             }
         });

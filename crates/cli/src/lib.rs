@@ -16,6 +16,7 @@
 
 pub mod app;
 pub mod args;
+pub mod audit;
 pub mod call;
 pub mod connectors;
 pub mod database;
@@ -95,6 +96,7 @@ async fn with_runtime(
     match command {
         Command::Provider(a) => return Ok(signet_provider::cli::serve(a).await),
         Command::Flow(a) => flow::run(a, data_dir).await,
+        Command::Audit(a) => audit::run(a, data_dir).await,
         Command::Call(a) => call::run(a, data_dir).await,
         Command::Approve(a) => call::approve(a).await,
         Command::Connectors(c) => connectors::connectors(data_dir, c),

@@ -888,3 +888,174 @@ fn history_keeps_what_it_is_told_and_forgets_on_request() {
     let o = signet_in(dir, &["history", "clear"]);
     assert!(text(&o).contains("Forgot 0 runs."), "{}", text(&o));
 }
+
+// ---- signet audit ----
+
+#[test]
+fn an_audit_of_the_demo_provider_finds_every_check_enforced_and_writes_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("audit.xml");
+    let browser = approve();
+    let o = signet(&[
+        "audit",
+        "--demo",
+        "--browser",
+        &browser,
+        "--yes",
+        "--json",
+        "--rate-limit",
+        "100",
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["score"]["not_enforced"], 0, "{report:#}");
+    assert_eq!(report["score"]["enforced"], 16);
+    assert_eq!(report["checks"].as_array().unwrap().len(), 17);
+    assert_eq!(report["token"]["state"], "reissued");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 17, "{xml}");
+    assert!(xml.contains("failures=\"0\" skipped=\"1\""), "{xml}");
+    // No secret of the demo consumer, no verifier value.
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("signet-demo-secret"));
+}
+
+#[test]
+fn an_audit_sends_nothing_until_confirmed() {
+    let o = signet(&["audit", "--demo"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("add --yes"), "{out}");
+    assert!(out.contains("18 requests"), "{out}");
+    // What the audit cannot do is refused before anything is sent.
+    let o = signet(&["audit", "--demo", "--one-legged", "--yes"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("leave out --one-legged"));
+}
+
+/// A free port on 127.0.0.1 (bound, then let go).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn an_audit_of_a_lax_provider_exits_6_and_names_what_it_lets_through() {
+    let port = free_port();
+    let mut provider = Command::new(SIGNET)
+        .args([
+            "provider",
+            "--port",
+            &port.to_string(),
+            "--accept-replayed-nonces",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the provider never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let browser = approve();
+    let o = Command::new(SIGNET)
+        .args([
+            "audit",
+            "--consumer-key",
+            "signet-demo",
+            "--callback",
+            "loopback",
+            "--yes",
+        ])
+        .args([
+            "--request-token-url",
+            &format!("{base}/oauth/request_token"),
+        ])
+        .args(["--authorize-url", &format!("{base}/oauth/authorize")])
+        .args(["--access-token-url", &format!("{base}/oauth/access_token")])
+        .args(["--resource-url", &format!("{base}/api/me")])
+        .args(["--browser", &browser, "--rate-limit", "100"])
+        .env("SIGNET_CONSUMER_SECRET", "signet-demo-secret")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = provider.kill();
+    let _ = provider.wait();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(6), "{out}");
+    assert!(out.contains("15 of 16 checks enforced"), "{out}");
+    assert!(
+        out.contains("NOT ENFORCED (required): A replayed request is refused"),
+        "{out}"
+    );
+    assert!(
+        out.contains("what it means: a request seen on the wire can be sent again"),
+        "{out}"
+    );
+    assert!(out.contains("1 required check is not enforced"), "{out}");
+}
+
+#[test]
+fn an_audit_with_pins_takes_both_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let pin_file = dir.path().join("pin");
+    let browser = format!("{SIGNET} approve --pin-file {}", pin_file.display());
+    let mut child = Command::new(SIGNET)
+        .args([
+            "audit",
+            "--demo",
+            "--callback",
+            "oob",
+            "--yes",
+            "--rate-limit",
+            "100",
+        ])
+        .args(["--browser", &browser])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Each dance shows a PIN; type each one as it appears.
+    let mut typed = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while typed.len() < 2 {
+        if let Ok(p) = std::fs::read_to_string(&pin_file)
+            && !p.trim().is_empty()
+            && !typed.contains(&p)
+        {
+            child
+                .stdin
+                .as_mut()
+                .unwrap()
+                .write_all(format!("{}\n", p.trim()).as_bytes())
+                .unwrap();
+            typed.push(p);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "PINs typed: {}",
+            typed.len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("Dance 2 of 2"), "{out}");
+    assert!(
+        out.contains("does not apply  The redirect goes to the callback given"),
+        "{out}"
+    );
+    assert!(out.contains("15 of 15 checks enforced"), "{out}");
+}

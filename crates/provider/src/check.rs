@@ -242,6 +242,7 @@ fn check_inner(state: &AppState, rx: &Received, expect: Expect) -> Result<Checke
     }
 
     // 4. the timestamp window
+    let faults = state.faults();
     let now = state.now();
     let window = state.window();
     let timestamp: i64 = incoming.timestamp.parse().map_err(|_| {
@@ -251,7 +252,7 @@ fn check_inner(state: &AppState, rx: &Received, expect: Expect) -> Result<Checke
         )
         .with("oauth_parameters_rejected", "oauth_timestamp")
     })?;
-    if timestamp.abs_diff(now) > window.unsigned_abs() {
+    if !faults.ignore_timestamps && timestamp.abs_diff(now) > window.unsigned_abs() {
         return Err(Problem::unauthorized(
             "timestamp_refused",
             &format!(
@@ -348,13 +349,13 @@ fn check_inner(state: &AppState, rx: &Received, expect: Expect) -> Result<Checke
         },
         ConsumerCredentials::Rsa(key) => Verifier::Rsa(key.clone()),
     };
-    if state.faults().reject_signatures {
+    if faults.reject_signatures {
         return Err(Problem::unauthorized(
             "signature_invalid",
             "the provider refuses every signature (the reject_signatures fault is on)",
         ));
     }
-    if !incoming.verify(&verifier) {
+    if !faults.accept_any_signature && !incoming.verify(&verifier) {
         return Err(Problem::unauthorized(
             "signature_invalid",
             &format!(
@@ -364,7 +365,10 @@ fn check_inner(state: &AppState, rx: &Received, expect: Expect) -> Result<Checke
         )
         .with("debug_base_string", &incoming.base_string));
     }
-    if !req.is_form() && incoming.body_hash_matches(&rx.body) == Some(false) {
+    if !faults.accept_any_signature
+        && !req.is_form()
+        && incoming.body_hash_matches(&rx.body) == Some(false)
+    {
         return Err(Problem::unauthorized(
             "signature_invalid",
             "oauth_body_hash does not match the body that was sent",
@@ -372,10 +376,13 @@ fn check_inner(state: &AppState, rx: &Received, expect: Expect) -> Result<Checke
     }
 
     // 7. the nonce
-    let remembered =
+    let remembered = if faults.accept_replayed_nonces {
+        Ok(())
+    } else {
         state
             .memory()
-            .remember_nonce(&consumer.key, &incoming.nonce, timestamp, now, window);
+            .remember_nonce(&consumer.key, &incoming.nonce, timestamp, now, window)
+    };
     match remembered {
         Ok(()) => {}
         Err(crate::state::NonceRefused::Used) => {

@@ -39,6 +39,18 @@ pub struct ProviderArgs {
     /// Fault: the consent page always denies.
     #[arg(long)]
     pub deny: bool,
+    /// Lax: accept every signature, right or wrong.
+    #[arg(long)]
+    pub accept_any_signature: bool,
+    /// Lax: accept a nonce already used (replayed requests).
+    #[arg(long)]
+    pub accept_replayed_nonces: bool,
+    /// Lax: take any oauth_timestamp, however old or ahead.
+    #[arg(long)]
+    pub ignore_timestamps: bool,
+    /// Lax: let a request token (and its verifier) be exchanged more than once.
+    #[arg(long)]
+    pub allow_token_reuse: bool,
     /// Imitate a real provider's quirks: a preset id (x, tumblr, netsuite, magento2, ...;
     /// `signet presets` lists them).
     #[arg(long, value_name = "PRESET")]
@@ -71,6 +83,10 @@ pub async fn serve(a: ProviderArgs) -> ExitCode {
         omit_callback_confirmed: a.omit_callback_confirmed,
         wrong_token_in_redirect: a.wrong_token_in_redirect,
         deny: a.deny,
+        accept_any_signature: a.accept_any_signature,
+        accept_replayed_nonces: a.accept_replayed_nonces,
+        ignore_timestamps: a.ignore_timestamps,
+        allow_token_reuse: a.allow_token_reuse,
     };
     let mut config = ProviderConfig::demo()
         .with_port(a.port)

@@ -1,5 +1,6 @@
 //! Fault switches: the ways a real provider misbehaves, on demand, so a presenter can show how
-//! Signet explains each one and a test can prove it does.
+//! Signet explains each one and a test can prove it does. The lax ones make it accept what a
+//! strict provider refuses, so each check of the provider audit has a test both ways.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,16 @@ pub struct Faults {
     pub wrong_token_in_redirect: bool,
     /// The consent page always denies, whatever the user clicks.
     pub deny: bool,
+    /// Lax: every signature is accepted, right or wrong (and a wrong `oauth_body_hash`), as a
+    /// provider that never checks them. The provider audit finds it.
+    pub accept_any_signature: bool,
+    /// Lax: a nonce already used is accepted again (replayed requests go through).
+    pub accept_replayed_nonces: bool,
+    /// Lax: `oauth_timestamp` is not compared with the provider's clock (any age is taken).
+    pub ignore_timestamps: bool,
+    /// Lax: a request token can be exchanged for an access token again and again (it and its
+    /// verifier never die).
+    pub allow_token_reuse: bool,
 }
 
 impl Faults {
@@ -50,6 +61,10 @@ impl Faults {
             ("omit_callback_confirmed", self.omit_callback_confirmed),
             ("wrong_token_in_redirect", self.wrong_token_in_redirect),
             ("deny", self.deny),
+            ("accept_any_signature", self.accept_any_signature),
+            ("accept_replayed_nonces", self.accept_replayed_nonces),
+            ("ignore_timestamps", self.ignore_timestamps),
+            ("allow_token_reuse", self.allow_token_reuse),
         ] {
             if flag {
                 on.push(name.to_owned());

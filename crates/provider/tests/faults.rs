@@ -239,3 +239,123 @@ impl JsonBody for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
 }
+
+// ---- the lax switches: each lets through exactly what a strict provider refuses ----
+
+fn lax(faults: Faults) -> ProviderConfig {
+    ProviderConfig::demo().with_faults(faults)
+}
+
+#[tokio::test]
+async fn accept_any_signature_takes_a_wrong_signature_and_still_checks_the_rest() {
+    let p = start(lax(Faults {
+        accept_any_signature: true,
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let forged = Spec::new("POST", p.request_token_url())
+        .callback("oob")
+        .consumer(signet_provider::demo::CONSUMER_KEY, "not-the-secret");
+    let resp = send(&forged).await;
+    assert_eq!(resp.status, 200, "{}", resp.body);
+    // What it does not switch off: the consumer key, the timestamp, the nonce.
+    send(
+        &Spec::new("POST", p.request_token_url())
+            .callback("oob")
+            .consumer("nobody", "x"),
+    )
+    .await
+    .assert_problem(401, "consumer_key_unknown");
+    send(
+        &Spec::new("POST", p.request_token_url())
+            .callback("oob")
+            .timestamp(now() - 3600),
+    )
+    .await
+    .assert_problem(401, "timestamp_refused");
+    let once = Spec::new("POST", p.request_token_url())
+        .callback("oob")
+        .nonce("lax-signature-once");
+    assert_eq!(send(&once).await.status, 200);
+    send(&once).await.assert_problem(401, "nonce_used");
+    // Strict again once it is off.
+    p.set_faults(Faults::default());
+    send(&forged).await.assert_problem(401, "signature_invalid");
+}
+
+#[tokio::test]
+async fn accept_replayed_nonces_lets_the_same_request_through_twice() {
+    let p = start(lax(Faults {
+        accept_replayed_nonces: true,
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let spec = Spec::new("POST", p.request_token_url())
+        .callback("oob")
+        .nonce("replayed");
+    assert_eq!(send(&spec).await.status, 200);
+    assert_eq!(send(&spec).await.status, 200);
+    p.set_faults(Faults::default());
+    let strict = Spec::new("POST", p.request_token_url())
+        .callback("oob")
+        .nonce("strict-once");
+    assert_eq!(send(&strict).await.status, 200);
+    send(&strict).await.assert_problem(401, "nonce_used");
+}
+
+#[tokio::test]
+async fn ignore_timestamps_takes_an_hour_old_and_an_hour_ahead() {
+    let p = start(lax(Faults {
+        ignore_timestamps: true,
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    for skew in [-3600, 3600] {
+        let resp = send(
+            &Spec::new("POST", p.request_token_url())
+                .callback("oob")
+                .timestamp(now() + skew),
+        )
+        .await;
+        assert_eq!(resp.status, 200, "{skew}: {}", resp.body);
+    }
+    p.set_faults(Faults::default());
+    send(
+        &Spec::new("POST", p.request_token_url())
+            .callback("oob")
+            .timestamp(now() + 3600),
+    )
+    .await
+    .assert_problem(401, "timestamp_refused");
+}
+
+#[tokio::test]
+async fn allow_token_reuse_exchanges_a_request_token_twice_but_still_checks_the_verifier() {
+    use signet_oauth1::Placement::Header;
+    use signet_oauth1::SignatureMethod::HmacSha1;
+    let p = start(lax(Faults {
+        allow_token_reuse: true,
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let temp = request_token(&p, HmacSha1, Header, "signet://callback").await;
+    let verifier = allow(&p, &temp).await;
+    let first = access_token(&p, HmacSha1, Header, &temp, &verifier).await;
+    let second = access_token(&p, HmacSha1, Header, &temp, &verifier).await;
+    assert_eq!((first.status, second.status), (200, 200), "{}", second.body);
+    assert_ne!(first.field("oauth_token"), second.field("oauth_token"));
+    access_token(&p, HmacSha1, Header, &temp, "00000000")
+        .await
+        .assert_problem(401, "verifier_invalid");
+    // Strict again: the token the lax provider never retired works one last time.
+    p.set_faults(Faults::default());
+    let last = access_token(&p, HmacSha1, Header, &temp, &verifier).await;
+    assert_eq!(last.status, 200, "{}", last.body);
+    access_token(&p, HmacSha1, Header, &temp, &verifier)
+        .await
+        .assert_problem(401, "token_used");
+}

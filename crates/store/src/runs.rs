@@ -67,6 +67,8 @@ pub enum RunKind {
     Call,
     /// An endpoint's pages (the snapshot is the app's pages record).
     Pages,
+    /// A provider audit (the snapshot is the app's audit record).
+    Audit,
 }
 
 /// A run to record.
@@ -466,6 +468,34 @@ impl Store {
             .map_err(|e| self.tx_err(e))?;
         self.flush()?;
         Ok(keys.len())
+    }
+
+    /// Forgets one recorded run (its record, head and place in the count, in one
+    /// transaction): whether it was there.
+    pub fn forget_run(&self, instance_id: InstanceId, id: RunId) -> Result<bool> {
+        let key = keys::run_key(instance_id, id);
+        let counter = instance_id.to_key();
+        let removed = (&self.runs, &self.run_counts, &self.run_heads)
+            .transaction(|(runs, counts, heads)| {
+                heads.remove(&key)?;
+                let removed = runs.remove(&key)?.is_some();
+                if removed {
+                    let n = counts
+                        .get(counter)?
+                        .as_deref()
+                        .and_then(decode_count)
+                        .unwrap_or(0);
+                    if n <= 1 {
+                        counts.remove(&counter)?;
+                    } else {
+                        counts.insert(&counter, &(n - 1).to_be_bytes())?;
+                    }
+                }
+                Ok::<_, ConflictableTransactionError<Error>>(removed)
+            })
+            .map_err(|e| self.tx_err(e))?;
+        self.flush()?;
+        Ok(removed)
     }
 
     /// The instances that have recorded runs (read from their counts).

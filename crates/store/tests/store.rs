@@ -856,10 +856,31 @@ fn an_instance_keeps_its_newest_runs_only() {
     let store = open(dir.path());
     assert_eq!(store.history_limit().unwrap(), 10, "the setting is kept");
 
+    // Forgetting one run: its record, its head and its place in the count, once.
+    let newest = kept[0].id;
+    assert!(store.forget_run(a.id, newest).unwrap());
+    assert!(!store.forget_run(a.id, newest).unwrap(), "already gone");
+    assert!(store.run(a.id, newest).unwrap().is_none());
+    assert_eq!(store.runs_of(a.id).unwrap(), 9);
+    assert_eq!(store.run_count(), 10);
+    assert!(
+        store
+            .runs_page(&[a.id], None, None, 100)
+            .unwrap()
+            .runs
+            .iter()
+            .all(|h| h.id != newest)
+    );
+    let quiet_gone = store.forget_run(b.id, quiet.id).unwrap();
+    assert!(quiet_gone);
+    assert_eq!(store.runs_of(b.id).unwrap(), 0);
+    assert!(!store.instances_with_runs().unwrap().contains(&b.id));
+    assert!(store.run(b.id, quiet.id).unwrap().is_none());
+
     // Clearing: one instance, then all.
-    assert_eq!(store.clear_runs(Some(b.id)).unwrap(), 1);
-    assert_eq!(store.runs(a.id, usize::MAX).unwrap().len(), 10);
-    assert_eq!(store.clear_runs(None).unwrap(), 10);
+    assert_eq!(store.clear_runs(Some(a.id)).unwrap(), 9);
+    assert_eq!(store.runs(a.id, usize::MAX).unwrap().len(), 0);
+    assert_eq!(store.clear_runs(None).unwrap(), 0);
     assert_eq!(store.run_count(), 0);
 }
 

@@ -83,6 +83,8 @@ export function shiftTimes<T>(value: T, delta: number): T {
 const ANY: Partial<Record<keyof CommandMap, string[]>> = {
   flow_submit_pin: ["pin"],
   flow_submit_callback: ["url"],
+  // Each audit has a name of its own (audit-1, audit-2, ...).
+  audit_run: ["job"],
 };
 
 const HOST_PORT = /(127\.0\.0\.1|localhost):\d+/g;

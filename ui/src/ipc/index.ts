@@ -5,6 +5,9 @@
 
 import type {
   AppInfo,
+  AuditDone,
+  AuditPlan,
+  AuditProgressEvent,
   BaseStringDiff,
   CallResult,
   CommandMap,
@@ -137,10 +140,18 @@ export interface Ipc {
   runDiagnose(runId: string): Promise<FailureDiagnosis>;
   diagnosePaste(runId: string, text: string): Promise<BaseStringDiff>;
   clockOffsetSet(offsetSeconds: number): Promise<void>;
+  /** Every request an audit of the instance's provider would send, and what to know first. */
+  auditPlan(instanceId: string): Promise<AuditPlan>;
+  /**
+   * Audits the provider: two dances (their `flow-snapshot` events carry the run ids the
+   * `audit-progress` events name), then the wrong requests; `job` names it in its events.
+   */
+  auditRun(instanceId: string, job: string, rateLimit?: number | null): Promise<AuditDone>;
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
   onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
   onCrashed(handler: (event: CrashNotice) => void): Promise<Unlisten>;
   onPagesProgress(handler: (event: PagesProgressEvent) => void): Promise<Unlisten>;
+  onAuditProgress(handler: (event: AuditProgressEvent) => void): Promise<Unlisten>;
 }
 
 /** Builds the named API on a transport. */
@@ -208,10 +219,14 @@ export function makeIpc(t: Transport): Ipc {
     runDiagnose: (run_id) => t.invoke("run_diagnose", { run_id }),
     diagnosePaste: (run_id, text) => t.invoke("diagnose_paste", { run_id, text }),
     clockOffsetSet: (offset_seconds) => done(t.invoke("clock_offset_set", { offset_seconds })),
+    auditPlan: (instance_id) => t.invoke("audit_plan", { instance_id }),
+    auditRun: (instance_id, job, rate_limit = null) =>
+      t.invoke("audit_run", { instance_id, job, rate_limit }),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
     onCrashed: (handler) => t.listen("app-crashed", handler),
     onPagesProgress: (handler) => t.listen("pages-progress", handler),
+    onAuditProgress: (handler) => t.listen("audit-progress", handler),
   };
 }
 

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::config::{FlowConfig, ModeConfig, ThreeLeggedConfig, TokenCredentials};
 use super::snapshot::{
     ConfigSummary, Exchange, Phase, PublicToken, RecordedRequest, RecordedResponse, ResourceResult,
-    Snapshot, StepFailure, StepSnapshot, Waiting, bounded_text, safe_fields, safe_headers,
+    Snapshot, StepFailure, StepSnapshot, Waiting, bounded_text, safe_fields,
 };
 use super::steps::{StepId, StepStatus};
 use super::{Command, Event, FlowError, HttpResponse, Inputs, OutgoingRequest, transport_report};
@@ -34,6 +34,21 @@ pub struct Flow {
     resource: Option<ResourceResult>,
     clock_skew_seconds: Option<i64>,
     failure: Option<StepFailure>,
+    /// The redirect that carried the verifier, while the verifier is pending (not typed in).
+    redirect: Option<Secret>,
+}
+
+/// What the access-token request (step 8) is signed with: see [`Flow::pending_exchange`].
+#[derive(Debug, Clone, Copy)]
+pub struct PendingExchange<'a> {
+    /// The request token.
+    pub token: &'a str,
+    /// Its secret.
+    pub token_secret: &'a Secret,
+    /// The verifier the provider gave with the redirect or as a PIN.
+    pub verifier: &'a Secret,
+    /// The redirect as received (it carries the verifier); `None` when it was typed in.
+    pub redirect: Option<&'a str>,
 }
 
 /// Temporary credentials: the request token and its secret.
@@ -213,6 +228,7 @@ impl Flow {
             resource: None,
             clock_skew_seconds: None,
             failure: None,
+            redirect: None,
         })
     }
 
@@ -247,6 +263,29 @@ impl Flow {
             ModeConfig::ThreeLegged(_) => self.issued.clone(),
             ModeConfig::OneLegged => None,
             ModeConfig::PreIssuedToken(c) => Some(c.clone()),
+        }
+    }
+
+    /// The request token, its secret and the verifier once the redirect or PIN has been read
+    /// (step 7 done) and until the access token is issued: what the access-token request of
+    /// step 8 is signed with. For tools that send that request themselves (the provider
+    /// audit, which stops a flow after step 7).
+    pub fn pending_exchange(&self) -> Option<PendingExchange<'_>> {
+        match &self.state {
+            State::RequestingToken {
+                temporary,
+                verifier,
+            }
+            | State::Failed(Resume::AccessToken {
+                temporary,
+                verifier,
+            }) => Some(PendingExchange {
+                token: &temporary.token,
+                token_secret: &temporary.secret,
+                verifier,
+                redirect: self.redirect.as_ref().map(|r| r.expose()),
+            }),
+            _ => None,
         }
     }
 
@@ -465,15 +504,7 @@ impl Flow {
     // ---- step 3: the request-token request ----
 
     fn request_temporary(&mut self, inputs: &Inputs) -> Vec<Command> {
-        let t = self.three_legged();
-        let (url, content_type, body) = with_extras(&t.request_token, &self.config.extras);
-        let mut spec = Spec::new(StepId::TokenRequest, &t.request_token.method, &url);
-        spec.callback = Some(&t.callback.url);
-        spec.content_type = content_type;
-        spec.body = body.as_deref().map(str::as_bytes);
-        spec.headers = &self.config.extras.headers;
-        spec.masked_headers = &self.config.extras.masked_headers;
-        match sign_request(&self.config, &spec, inputs) {
+        match sign_leg(&self.config, &Leg::TokenRequest, inputs) {
             Ok(parts) => {
                 self.state = State::RequestingTemporary;
                 vec![self.record_send(parts, inputs.now_ms)]
@@ -582,6 +613,7 @@ impl Flow {
         let checked = Callback::parse(input).and_then(|cb| cb.check(&temporary.token, bound));
         match checked {
             Ok(verified) => {
+                self.redirect = (!typed).then(|| Secret::new(input));
                 let via = match (typed, self.three_legged().callback.mode) {
                     (true, _) | (false, CallbackMode::Oob) => "typed in",
                     (false, CallbackMode::DeepLink) => "received by deep link",
@@ -642,17 +674,12 @@ impl Flow {
         verifier: Secret,
         inputs: &Inputs,
     ) -> Vec<Command> {
-        let t = self.three_legged();
-        let (url, content_type, body) = with_extras(&t.access_token, &self.config.extras);
-        let mut spec = Spec::new(StepId::AccessTokenRequest, &t.access_token.method, &url);
-        spec.content_type = content_type;
-        spec.body = body.as_deref().map(str::as_bytes);
-        spec.headers = &self.config.extras.headers;
-        spec.masked_headers = &self.config.extras.masked_headers;
-        spec.token = Some(&temporary.token);
-        spec.token_secret = Some(&temporary.secret);
-        spec.verifier = Some(verifier.expose());
-        match sign_request(&self.config, &spec, inputs) {
+        let leg = Leg::AccessTokenRequest {
+            token: &temporary.token,
+            token_secret: Some(&temporary.secret),
+            verifier: verifier.expose(),
+        };
+        match sign_leg(&self.config, &leg, inputs) {
             Ok(parts) => {
                 let cmd = self.record_send(parts, inputs.now_ms);
                 self.state = State::RequestingToken {
@@ -729,24 +756,18 @@ impl Flow {
         inputs: &Inputs,
     ) -> Vec<Command> {
         let now = inputs.now_ms;
-        let Some(r) = &self.config.resource else {
+        if self.config.resource.is_none() {
             self.skip(
                 StepId::ResourceAccess,
                 now,
                 "skipped: no resource call is configured; the access token is ready to use".into(),
             );
             return self.finish();
-        };
-        let mut spec = Spec::new(StepId::ResourceAccess, &r.method, &r.url);
-        spec.content_type = r.content_type.as_deref();
-        spec.body = r.body.as_deref().map(str::as_bytes);
-        spec.headers = &r.headers;
-        spec.masked_headers = &r.masked_headers;
-        if let Some(c) = &creds {
-            spec.token = Some(&c.token);
-            spec.token_secret = Some(&c.secret);
         }
-        match sign_request(&self.config, &spec, inputs) {
+        let leg = Leg::ResourceAccess {
+            token: creds.as_ref().map(|c| (c.token.as_str(), Some(&c.secret))),
+        };
+        match sign_leg(&self.config, &leg, inputs) {
             Ok(parts) => {
                 let cmd = self.record_send(parts, now);
                 self.state = State::AccessingResource(creds);
@@ -910,16 +931,7 @@ impl Flow {
         let Some(x) = self.record_mut(step).exchanges.last_mut() else {
             return;
         };
-        x.response = resp.map(|resp| {
-            let (body, truncated) = bounded_text(&resp.body);
-            RecordedResponse {
-                status: resp.status,
-                headers: safe_headers(&resp.headers),
-                body,
-                body_bytes: resp.body.len(),
-                truncated,
-            }
-        });
+        x.response = resp.map(RecordedResponse::of);
         x.transport_error = transport_error;
         x.finished_ms = Some(now);
         x.duration_ms = Some(now.saturating_sub(x.sent_ms));
@@ -1039,6 +1051,117 @@ fn phase_of(state: &State) -> Phase {
         State::Finished => Phase::Finished,
         State::Failed(_) => Phase::Failed,
         State::Cancelled => Phase::Cancelled,
+    }
+}
+
+/// One of the three signed requests of a flow, with the credentials it carries.
+#[derive(Debug, Clone, Copy)]
+pub enum Leg<'a> {
+    /// Step 3: the request-token request (with `oauth_callback`).
+    TokenRequest,
+    /// Step 8: the access-token request for a request token and its verifier. `token_secret`
+    /// `None` signs without the request token's secret.
+    AccessTokenRequest {
+        /// The request token.
+        token: &'a str,
+        /// Its secret.
+        token_secret: Option<&'a Secret>,
+        /// The verifier the provider gave.
+        verifier: &'a str,
+    },
+    /// Step 10: the configured resource call, with an access token and its secret (`None`:
+    /// consumer credentials only). Fails when no resource call is configured.
+    ResourceAccess {
+        /// The access token and its secret.
+        token: Option<(&'a str, Option<&'a Secret>)>,
+    },
+}
+
+/// A request of one leg, built and signed exactly as a [`Flow`] builds it.
+#[derive(Debug, Clone)]
+pub struct SignedStep {
+    /// What to send.
+    pub outgoing: OutgoingRequest,
+    /// What to keep (secret values redacted).
+    pub recorded: RecordedRequest,
+    /// How it was signed.
+    pub trace: SigningTrace,
+}
+
+/// Builds and signs the request of `leg` for `config`, with `inputs`' nonce and timestamp,
+/// exactly as a flow would at that step (its extras, headers, placement). For tools that send
+/// a flow's requests themselves: the provider audit sends them again, and altered.
+pub fn sign_step(
+    config: &FlowConfig,
+    leg: &Leg<'_>,
+    inputs: &Inputs,
+) -> Result<SignedStep, ErrorReport> {
+    sign_leg(config, leg, inputs).map(|p| SignedStep {
+        outgoing: p.outgoing,
+        recorded: p.recorded,
+        trace: p.trace,
+    })
+}
+
+fn sign_leg(
+    config: &FlowConfig,
+    leg: &Leg<'_>,
+    inputs: &Inputs,
+) -> Result<SignedParts, ErrorReport> {
+    let three_legged = || match &config.mode {
+        ModeConfig::ThreeLegged(t) => Ok(t),
+        _ => Err(ErrorReport::new(
+            ErrorKind::InvalidConfig,
+            "this step belongs to the three-legged flow, and the method is not three-legged",
+        )),
+    };
+    match *leg {
+        Leg::TokenRequest => {
+            let t = three_legged()?;
+            let (url, content_type, body) = with_extras(&t.request_token, &config.extras);
+            let mut spec = Spec::new(StepId::TokenRequest, &t.request_token.method, &url);
+            spec.callback = Some(&t.callback.url);
+            spec.content_type = content_type;
+            spec.body = body.as_deref().map(str::as_bytes);
+            spec.headers = &config.extras.headers;
+            spec.masked_headers = &config.extras.masked_headers;
+            sign_request(config, &spec, inputs)
+        }
+        Leg::AccessTokenRequest {
+            token,
+            token_secret,
+            verifier,
+        } => {
+            let t = three_legged()?;
+            let (url, content_type, body) = with_extras(&t.access_token, &config.extras);
+            let mut spec = Spec::new(StepId::AccessTokenRequest, &t.access_token.method, &url);
+            spec.content_type = content_type;
+            spec.body = body.as_deref().map(str::as_bytes);
+            spec.headers = &config.extras.headers;
+            spec.masked_headers = &config.extras.masked_headers;
+            spec.token = Some(token);
+            spec.token_secret = token_secret;
+            spec.verifier = Some(verifier);
+            sign_request(config, &spec, inputs)
+        }
+        Leg::ResourceAccess { token } => {
+            let Some(r) = &config.resource else {
+                return Err(ErrorReport::new(
+                    ErrorKind::InvalidConfig,
+                    "no resource call is configured (step 10)",
+                ));
+            };
+            let mut spec = Spec::new(StepId::ResourceAccess, &r.method, &r.url);
+            spec.content_type = r.content_type.as_deref();
+            spec.body = r.body.as_deref().map(str::as_bytes);
+            spec.headers = &r.headers;
+            spec.masked_headers = &r.masked_headers;
+            if let Some((token, secret)) = token {
+                spec.token = Some(token);
+                spec.token_secret = secret;
+            }
+            sign_request(config, &spec, inputs)
+        }
     }
 }
 

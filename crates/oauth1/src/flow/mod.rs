@@ -51,7 +51,7 @@ pub use config::{
     CallbackConfig, ConsumerKey, Endpoint, FieldProblem, FlowConfig, FlowMode, ModeConfig,
     RequestExtras, ResourceRequest, ThreeLeggedConfig, TokenCredentials,
 };
-pub use machine::Flow;
+pub use machine::{Flow, Leg, PendingExchange, SignedStep, sign_step};
 pub use snapshot::{
     ConfigSummary, Exchange, Phase, PublicToken, RecordedRequest, RecordedResponse, ResourceResult,
     Snapshot, StepFailure, StepSnapshot, Waiting,

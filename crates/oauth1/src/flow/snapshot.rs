@@ -275,6 +275,20 @@ impl Snapshot {
     }
 }
 
+impl RecordedResponse {
+    /// What to keep of a response: secret values and cookies redacted, the body bounded.
+    pub fn of(resp: &super::HttpResponse) -> Self {
+        let (body, truncated) = bounded_text(&resp.body);
+        Self {
+            status: resp.status,
+            headers: safe_headers(&resp.headers),
+            body,
+            body_bytes: resp.body.len(),
+            truncated,
+        }
+    }
+}
+
 /// Text of a body, secret values redacted, bounded: (text, truncated).
 pub(crate) fn bounded_text(body: &[u8]) -> (String, bool) {
     let text = redact_secret_values(&String::from_utf8_lossy(body));

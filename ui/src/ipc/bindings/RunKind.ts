@@ -3,4 +3,4 @@
 /**
  * What a run is.
  */
-export type RunKind = "flow" | "call" | "pages";
+export type RunKind = "flow" | "call" | "pages" | "audit";

@@ -3,6 +3,7 @@ import type { ErrorKind } from "./ErrorKind";
 import type { FlowMode } from "./FlowMode";
 import type { Phase } from "./Phase";
 import type { RunKind } from "./RunKind";
+import type { Score } from "./Score";
 import type { StepId } from "./StepId";
 
 /**
@@ -68,4 +69,8 @@ error_kind: ErrorKind | null,
 /**
  * How many steps are done (flows).
  */
-steps_done: number, };
+steps_done: number, 
+/**
+ * For an audit: its scorecard.
+ */
+score: Score | null, };

@@ -2,6 +2,10 @@
 // run scripts/check-bindings.sh (or `cargo test -p signet-app --test bindings`).
 
 import type { AppInfo } from "./AppInfo";
+import type { AuditArgs } from "./AuditArgs";
+import type { AuditDone } from "./AuditDone";
+import type { AuditPlan } from "./AuditPlan";
+import type { AuditProgressEvent } from "./AuditProgressEvent";
 import type { BaseStringDiff } from "./BaseStringDiff";
 import type { CallResult } from "./CallResult";
 import type { ClockOffsetArgs } from "./ClockOffsetArgs";
@@ -127,6 +131,10 @@ export type CommandMap = {
   diagnose_paste: { args: DiagnosePasteArgs; result: BaseStringDiff };
   /** Sets the offset added to every oauth_timestamp from now on (clock skew). */
   clock_offset_set: { args: ClockOffsetArgs; result: null };
+  /** Every request an audit of the instance's provider would send, and what to know first. */
+  audit_plan: { args: InstanceArgs; result: AuditPlan };
+  /** Audits the provider: two dances, then deliberately wrong requests, a verdict each. */
+  audit_run: { args: AuditArgs; result: AuditDone };
 };
 
 /** Every command name, in order. */
@@ -170,6 +178,8 @@ export const COMMAND_NAMES = [
   "run_diagnose",
   "diagnose_paste",
   "clock_offset_set",
+  "audit_plan",
+  "audit_run",
 ] as const satisfies readonly (keyof CommandMap)[];
 
 export type EventMap = {
@@ -177,6 +187,7 @@ export type EventMap = {
   "deep-link-refused": DeepLinkRefusedEvent;
   "app-crashed": CrashNotice;
   "pages-progress": PagesProgressEvent;
+  "audit-progress": AuditProgressEvent;
 };
 
 /** Every event name. */
@@ -185,4 +196,5 @@ export const EVENT_NAMES = [
   "deep-link-refused",
   "app-crashed",
   "pages-progress",
+  "audit-progress",
 ] as const satisfies readonly (keyof EventMap)[];

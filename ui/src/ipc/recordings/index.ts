@@ -13,6 +13,7 @@ import clockSkewSession from "./clock_skew.json";
 import htmlPageSession from "./html_page.json";
 import serverErrorSession from "./server_error.json";
 import damagedSession from "./damaged.json";
+import auditSession from "./audit.json";
 import manageSession from "./manage.json";
 
 /** An event that followed a call, `delay_ms` after the call returned. */
@@ -50,6 +51,7 @@ export const SESSIONS = {
   html_page: htmlPageSession as unknown as RecordedSession,
   server_error: serverErrorSession as unknown as RecordedSession,
   damaged: damagedSession as unknown as RecordedSession,
+  audit: auditSession as unknown as RecordedSession,
   manage: manageSession as unknown as RecordedSession,
 };
 

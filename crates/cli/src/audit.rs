@@ -1,0 +1,232 @@
+//! `signet audit`: the provider audit (see `signet_audit`). The connector comes from the same
+//! flags as `signet flow` (or `--connector NAME`); the plan is printed and confirmed before
+//! anything is sent; each check's verdict is printed as it comes; `--json` prints the report,
+//! `--junit FILE` writes it for CI; the exit code is 6 when a required check is not enforced.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use signet_app::{AuditProgress, Event};
+use signet_audit::{AuditEvent, AuditPlan, AuditReport, AuditSettings, TokenOutcome, Verdict};
+
+use crate::args::AuditArgs;
+use crate::exit::{Exit, Failure, Outcome};
+use crate::flow::{Prepared, Printer, prepare};
+use crate::output;
+
+/// Runs `signet audit`.
+pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
+    let f = &a.flow;
+    if f.one_legged || f.token.is_some() || f.until.is_some() {
+        return Err(Failure::usage(
+            "the audit runs the whole three-legged dance itself",
+            "leave out --one-legged, --token and --until",
+        ));
+    }
+    if !(0.1..=100.0).contains(&a.rate_limit) {
+        return Err(Failure::usage(
+            format!(
+                "--rate-limit {} is outside 0.1 to 100 requests a second",
+                a.rate_limit
+            ),
+            "pick a rate the provider allows, e.g. --rate-limit 2",
+        ));
+    }
+    let settings = AuditSettings {
+        min_interval: Duration::from_secs_f64(1.0 / a.rate_limit),
+    };
+    let Prepared {
+        mut cli,
+        app,
+        _provider,
+        view,
+        instance,
+        ..
+    } = prepare(f, data_dir).await?;
+    let plan = app.audit_plan(&instance)?;
+    let name = &view.document.connector.details.name;
+    if !f.json {
+        print_plan(name, &plan);
+    }
+    confirm(&a, &plan)?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let audit = app.audit(&instance, settings, move |p| {
+        let _ = tx.send(p);
+    });
+    tokio::pin!(audit);
+    let mut dance: Option<Printer> = None;
+    let result = loop {
+        tokio::select! {
+            biased;
+            Some(p) = rx.recv() => show(&mut dance, &app, f.json, p),
+            Some(event) = cli.events.recv() => {
+                if let (Event::FlowSnapshot(e), Some(printer)) = (event, dance.as_mut())
+                    && printer.run_id() == e.run_id
+                {
+                    printer.show(&signet_audit::dance_snapshot(e.snapshot));
+                }
+            }
+            r = &mut audit => break r,
+        }
+    };
+    while let Ok(p) = rx.try_recv() {
+        show(&mut dance, &app, f.json, p);
+    }
+    let result = result?;
+    let report = &result.report;
+    if let Some(path) = &a.junit {
+        std::fs::write(path, report.junit()).map_err(|e| Failure {
+            exit: Exit::Internal,
+            message: format!("cannot write the JUnit report to {}: {e}", path.display()),
+            hint: Some("check the folder exists and can be written".into()),
+        })?;
+    }
+    if f.json {
+        output::print_json(report);
+    } else {
+        print_scorecard(report);
+        if f.connector.is_some() || f.save_as.is_some() {
+            println!("\nKept in the history of {name:?} (the desktop app's History shows it).");
+        }
+    }
+    if report.score.required_not_enforced > 0 {
+        return Err(Failure {
+            exit: Exit::NotEnforced,
+            message: format!(
+                "{} required check{} not enforced by the provider",
+                report.score.required_not_enforced,
+                if report.score.required_not_enforced == 1 { " is" } else { "s are" }
+            ),
+            hint: Some("each check not enforced says what it means for the provider's users: report them to the provider".into()),
+        });
+    }
+    Ok(())
+}
+
+fn print_plan(name: &str, plan: &AuditPlan) {
+    println!(
+        "Audit of {name:?}: {} requests at most, and you allow access {} times.",
+        plan.requests.len(),
+        plan.consents
+    );
+    for (i, r) in plan.requests.iter().enumerate() {
+        let check = r.check.map(|c| format!(" [{c}]")).unwrap_or_default();
+        println!(
+            "  {:>2}. step {:>2}: {}{check}",
+            i + 1,
+            r.step.number(),
+            r.what
+        );
+    }
+    for n in &plan.notes {
+        println!("  note: {n}");
+    }
+    println!();
+}
+
+/// `--yes`, or a yes typed at a terminal; anything else sends nothing.
+fn confirm(a: &AuditArgs, plan: &AuditPlan) -> Result<(), Failure> {
+    if a.yes {
+        return Ok(());
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Failure::usage(
+            format!(
+                "the audit sends up to {} requests to the provider and asks for a confirmation first, and nobody can answer here",
+                plan.requests.len()
+            ),
+            "read the plan (signet audit ... without --json prints it) and add --yes",
+        ));
+    }
+    eprint!("Send them? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = stdin.lock().read_line(&mut line);
+    if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure {
+            exit: Exit::Abandoned,
+            message: "nothing was sent".into(),
+            hint: None,
+        })
+    }
+}
+
+fn show(dance: &mut Option<Printer>, app: &signet_app::App, json: bool, p: AuditProgress) {
+    match p {
+        AuditProgress::Dance { which, run_id } => {
+            if !json {
+                println!("Dance {which} of 2: allow access when the provider asks.");
+            }
+            // One printer for both dances: its reader of typed PINs moves on with it.
+            match dance {
+                Some(printer) => printer.retarget(run_id),
+                None => *dance = Some(Printer::new(json, app.clone(), run_id)),
+            }
+        }
+        AuditProgress::Audit(AuditEvent::Sending { .. } | AuditEvent::Consent { .. }) => {}
+        AuditProgress::Audit(AuditEvent::Checked(row)) => {
+            if !json {
+                println!(
+                    "  {:<15} {}{}",
+                    row.verdict.label(),
+                    row.title,
+                    if row.verdict == Verdict::Enforced {
+                        String::new()
+                    } else {
+                        format!(": {}", row.reason)
+                    }
+                );
+            }
+        }
+    }
+}
+
+fn print_scorecard(r: &AuditReport) {
+    let s = &r.score;
+    println!(
+        "\n{} — {} ({}, {} requests)",
+        s.headline(),
+        r.provider,
+        r.signature_method,
+        r.requests_sent
+    );
+    if s.could_not_tell + s.does_not_apply > 0 {
+        println!(
+            "  {} could not tell, {} do not apply (each says why above)",
+            s.could_not_tell, s.does_not_apply
+        );
+    }
+    for c in r
+        .checks
+        .iter()
+        .filter(|c| c.verdict == Verdict::NotEnforced)
+    {
+        println!(
+            "\n  NOT ENFORCED{}: {}\n    what came back: {}\n    what it means: {}",
+            if c.required { " (required)" } else { "" },
+            c.title,
+            c.reason,
+            c.meaning
+        );
+        if let Some(effect) = &c.side_effect {
+            println!("    what it changed: {effect}");
+        }
+    }
+    match &r.token {
+        TokenOutcome::StillValid => println!("\nThe token saved before still works; it is kept."),
+        TokenOutcome::Reissued { token } => println!(
+            "\nThe audit's dance issued access token {token}; it is kept (encrypted) in place of any older one."
+        ),
+        TokenOutcome::Unchanged => {
+            println!("\nNo access token was issued; the saved one is unchanged.")
+        }
+    }
+    for w in &r.warnings {
+        println!("  warning: {w}");
+    }
+}
