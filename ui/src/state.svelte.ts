@@ -787,6 +787,11 @@ export class AppState {
     const r = await this.guard((ipc) => ipc.runGet(runId));
     if (!r) return;
     if (r.detail.kind === "audit") {
+      if (this.audit?.running) {
+        this.notice = "An audit is running: open a past one once it has ended.";
+        this.page = "audit";
+        return;
+      }
       const report = r.detail.audit.report;
       this.audit = {
         connectorName: r.summary.connector_name,
@@ -851,6 +856,10 @@ export class AppState {
   async planAudit(): Promise<void> {
     const doc = this.doc;
     if (!doc) return;
+    if (this.audit?.running) {
+      this.page = "audit";
+      return;
+    }
     this.showAllProblems = true;
     const instance = await this.savedInstance();
     if (!instance) {
@@ -937,7 +946,8 @@ export class AppState {
 
   private auditMoved(e: AuditProgressEvent): void {
     const a = this.audit;
-    if (!a || e.job !== a.job) return;
+    // Once its result is in, the rows are the result's.
+    if (!a || e.job !== a.job || !a.running || a.done) return;
     const step = e.step;
     if (step.kind === "sending") {
       this.audit = { ...a, sending: { n: step.n, what: step.what } };

@@ -215,7 +215,7 @@ impl App {
             report: report.clone(),
             dances: dances.snapshots,
         };
-        let failed = report.score.required_not_enforced > 0;
+        let failed = report.score.required_not_enforced > 0 || report.score.inconclusive();
         let run = self.store().record_run(NewRun {
             instance_id: inst.id,
             kind: RunKind::Audit,
@@ -224,11 +224,15 @@ impl App {
             outcome: if failed {
                 RunOutcome::Failed {
                     step: None,
-                    message: format!(
-                        "{}; {} required not enforced",
-                        report.score.headline(),
-                        report.score.required_not_enforced
-                    ),
+                    message: if report.score.inconclusive() {
+                        "the audit could tell nothing: no check was decided either way".into()
+                    } else {
+                        format!(
+                            "{}; {} required not enforced",
+                            report.score.headline(),
+                            report.score.required_not_enforced
+                        )
+                    },
                 }
             } else {
                 RunOutcome::Completed

@@ -48,13 +48,14 @@ pub(crate) struct Listed {
 }
 
 impl Listed {
-    /// A provider audit: its scorecard; failed when a required check is not enforced.
+    /// A provider audit: its scorecard; failed when a required check is not enforced, or when it
+    /// could tell nothing.
     pub(crate) fn audit(report: &signet_audit::AuditReport) -> Self {
         Self {
             endpoint: None,
             status: None,
             mode: None,
-            phase: if report.score.required_not_enforced > 0 {
+            phase: if report.score.required_not_enforced > 0 || report.score.inconclusive() {
                 Phase::Failed
             } else {
                 Phase::Finished

@@ -66,7 +66,7 @@ pub struct CheckInfo {
 }
 
 impl CheckId {
-    /// Every check, in the order the audit makes them.
+    /// Every check, in the order reports list them (by step).
     pub const ALL: [CheckId; 17] = [
         CheckId::RequestTokenSignature,
         CheckId::UnknownConsumer,

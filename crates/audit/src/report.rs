@@ -106,17 +106,19 @@ pub struct Score {
     pub could_not_tell: u32,
     /// Checks that do not apply.
     pub does_not_apply: u32,
+    /// The checks decided: enforced or not (the scorecard's "of").
+    pub decided: u32,
 }
 
 impl Score {
-    /// The checks that were decided (enforced or not).
-    pub fn decided(&self) -> u32 {
-        self.enforced + self.not_enforced
-    }
-
     /// "9 of 11 checks enforced".
     pub fn headline(&self) -> String {
-        format!("{} of {} checks enforced", self.enforced, self.decided())
+        format!("{} of {} checks enforced", self.enforced, self.decided)
+    }
+
+    /// Whether the audit told nothing: no check was decided either way.
+    pub fn inconclusive(&self) -> bool {
+        self.decided == 0
     }
 }
 
@@ -179,6 +181,7 @@ impl AuditReport {
                 Verdict::DoesNotApply => s.does_not_apply += 1,
             }
         }
+        s.decided = s.enforced + s.not_enforced;
         s
     }
 
@@ -285,6 +288,7 @@ mod tests {
                 required_not_enforced: 1,
                 could_not_tell: 1,
                 does_not_apply: 1,
+                decided: 3,
             }
         );
         assert_eq!(s.headline(), "1 of 3 checks enforced");

@@ -235,6 +235,12 @@ pub fn plan(config: &FlowConfig) -> Result<AuditPlan, ErrorReport> {
             CheckId::AddedParameter,
             CheckId::UnknownToken,
         ] {
+            // A PLAINTEXT signature covers no parameter: nothing to add one after.
+            if id == CheckId::AddedParameter
+                && config.signature_method == SignatureMethod::Plaintext
+            {
+                continue;
+            }
             add(Some(id), Resource, id.info().sends);
         }
         add(
@@ -324,6 +330,7 @@ pub async fn run<C: Consent>(
         last: None,
         warnings: Vec::new(),
         verifiers: Vec::new(),
+        stopped: false,
     };
     a.request_token_leg().await;
     let dances = a.dances(consent).await;
@@ -334,15 +341,18 @@ pub async fn run<C: Consent>(
         if !matches!(id, CheckId::StatusCodes | CheckId::ProblemReporting)
             && !a.rows.iter().any(|r| r.id == id)
         {
-            a.untold(
-                id,
-                Verdict::CouldNotTell,
-                "the audit did not get to it: an earlier request of its leg could not be made",
-            );
+            let why = if a.stopped {
+                "the audit was stopped before this check"
+            } else {
+                "the audit did not get to it: an earlier request of its leg could not be made"
+            };
+            a.untold(id, Verdict::CouldNotTell, why);
         }
     }
     a.answers();
-    let checks = std::mem::take(&mut a.rows);
+    // The report lists the checks in the catalogue's order (they were made in the legs').
+    let mut checks = std::mem::take(&mut a.rows);
+    checks.sort_by_key(|c| CheckId::ALL.iter().position(|id| *id == c.id));
     let t = three_legged(&config)?;
     let report = AuditReport {
         provider: host_of(&t.request_token.url),
@@ -427,6 +437,8 @@ struct Auditor<'a, P> {
     warnings: Vec<String>,
     /// The verifiers of the dances: never kept in a row.
     verifiers: Vec<String>,
+    /// The user stopped the audit (cancelled a dance): nothing more is sent.
+    stopped: bool,
 }
 
 /// The dances' authorised request tokens (either may have failed).
@@ -493,6 +505,7 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
     }
 
     fn push(&mut self, row: CheckResult) {
+        let row = self.masked(row);
         (self.progress)(AuditEvent::Checked(Box::new(row.clone())));
         self.rows.push(row);
     }
@@ -520,8 +533,9 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
         }
     }
 
-    /// What was sent, as kept: secret values redacted, and a PLAINTEXT signature (the consumer
-    /// secret itself) never kept.
+    /// What was sent, as kept: secret values redacted, the headers the connector masks
+    /// masked, and a PLAINTEXT signature (the consumer secret itself) never kept — in the
+    /// request and in every change.
     fn sent_request(&self, s: &Sent) -> SentRequest {
         let plaintext = s.step.trace.signature_method == SignatureMethod::Plaintext
             || self.config.signature_method == SignatureMethod::Plaintext;
@@ -531,25 +545,29 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 if c.part == "oauth_signature" {
                     c.valid = REDACTED.into();
                     c.sent = REDACTED.into();
+                } else {
+                    c.valid = redact_signature(&c.valid);
+                    c.sent = redact_signature(&c.sent);
                 }
             }
         }
-        let sent = SentRequest {
-            request: recorded(&s.request, plaintext),
+        SentRequest {
+            request: recorded(&s.request, &s.step.recorded, plaintext),
             trace: s.step.trace.clone(),
             changes,
-        };
-        self.masked(sent)
+        }
     }
 
-    /// `sent` with every verifier the audit holds replaced, wherever it appears (a header, a
-    /// base string, a trace's parameters), as sent and percent-encoded.
-    fn masked(&self, sent: SentRequest) -> SentRequest {
+    /// `row` with every verifier the audit holds replaced wherever it appears — the request, the
+    /// trace, the provider's answer (a `debug_base_string` carries the verifier) — as sent and
+    /// percent-encoded once and twice. Should the row not read back, it keeps only its verdict
+    /// and reason.
+    fn masked(&self, row: CheckResult) -> CheckResult {
         if self.verifiers.is_empty() {
-            return sent;
+            return row;
         }
-        let Ok(mut text) = serde_json::to_string(&sent) else {
-            return sent;
+        let Ok(mut text) = serde_json::to_string(&row) else {
+            return stripped(row);
         };
         for v in &self.verifiers {
             for form in [
@@ -562,17 +580,10 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 }
             }
         }
-        serde_json::from_str(&text).unwrap_or(SentRequest {
-            request: signet_oauth1::flow::RecordedRequest {
-                method: sent.request.method,
-                url: REDACTED.into(),
-                headers: Vec::new(),
-                content_type: None,
-                body: None,
-            },
-            trace: sent.trace,
-            changes: Vec::new(),
-        })
+        match serde_json::from_str(&text) {
+            Ok(masked) => masked,
+            Err(_) => stripped(row),
+        }
     }
 
     /// A check whose wrong request must be refused.
@@ -643,6 +654,7 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 Some(&baseline),
             ),
         };
+        self.push(callback_row);
 
         // The same bytes again: the same nonce and timestamp.
         let replay = self
@@ -764,7 +776,6 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 "the provider is reached over HTTPS: PLAINTEXT is protected by TLS there",
             ),
         }
-        self.push(callback_row);
     }
 
     /// Signs `leg` with `config` (altered before signing) and sends it: a check whose request
@@ -793,26 +804,38 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
     // ---- steps 1 to 7, twice ----
 
     async fn dances<C: Consent>(&mut self, consent: &mut C) -> Dances {
-        let mut results = Vec::new();
+        let mut results: Vec<Result<Authorised, String>> = Vec::new();
         for which in [1, 2] {
+            // Every later check needs the first dance: without it, the second is not asked for.
+            if results.first().is_some_and(Result::is_err) {
+                results.push(Err(
+                    "the first dance did not reach step 7, so the second was not started".into(),
+                ));
+                continue;
+            }
             (self.progress)(AuditEvent::Consent { which });
             self.sent += 1;
-            let got = consent
-                .authorise(self.config, which)
-                .await
-                .map_err(|e| format!("the dance did not reach step 7 ({})", e.message));
+            let got = consent.authorise(self.config, which).await.map_err(|e| {
+                if e.kind == ErrorKind::Cancelled {
+                    // The user stopped the audit: nothing more is sent.
+                    self.stopped = true;
+                }
+                format!("the dance did not reach step 7 ({})", e.message)
+            });
             self.last = Some(Instant::now());
+            if self.stopped {
+                results.push(got);
+                break;
+            }
             results.push(got);
         }
         for a in results.iter().flatten() {
             self.verifiers.push(a.verifier.expose().to_owned());
         }
-        let second = results
-            .pop()
-            .unwrap_or_else(|| Err("no second dance".into()));
-        let first = results
-            .pop()
-            .unwrap_or_else(|| Err("no first dance".into()));
+        let stopped = || Err("the audit was stopped before this dance".to_owned());
+        let mut results = results.into_iter();
+        let first = results.next().unwrap_or_else(stopped);
+        let second = results.next().unwrap_or_else(stopped);
         if let Ok(a) = &first {
             let row = callback_redirect(
                 self.row(
@@ -834,6 +857,9 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
 
     async fn access_token_leg(&mut self, dances: Dances) -> Option<TokenCredentials> {
         let config = self.config;
+        if self.stopped {
+            return None;
+        }
         let first = match &dances.first {
             Ok(a) => a.clone(),
             Err(why) => {
@@ -849,6 +875,11 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
         };
         // The second token with the first's verifier.
         match &dances.second {
+            Ok(second) if second.verifier == first.verifier => self.untold(
+                CheckId::ForeignVerifier,
+                Verdict::CouldNotTell,
+                "both dances gave the same verifier (a provider whose verifiers belong to the user, or the same PIN typed twice): the other token's verifier is this one's too",
+            ),
             Ok(second) => {
                 let leg = Leg::AccessTokenRequest {
                     token: &second.token,
@@ -916,7 +947,7 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                     issued = sent.token().map(credentials);
                     if issued.is_none() {
                         let why = format!(
-                            "the valid access-token request was refused ({}): a refusal of the second exchange would prove nothing",
+                            "the valid access-token request was refused ({}): a refusal of the second exchange would prove nothing (a provider that retires a request token after one failed exchange, such as the one signed without its secret, answers so)",
                             sent.said()
                         );
                         self.untold(CheckId::TokenReuse, Verdict::CouldNotTell, &why);
@@ -951,6 +982,9 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
         saved: Option<&TokenCredentials>,
     ) -> TokenOutcome {
         let config = self.config;
+        if self.stopped {
+            return TokenOutcome::Unchanged;
+        }
         if config.resource.is_none() {
             for id in RESOURCE_CHECKS {
                 self.untold(id, Verdict::CouldNotTell, "the method has no resource call (step 10) to try: add one that needs the access token, and audit again");
@@ -1034,6 +1068,16 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
             token: Some((&at.token, Some(&at.secret))),
         };
         for id in [CheckId::ResourceSignature, CheckId::AddedParameter] {
+            if id == CheckId::AddedParameter
+                && config.signature_method == SignatureMethod::Plaintext
+            {
+                self.untold(
+                    id,
+                    Verdict::DoesNotApply,
+                    "a PLAINTEXT signature is the secrets alone and covers no parameter (RFC 5849 §3.4.4): no provider can see one added after signing; sign with HMAC or RSA where requests must not change on the way",
+                );
+                continue;
+            }
             let Ok(valid) = self.sign(config, &leg, self.clock.timestamp()) else {
                 continue;
             };
@@ -1212,12 +1256,25 @@ fn must_refuse(id: CheckId, outcome: &Outcome) -> (Verdict, String) {
     };
     let status = r.status;
     let said = said(outcome);
+    let problem = problem_of(r);
     match status {
         200..=299 => (
             Verdict::NotEnforced,
             format!("the provider accepted it: {said}"),
         ),
-        401 if id == CheckId::PlaintextOverHttp => match problem_of(r).as_deref() {
+        // Rate limits, timeouts, missing routes and methods refuse anything, right or wrong.
+        404 | 405 | 408 | 429 => (
+            Verdict::CouldNotTell,
+            format!(
+                "{said}: that answer refuses any request, right or wrong, so it says nothing about this check{}",
+                if status == 429 {
+                    " (lower --rate-limit and audit again)"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        400..=499 if id == CheckId::PlaintextOverHttp => match problem.as_deref() {
             Some("signature_invalid") => (
                 Verdict::NotEnforced,
                 format!(
@@ -1225,12 +1282,13 @@ fn must_refuse(id: CheckId, outcome: &Outcome) -> (Verdict, String) {
                 ),
             ),
             Some(_) => (Verdict::Enforced, format!("refused: {said}")),
-            None => (
+            None if status == 401 => (
                 Verdict::CouldNotTell,
                 format!(
                     "refused ({said}) without saying why: the provider may refuse PLAINTEXT, or only the made-up secret"
                 ),
             ),
+            None => (Verdict::Enforced, format!("refused: {said}")),
         },
         400..=499 => (Verdict::Enforced, format!("refused: {said}")),
         500..=599 => (
@@ -1277,9 +1335,28 @@ fn answer_of(outcome: &Outcome) -> Answer {
     }
 }
 
-/// A request as kept: secret values redacted; with PLAINTEXT, the signature (the secret
-/// itself) too.
-fn recorded(req: &OutgoingRequest, plaintext: bool) -> signet_oauth1::flow::RecordedRequest {
+/// A row without what was sent and received: its verdict and reason only.
+fn stripped(row: CheckResult) -> CheckResult {
+    CheckResult {
+        sent: None,
+        answer: None,
+        ..row
+    }
+}
+
+/// A request as kept: secret values redacted, the headers the valid request's record masks
+/// masked; with PLAINTEXT, the signature (the secret itself) too.
+fn recorded(
+    req: &OutgoingRequest,
+    valid: &signet_oauth1::flow::RecordedRequest,
+    plaintext: bool,
+) -> signet_oauth1::flow::RecordedRequest {
+    let masked = |name: &str| {
+        valid
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case(name) && v == REDACTED)
+    };
     let redact = |s: &str| {
         let s = redact_secret_values(s);
         if plaintext { redact_signature(&s) } else { s }
@@ -1290,7 +1367,14 @@ fn recorded(req: &OutgoingRequest, plaintext: bool) -> signet_oauth1::flow::Reco
         headers: req
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), redact(v)))
+            .map(|(n, v)| {
+                let v = if masked(n) {
+                    REDACTED.to_owned()
+                } else {
+                    redact(v)
+                };
+                (n.clone(), v)
+            })
             .collect(),
         content_type: req.content_type.clone(),
         body: req
@@ -1436,12 +1520,18 @@ mod tests {
         assert_eq!(v(200, None), Verdict::NotEnforced);
         assert_eq!(v(500, None), Verdict::CouldNotTell);
         assert_eq!(v(302, None), Verdict::CouldNotTell);
+        for status in [404, 405, 408, 429] {
+            assert_eq!(v(status, None), Verdict::CouldNotTell, "{status}");
+        }
+        assert_eq!(v(403, None), Verdict::Enforced);
         let p =
             |status, problem| must_refuse(CheckId::PlaintextOverHttp, &answered(status, problem)).0;
         assert_eq!(p(401, Some("signature_invalid")), Verdict::NotEnforced);
         assert_eq!(p(400, Some("signature_method_rejected")), Verdict::Enforced);
         assert_eq!(p(401, Some("signature_method_rejected")), Verdict::Enforced);
         assert_eq!(p(401, None), Verdict::CouldNotTell);
+        assert_eq!(p(400, Some("signature_invalid")), Verdict::NotEnforced);
+        assert_eq!(p(400, None), Verdict::Enforced);
     }
 
     #[test]

@@ -66,6 +66,24 @@ fn config(p: &RunningProvider, method: SignatureMethod) -> FlowConfig {
     }
 }
 
+/// The engine's consent, remembering each verifier it hands over (the report must hold none).
+struct Remembering<'a> {
+    inner: EngineConsent<'a>,
+    verifiers: Vec<String>,
+}
+
+impl signet_audit::Consent for Remembering<'_> {
+    async fn authorise(
+        &mut self,
+        config: &FlowConfig,
+        which: u8,
+    ) -> Result<signet_audit::Authorised, signet_oauth1::ErrorReport> {
+        let a = self.inner.authorise(config, which).await?;
+        self.verifiers.push(a.verifier.expose().to_owned());
+        Ok(a)
+    }
+}
+
 async fn audit(faults: Faults, method: SignatureMethod) -> AuditReport {
     let p = start(ProviderConfig::demo().with_faults(faults))
         .await
@@ -76,7 +94,10 @@ async fn audit(faults: Faults, method: SignatureMethod) -> AuditReport {
     let http = Http::new(HttpSettings::default()).unwrap();
     let config = config(&p, method);
     let planned = plan(&config).unwrap();
-    let mut consent = EngineConsent { engine: &engine };
+    let mut consent = Remembering {
+        inner: EngineConsent { engine: &engine },
+        verifiers: Vec::new(),
+    };
     let settings = AuditSettings {
         min_interval: Duration::ZERO,
     };
@@ -92,6 +113,15 @@ async fn audit(faults: Faults, method: SignatureMethod) -> AuditReport {
     .await
     .unwrap();
     let report = out.report;
+    // No verifier is kept anywhere in it: not in a request, a trace or an answer.
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(consent.verifiers.len() <= 2, "two dances at most");
+    for v in &consent.verifiers {
+        assert!(
+            !json.contains(v.as_str()),
+            "{method}: the verifier {v} is in the report"
+        );
+    }
     // Bounded: never more requests than the plan listed (the dances' one each included).
     assert!(
         report.requests_sent as usize <= planned.requests.len(),
@@ -117,19 +147,24 @@ const METHODS: [SignatureMethod; 3] = [
     SignatureMethod::RsaSha256,
 ];
 
-/// What cannot apply to the demo provider: it runs on this machine (PLAINTEXT over HTTP), and
-/// RSA signatures carry no token secret.
+/// What cannot apply to the demo provider: it runs on this machine (PLAINTEXT over HTTP), RSA
+/// signatures carry no token secret, and a PLAINTEXT signature covers no parameter.
 fn not_applicable(method: SignatureMethod) -> BTreeSet<CheckId> {
     let mut out = BTreeSet::from([CheckId::PlaintextOverHttp]);
     if method.is_rsa() {
         out.insert(CheckId::WithoutTokenSecret);
+    }
+    if method == SignatureMethod::Plaintext {
+        // Its signature covers no parameter: one added after signing cannot be seen.
+        out.insert(CheckId::AddedParameter);
     }
     out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_strict_demo_provider_enforces_every_check() {
-    for method in METHODS {
+    // PLAINTEXT too: its signature is the secret itself, and no row may keep it.
+    for method in METHODS.into_iter().chain([SignatureMethod::Plaintext]) {
         let r = audit(Faults::default(), method).await;
         let enforced = with(Verdict::Enforced, &r);
         let expected: BTreeSet<CheckId> = CheckId::ALL
@@ -330,4 +365,97 @@ async fn the_plan_lists_every_request_and_what_to_know() {
     one.mode = ModeConfig::OneLegged;
     let err = plan(&one).unwrap_err();
     assert!(err.message.contains("three-legged"), "{}", err.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_fails_everything_leaves_the_audit_inconclusive() {
+    let r = audit(
+        Faults {
+            server_error: true,
+            ..Faults::default()
+        },
+        SignatureMethod::HmacSha1,
+    )
+    .await;
+    assert!(r.score.inconclusive(), "{:#?}", r.score);
+    assert_eq!(r.score.decided, 0);
+    let baseline = r.check(CheckId::NonceReplay).unwrap();
+    assert!(
+        baseline
+            .reason
+            .contains("a valid request-token request was refused too"),
+        "{}",
+        baseline.reason
+    );
+    // The first dance failed: the second was never started, nothing after it was sent.
+    assert!(
+        r.check(CheckId::ForeignVerifier)
+            .unwrap()
+            .reason
+            .contains("did not reach step 7"),
+        "{:#?}",
+        r.check(CheckId::ForeignVerifier)
+    );
+    assert_eq!(
+        r.requests_sent, 2,
+        "the baseline and the first dance's request token"
+    );
+}
+
+/// The user stops the audit in its first dance: nothing more is sent.
+struct Stopping;
+
+impl signet_audit::Consent for Stopping {
+    async fn authorise(
+        &mut self,
+        _config: &FlowConfig,
+        _which: u8,
+    ) -> Result<signet_audit::Authorised, signet_oauth1::ErrorReport> {
+        Err(signet_oauth1::ErrorReport::new(
+            signet_oauth1::ErrorKind::Cancelled,
+            "the dance was cancelled",
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_audit_sends_nothing_more() {
+    let p = start(ProviderConfig::demo()).await.unwrap();
+    let http = Http::new(HttpSettings::default()).unwrap();
+    let saved = signet_oauth1::flow::TokenCredentials {
+        token: "saved".into(),
+        secret: Secret::new("s"),
+        extra: vec![],
+    };
+    let out = run(
+        &config(&p, SignatureMethod::HmacSha1),
+        Some(&saved),
+        &http,
+        signet_engine::Clock::with_offset(0),
+        &mut Stopping,
+        AuditSettings {
+            min_interval: Duration::ZERO,
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let r = out.report;
+    // The request-token leg (its seven requests), the first dance (counted as its request
+    // token's request), then nothing: no access-token request, no resource call, not even the
+    // saved token's.
+    assert_eq!(r.requests_sent, 8, "{r:#?}");
+    assert!(out.issued.is_none());
+    assert_eq!(r.token, TokenOutcome::Unchanged);
+    for id in [
+        CheckId::ForeignVerifier,
+        CheckId::TokenReuse,
+        CheckId::ResourceSignature,
+        CheckId::UnknownToken,
+    ] {
+        let row = r.check(id).unwrap();
+        assert_eq!(row.verdict, Verdict::CouldNotTell, "{id}");
+        assert!(row.reason.contains("stopped"), "{id}: {}", row.reason);
+    }
+    assert_eq!(r.checks.len(), CheckId::ALL.len());
 }

@@ -47,7 +47,10 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     let plan = app.audit_plan(&instance)?;
     let name = &view.document.connector.details.name;
     if !f.json {
-        print_plan(name, &plan);
+        print_plan(name, &plan, &mut std::io::stdout());
+    } else if !a.yes {
+        // The question needs the plan beside it; the JSON stays alone on stdout.
+        print_plan(name, &plan, &mut std::io::stderr());
     }
     confirm(&a, &plan)?;
 
@@ -91,6 +94,13 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
             println!("\nKept in the history of {name:?} (the desktop app's History shows it).");
         }
     }
+    if report.score.inconclusive() {
+        return Err(Failure {
+            exit: Exit::Rejected,
+            message: "the audit could tell nothing: no check was decided either way".into(),
+            hint: Some("each check says why it could not tell (often a valid request refused too: connect normally first, with signet flow, and fix what fails)".into()),
+        });
+    }
     if report.score.required_not_enforced > 0 {
         return Err(Failure {
             exit: Exit::NotEnforced,
@@ -105,15 +115,17 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     Ok(())
 }
 
-fn print_plan(name: &str, plan: &AuditPlan) {
-    println!(
+fn print_plan(name: &str, plan: &AuditPlan, out: &mut dyn Write) {
+    let _ = writeln!(
+        out,
         "Audit of {name:?}: {} requests at most, and you allow access {} times.",
         plan.requests.len(),
         plan.consents
     );
     for (i, r) in plan.requests.iter().enumerate() {
         let check = r.check.map(|c| format!(" [{c}]")).unwrap_or_default();
-        println!(
+        let _ = writeln!(
+            out,
             "  {:>2}. step {:>2}: {}{check}",
             i + 1,
             r.step.number(),
@@ -121,9 +133,9 @@ fn print_plan(name: &str, plan: &AuditPlan) {
         );
     }
     for n in &plan.notes {
-        println!("  note: {n}");
+        let _ = writeln!(out, "  note: {n}");
     }
-    println!();
+    let _ = writeln!(out);
 }
 
 /// `--yes`, or a yes typed at a terminal; anything else sends nothing.

@@ -329,6 +329,8 @@ pub(crate) struct Printer {
     run_id: Arc<std::sync::Mutex<String>>,
     reading: Arc<AtomicBool>,
     shown_url: bool,
+    /// Print the question again (another run asks it now).
+    ask_again: bool,
 }
 
 impl Printer {
@@ -340,6 +342,7 @@ impl Printer {
             run_id: Arc::new(std::sync::Mutex::new(run_id)),
             reading: Arc::new(AtomicBool::new(false)),
             shown_url: false,
+            ask_again: false,
         }
     }
 
@@ -355,6 +358,7 @@ impl Printer {
         *self.run_id.lock().unwrap_or_else(|e| e.into_inner()) = run_id;
         self.last = None;
         self.shown_url = false;
+        self.ask_again = true;
     }
 
     pub(crate) fn show(&mut self, snap: &Snapshot) {
@@ -399,8 +403,12 @@ impl Printer {
     }
 
     /// Reads lines from stdin on a thread and hands them to the app.
-    fn ask(&self, pin: bool, prompt: &str) {
+    fn ask(&mut self, pin: bool, prompt: &str) {
         if self.reading.swap(true, Ordering::SeqCst) {
+            // Lines are read already (and go to the run followed now): only the question.
+            if std::mem::take(&mut self.ask_again) {
+                eprintln!("      {prompt}");
+            }
             return;
         }
         eprintln!("      {prompt}");

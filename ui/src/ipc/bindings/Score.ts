@@ -23,4 +23,8 @@ could_not_tell: number,
 /**
  * Checks that do not apply.
  */
-does_not_apply: number, };
+does_not_apply: number, 
+/**
+ * The checks decided: enforced or not (the scorecard's "of").
+ */
+decided: number, };
