@@ -1454,6 +1454,154 @@ fn callback_redirect(mut row: CheckResult, a: &Authorised) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use signet_oauth1::flow::{
+        CallbackConfig, Endpoint, RequestExtras, ResourceRequest, ThreeLeggedConfig,
+    };
+    use signet_oauth1::verify::{Incoming, inspect};
+    use signet_oauth1::{HttpRequest, SignOptions, Verifier};
+
+    const CONSUMER_SECRET: &str = "kd94hf93k423kf44";
+
+    fn config() -> FlowConfig {
+        FlowConfig {
+            consumer_key: "dpf43f3p2l4k3l03".into(),
+            key: ConsumerKey::Secret(Secret::new(CONSUMER_SECRET)),
+            signature_method: SignatureMethod::HmacSha256,
+            sign_options: SignOptions::default(),
+            realm: None,
+            mode: ModeConfig::ThreeLegged(ThreeLeggedConfig {
+                request_token: Endpoint::post("https://photos.example.net/initiate"),
+                authorize_url: "https://photos.example.net/authorize".into(),
+                access_token: Endpoint::post("https://photos.example.net/token"),
+                callback: CallbackConfig::deep_link(),
+                authorize_params: vec![],
+                callback_on_authorize_url: false,
+                require_callback_confirmed: true,
+            }),
+            resource: Some(ResourceRequest::get(
+                "https://photos.example.net/photos?size=original",
+            )),
+            extras: RequestExtras::default(),
+        }
+    }
+
+    /// What the provider's verifier reads from a signed step.
+    fn read(step: &SignedStep) -> Incoming {
+        let r = &step.outgoing;
+        let auth = r
+            .headers
+            .iter()
+            .find(|(n, _)| n == "Authorization")
+            .map(|(_, v)| v.as_str());
+        let http = HttpRequest {
+            method: &r.method,
+            url: &r.url,
+            content_type: r.content_type.as_deref(),
+            body: r.body.as_deref(),
+        };
+        inspect(&http, auth).unwrap()
+    }
+
+    fn inputs(timestamp: u64) -> Inputs {
+        Inputs::new(0, timestamp, "the-same-nonce")
+    }
+
+    fn verifier(token_secret: Option<&str>) -> Verifier {
+        Verifier::Shared {
+            consumer_secret: Secret::new(CONSUMER_SECRET),
+            token_secret: token_secret.map(Secret::new),
+        }
+    }
+
+    /// Issue 20: the deviations made before signing differ from the valid request in exactly
+    /// the intended way, as the provider's own verifier reads them.
+    #[test]
+    fn an_old_timestamp_changes_the_timestamp_only_and_still_verifies() {
+        let c = config();
+        let now = 1_800_000_000;
+        let valid = read(&sign_step(&c, &Leg::TokenRequest, &inputs(now)).unwrap());
+        for t in [now - HOUR, now + HOUR] {
+            let old = read(&sign_step(&c, &Leg::TokenRequest, &inputs(t)).unwrap());
+            assert!(old.verify(&verifier(None)), "signed correctly");
+            assert_eq!(old.timestamp, t.to_string());
+            assert_eq!(
+                old.base_string.replace(
+                    &format!("oauth_timestamp%3D{t}"),
+                    &format!("oauth_timestamp%3D{now}")
+                ),
+                valid.base_string,
+                "nothing else signed differs"
+            );
+            assert_eq!(
+                (old.nonce, old.consumer_key, old.callback),
+                (
+                    valid.nonce.clone(),
+                    valid.consumer_key.clone(),
+                    valid.callback.clone()
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_consumer_changes_the_key_only() {
+        let c = config();
+        let mut unknown = c.clone();
+        unknown.consumer_key = UNKNOWN_CONSUMER.into();
+        let valid = read(&sign_step(&c, &Leg::TokenRequest, &inputs(1)).unwrap());
+        let sent = read(&sign_step(&unknown, &Leg::TokenRequest, &inputs(1)).unwrap());
+        assert_eq!(sent.consumer_key, UNKNOWN_CONSUMER);
+        assert!(
+            sent.verify(&verifier(None)),
+            "signed correctly, with the same secret"
+        );
+        assert_eq!(
+            sent.base_string
+                .replace(UNKNOWN_CONSUMER, "dpf43f3p2l4k3l03"),
+            valid.base_string
+        );
+    }
+
+    #[test]
+    fn without_the_token_secret_only_the_signing_key_changes() {
+        let c = config();
+        let secret = Secret::new("pfkkdhi9sl3r4s00");
+        let leg = |token_secret| Leg::AccessTokenRequest {
+            token: "hh5s93j4hdidpola",
+            token_secret,
+            verifier: "hfdp7dh39dks9884",
+        };
+        let valid = read(&sign_step(&c, &leg(Some(&secret)), &inputs(1)).unwrap());
+        let bare = read(&sign_step(&c, &leg(None), &inputs(1)).unwrap());
+        assert_eq!(
+            bare.base_string, valid.base_string,
+            "the same request is signed"
+        );
+        assert_ne!(bare.signature, valid.signature);
+        assert!(valid.verify(&verifier(Some("pfkkdhi9sl3r4s00"))));
+        assert!(
+            !bare.verify(&verifier(Some("pfkkdhi9sl3r4s00"))),
+            "a provider that checks refuses it"
+        );
+        assert!(
+            bare.verify(&verifier(None)),
+            "it is the consumer secret alone"
+        );
+    }
+
+    #[test]
+    fn the_plaintext_check_never_signs_with_the_real_secret() {
+        let mut c = config();
+        c.signature_method = SignatureMethod::Plaintext;
+        c.key = ConsumerKey::Secret(Secret::new(WRONG_SECRET));
+        let step = sign_step(&c, &Leg::TokenRequest, &inputs(1)).unwrap();
+        let sent = read(&step);
+        assert_eq!(sent.signature, format!("{WRONG_SECRET}&"));
+        assert!(
+            !format!("{:?}{:?}", step.outgoing.headers, step.outgoing.url)
+                .contains(CONSUMER_SECRET)
+        );
+    }
 
     #[test]
     fn only_plain_http_to_another_machine_counts_as_a_network() {
