@@ -170,12 +170,7 @@ impl App {
         settings: AuditSettings,
         progress: impl FnMut(AuditProgress) + Send,
     ) -> Result<AuditResult> {
-        let (inst, c) = self.instance_and_connector(instance)?;
-        self.ensure_demo(&inst, &c.definition).await?;
-        let installed = self.store().installed(inst.id)?;
-        let resolved =
-            signet_connector::resolve_flow(&c.definition, &installed, self.builtins_now())
-                .map_err(AppError::invalid)?;
+        let (inst, c, installed, resolved) = self.resolved_flow(instance).await?;
         signet_audit::plan(&resolved.config).map_err(AppError::from)?;
         let started_at = Timestamp::now();
         let http = signet_engine::Http::new(self.inner.settings.flow_http)?;

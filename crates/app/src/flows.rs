@@ -155,14 +155,29 @@ impl App {
         instance: &str,
         until: Option<StepId>,
     ) -> Result<FlowStarted> {
+        let (inst, c, _, resolved) = self.resolved_flow(instance).await?;
+        self.start_resolved(&inst, c.id, resolved, until, |_| {})
+            .await
+    }
+
+    /// An instance, its connector, what it has installed, and its OAuth 1.0a method resolved
+    /// to what the flow signs (the demo provider started first when the connector is its).
+    pub(crate) async fn resolved_flow(
+        &self,
+        instance: &str,
+    ) -> Result<(
+        signet_store::Instance,
+        signet_store::StoredConnector,
+        signet_connector::Installed,
+        signet_connector::ResolvedFlow,
+    )> {
         let (inst, c) = self.instance_and_connector(instance)?;
         self.ensure_demo(&inst, &c.definition).await?;
         let installed = self.store().installed(inst.id)?;
         let resolved =
             signet_connector::resolve_flow(&c.definition, &installed, self.builtins_now())
                 .map_err(AppError::invalid)?;
-        self.start_resolved(&inst, c.id, resolved, until, |_| {})
-            .await
+        Ok((inst, c, installed, resolved))
     }
 
     /// Starts a flow already resolved for `inst` (the audit changes what it resolved to).

@@ -92,6 +92,25 @@ pub struct CheckResult {
     pub side_effect: Option<String>,
 }
 
+impl CheckResult {
+    /// A row for `id` with its catalogue entry, `verdict` and `reason`, nothing sent.
+    pub fn new(id: CheckId, verdict: Verdict, reason: String) -> Self {
+        let info = id.info();
+        Self {
+            id,
+            title: info.title.into(),
+            step: info.step,
+            required: info.required,
+            verdict,
+            reason,
+            meaning: info.not_enforced.into(),
+            sent: None,
+            answer: None,
+            side_effect: None,
+        }
+    }
+}
+
 /// The counts of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -255,19 +274,7 @@ mod tests {
     use super::*;
 
     fn row(id: CheckId, verdict: Verdict) -> CheckResult {
-        let info = id.info();
-        CheckResult {
-            id,
-            title: info.title.into(),
-            step: info.step,
-            required: info.required,
-            verdict,
-            reason: "because <it> said \"no\" & more".into(),
-            meaning: info.not_enforced.into(),
-            sent: None,
-            answer: None,
-            side_effect: None,
-        }
+        CheckResult::new(id, verdict, "because <it> said \"no\" & more".into())
     }
 
     #[test]

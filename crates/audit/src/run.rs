@@ -518,18 +518,10 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
         reason: String,
         sent: Option<&Sent>,
     ) -> CheckResult {
-        let info = id.info();
         CheckResult {
-            id,
-            title: info.title.into(),
-            step: info.step,
-            required: info.required,
-            verdict,
-            reason,
-            meaning: info.not_enforced.into(),
             sent: sent.map(|s| self.sent_request(s)),
             answer: sent.map(|s| answer_of(&s.outcome)),
-            side_effect: None,
+            ..CheckResult::new(id, verdict, reason)
         }
     }
 
