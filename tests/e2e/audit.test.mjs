@@ -173,8 +173,8 @@ describe("the provider audit", () => {
       // The History keeps both audits; the newest opens on the Audit page.
       await s.click(/^History$/);
       await s.select("Kind", "audit");
-      const history = await s.waitText(/Provider audit: 14 of 16 checks enforced/);
-      assert.match(history, /Provider audit: 16 of 16 checks enforced/);
+      const history = await s.waitText(/Audit: 14 of 16 enforced/);
+      assert.match(history, /Audit: 16 of 16 enforced/);
       assert.match(history, /holes found/);
       await s.screenshot("history");
       await s.click(/^Open$/);
