@@ -10,6 +10,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 command -v cargo-deny >/dev/null || cargo install cargo-deny --locked || exit 1
 echo "supply-chain: cargo deny check licenses bans sources"
+# cargo deny reads every package of the lock file, those of other platforms too (winapi, ...),
+# which a build here never downloads: fetch them from the registry first, then check offline.
+cargo fetch --locked --quiet || exit 1
 cargo deny --offline check licenses bans sources || exit 1
 
 echo "supply-chain: npm audit (ui, high and critical)"
