@@ -815,11 +815,10 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 format!("the dance did not reach step 7 ({})", e.message)
             });
             self.last = Some(Instant::now());
+            results.push(got);
             if self.stopped {
-                results.push(got);
                 break;
             }
-            results.push(got);
         }
         for a in results.iter().flatten() {
             self.verifiers.push(a.verifier.expose().to_owned());
