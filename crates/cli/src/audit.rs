@@ -230,7 +230,9 @@ fn print_scorecard(r: &AuditReport) {
         }
     }
     match &r.token {
-        TokenOutcome::StillValid => println!("\nThe token saved before still works; it is kept."),
+        TokenOutcome::StillValid => println!(
+            "\nThe token saved before still works; it is kept (the access token the audit's dance got is not: revoke it at the provider if you can)."
+        ),
         TokenOutcome::Reissued { token } => println!(
             "\nThe audit's dance issued access token {token}; it is kept (encrypted) in place of any older one."
         ),
