@@ -787,8 +787,8 @@ export class AppState {
     const r = await this.guard((ipc) => ipc.runGet(runId));
     if (!r) return;
     if (r.detail.kind === "audit") {
+      // A running audit stays on its page; a past one opens once it has ended.
       if (this.audit?.running) {
-        this.notice = "An audit is running: open a past one once it has ended.";
         this.page = "audit";
         return;
       }
