@@ -7,8 +7,8 @@
 // request, the signing trace, what came back. The audit is read back from the History.
 // Its own data directory.
 //
-// Screenshots: target/e2e/audit-01-plan.png, audit-02-enforced.png, audit-03-not-enforced.png
-// (light), audit-04-not-enforced-dark.png, audit-05-history.png.
+// Screenshots: target/e2e/audit-01-entry.png (step 3), audit-02-plan.png, audit-03-enforced.png,
+// audit-04-not-enforced.png (light), audit-05-not-enforced-dark.png, audit-06-history.png.
 
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -87,6 +87,12 @@ describe("the provider audit", () => {
       await s.click("Open");
       await s.waitText(/Basic details/);
       await browser.execute(() => document.getElementById("section-tab-auth")?.click());
+      // Offered in step 3, in a card of its own below the ten steps.
+      await browser.execute(() =>
+        document.getElementById("audit-entry-title")?.closest("section")?.scrollIntoView({ block: "center" }),
+      );
+      await s.waitText(/Check the provider/);
+      await s.screenshot("entry");
       await s.click(/^Audit the provider…$/);
 
       // The plan, before anything is sent.
