@@ -403,7 +403,7 @@ macro_rules! signet_handler_of {
 /// Every request an audit of the instance's provider would send.
 #[tauri::command]
 pub async fn audit_plan<R: Runtime>(app: AppHandle<R>, args: InstanceArgs) -> Result<AuditPlan> {
-    guarded(async move { app.signet()?.audit_plan(&args.instance_id) }).await
+    guarded(async move { app.signet()?.audit_plan(&args.instance_id).await }).await
 }
 
 /// Audits the provider of the instance's OAuth 1.0a method.

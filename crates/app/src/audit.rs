@@ -113,12 +113,7 @@ impl App {
             )
             .hint("pick a rate the provider allows, e.g. 2"));
         }
-        if job.is_empty()
-            || job.len() > 64
-            || !job
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
+        if !crate::pages::valid_job(job) {
             return Err(AppError::new(
                 ErrorKind::InvalidInputs,
                 format!("{job:?} cannot name an audit: use letters, digits, - and _ (at most 64)"),
@@ -152,13 +147,10 @@ impl App {
     }
 
     /// `audit_plan`: every request an audit of the instance's OAuth 1.0a method would send,
-    /// and what to know first. Sends nothing.
-    pub fn audit_plan(&self, instance: &str) -> Result<AuditPlan> {
-        let (inst, c) = self.instance_and_connector(instance)?;
-        let installed = self.store().installed(inst.id)?;
-        let resolved =
-            signet_connector::resolve_flow(&c.definition, &installed, self.builtins_now())
-                .map_err(AppError::invalid)?;
+    /// and what to know first, resolved as the audit will be (the demo provider started when
+    /// the connector is its). Sends nothing to the provider.
+    pub async fn audit_plan(&self, instance: &str) -> Result<AuditPlan> {
+        let (_, _, _, resolved) = self.resolved_flow(instance).await?;
         signet_audit::plan(&resolved.config).map_err(AppError::from)
     }
 

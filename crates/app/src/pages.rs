@@ -63,7 +63,9 @@ impl Drop for Registered<'_> {
     }
 }
 
-fn valid_job(job: &str) -> bool {
+/// Whether `job` can name a walk of pages or an audit (its events carry it): letters, digits,
+/// `-` and `_`, at most 64.
+pub(crate) fn valid_job(job: &str) -> bool {
     !job.is_empty()
         && job.len() <= 64
         && job

@@ -787,7 +787,7 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
         .unwrap();
     assert!(lax.status().is_success());
 
-    let plan = app.audit_plan(&instance).unwrap();
+    let plan = app.audit_plan(&instance).await.unwrap();
     let done = app
         .audit_run(&instance, "audit-1", Some(100.0))
         .await

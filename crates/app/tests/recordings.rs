@@ -345,7 +345,7 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
         }
         "audit_plan" => {
             let a: InstanceArgs = args(command, json);
-            answer(app.audit_plan(&a.instance_id))
+            answer(app.audit_plan(&a.instance_id).await)
         }
         "audit_run" => {
             let a: AuditArgs = args(command, json);

@@ -44,7 +44,7 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
         instance,
         ..
     } = prepare(f, data_dir).await?;
-    let plan = app.audit_plan(&instance)?;
+    let plan = app.audit_plan(&instance).await?;
     let name = &view.document.connector.details.name;
     if !f.json {
         print_plan(name, &plan, &mut std::io::stdout());
