@@ -103,6 +103,9 @@ describe("the provider audit", () => {
       assert.match(plan, /the provider is on this machine/);
       await s.screenshot("plan");
       await s.axe("plan");
+      // The rate is typed as a person types it, and read back.
+      await s.typeKeys("Requests a second, at most", "20");
+      assert.equal(await (await s.field("Requests a second, at most")).getValue(), "20");
 
       // Strict: every check the demo can be told apart on is enforced.
       assert.equal(await runAudit(), "16 of 16 checks enforced");
