@@ -91,7 +91,7 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     } else {
         print_scorecard(report);
         if f.connector.is_some() || f.save_as.is_some() {
-            println!("\nKept in the history of {name:?} (the desktop app's History shows it).");
+            outln!("\nKept in the history of {name:?} (the desktop app's History shows it).");
         }
     }
     if report.score.inconclusive() {
@@ -153,7 +153,7 @@ fn confirm(a: &AuditArgs, plan: &AuditPlan) -> Result<(), Failure> {
             "read the plan (signet audit ... without --json prints it) and add --yes",
         ));
     }
-    eprint!("Send them? [y/N] ");
+    err!("Send them? [y/N] ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
     let _ = stdin.lock().read_line(&mut line);
@@ -172,7 +172,7 @@ fn show(dance: &mut Option<Printer>, app: &signet_app::App, json: bool, p: Audit
     match p {
         AuditProgress::Dance { which, run_id } => {
             if !json {
-                println!("Dance {which} of 2: allow access when the provider asks.");
+                outln!("Dance {which} of 2: allow access when the provider asks.");
             }
             // One printer for both dances: its reader of typed PINs moves on with it.
             match dance {
@@ -183,7 +183,7 @@ fn show(dance: &mut Option<Printer>, app: &signet_app::App, json: bool, p: Audit
         AuditProgress::Audit(AuditEvent::Sending { .. } | AuditEvent::Consent { .. }) => {}
         AuditProgress::Audit(AuditEvent::Checked(row)) => {
             if !json {
-                println!(
+                outln!(
                     "  {:<15} {}{}",
                     row.verdict.label(),
                     row.title,
@@ -200,7 +200,7 @@ fn show(dance: &mut Option<Printer>, app: &signet_app::App, json: bool, p: Audit
 
 fn print_scorecard(r: &AuditReport) {
     let s = &r.score;
-    println!(
+    outln!(
         "\n{} — {} ({}, {} requests)",
         s.headline(),
         r.provider,
@@ -208,9 +208,10 @@ fn print_scorecard(r: &AuditReport) {
         r.requests_sent
     );
     if s.could_not_tell + s.does_not_apply > 0 {
-        println!(
+        outln!(
             "  {} could not tell, {} do not apply (each says why above)",
-            s.could_not_tell, s.does_not_apply
+            s.could_not_tell,
+            s.does_not_apply
         );
     }
     for c in r
@@ -218,7 +219,7 @@ fn print_scorecard(r: &AuditReport) {
         .iter()
         .filter(|c| c.verdict == Verdict::NotEnforced)
     {
-        println!(
+        outln!(
             "\n  NOT ENFORCED{}: {}\n    what came back: {}\n    what it means: {}",
             if c.required { " (required)" } else { "" },
             c.title,
@@ -226,21 +227,21 @@ fn print_scorecard(r: &AuditReport) {
             c.meaning
         );
         if let Some(effect) = &c.side_effect {
-            println!("    what it changed: {effect}");
+            outln!("    what it changed: {effect}");
         }
     }
     match &r.token {
-        TokenOutcome::StillValid => println!(
+        TokenOutcome::StillValid => outln!(
             "\nThe token saved before still works; it is kept (the access token the audit's dance got is not: revoke it at the provider if you can)."
         ),
-        TokenOutcome::Reissued { token } => println!(
+        TokenOutcome::Reissued { token } => outln!(
             "\nThe audit's dance issued access token {token}; it is kept (encrypted) in place of any older one."
         ),
         TokenOutcome::Unchanged => {
-            println!("\nNo access token was issued; the saved one is unchanged.")
+            outln!("\nNo access token was issued; the saved one is unchanged.")
         }
     }
     for w in &r.warnings {
-        println!("  warning: {w}");
+        outln!("  warning: {w}");
     }
 }

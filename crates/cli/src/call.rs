@@ -101,7 +101,7 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
                         let events = &mut cli.events;
                         let print = |ev: signet_app::Event| {
                             if let signet_app::Event::PagesProgress(p) = ev {
-                                eprintln!("{}", page_line(&p));
+                                errln!("{}", page_line(&p));
                             }
                         };
                         let result = loop {
@@ -261,8 +261,8 @@ fn report(result: &CallResult, json: bool) -> Outcome {
     let call = &result.call;
     if json {
         match serde_json::to_string_pretty(result) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("signet: cannot write JSON: {e}"),
+            Ok(text) => outln!("{text}"),
+            Err(e) => errln!("signet: cannot write JSON: {e}"),
         }
     } else {
         print_call(call);
@@ -321,10 +321,10 @@ fn report_pages(result: &PagesResult, json: bool) -> Outcome {
     );
     if json {
         match serde_json::to_string(&result.items) {
-            Ok(text) => println!("{text}"),
-            Err(e) => eprintln!("signet: cannot write JSON: {e}"),
+            Ok(text) => outln!("{text}"),
+            Err(e) => errln!("signet: cannot write JSON: {e}"),
         }
-        eprintln!("{summary}");
+        errln!("{summary}");
     } else {
         for p in &result.pages {
             let r = &p.call.request;
@@ -333,14 +333,17 @@ fn report_pages(result: &PagesResult, json: bool) -> Outcome {
                 .response
                 .as_ref()
                 .map_or_else(|| "no answer".to_owned(), |r| format!("HTTP {}", r.status));
-            println!(
+            outln!(
                 "page {}: {} {} -> {status}, {} items",
-                p.number, r.method, r.url, p.items
+                p.number,
+                r.method,
+                r.url,
+                p.items
             );
         }
-        println!("{summary}");
+        outln!("{summary}");
         if result.item_count > 0 {
-            println!("(add --json to print the items as one JSON array)");
+            outln!("(add --json to print the items as one JSON array)");
         }
     }
     if !result.failed {
@@ -371,19 +374,19 @@ fn report_pages(result: &PagesResult, json: bool) -> Outcome {
 
 fn print_call(call: &CallRecord) {
     let r = &call.request;
-    eprintln!("{} {}", r.method, r.url);
+    errln!("{} {}", r.method, r.url);
     let Some(resp) = &call.response else { return };
     let took = call
         .duration_ms
         .map(|ms| format!(" ({ms} ms)"))
         .unwrap_or_default();
-    println!("HTTP {}{took}", resp.status);
+    outln!("HTTP {}{took}", resp.status);
     for (k, v) in &resp.headers {
-        println!("{k}: {v}");
+        outln!("{k}: {v}");
     }
-    println!("\n{}", resp.body);
+    outln!("\n{}", resp.body);
     if resp.truncated {
-        eprintln!(
+        errln!(
             "signet: the body was cut at {} of {} bytes",
             resp.body.len(),
             resp.body_bytes
@@ -403,7 +406,7 @@ pub async fn approve(a: ApproveArgs) -> Outcome {
             hint: None,
         })?;
     if let Some(redirect) = &outcome.redirect {
-        println!("redirect {redirect}");
+        outln!("redirect {redirect}");
         if redirect.starts_with("http://127.0.0.1") || redirect.starts_with("http://localhost") {
             let http =
                 Http::new(HttpSettings::default()).map_err(|e| Failure::report(&e.report()))?;
@@ -425,7 +428,7 @@ pub async fn approve(a: ApproveArgs) -> Outcome {
         }
     }
     if let Some(pin) = &outcome.pin {
-        println!("pin {pin}");
+        outln!("pin {pin}");
         if let Some(path) = &a.pin_file {
             std::fs::write(path, format!("{pin}\n")).map_err(|e| Failure {
                 exit: Exit::Internal,
@@ -435,7 +438,7 @@ pub async fn approve(a: ApproveArgs) -> Outcome {
         }
     }
     if outcome.denied {
-        println!("denied");
+        outln!("denied");
     }
     Ok(())
 }

@@ -63,7 +63,7 @@ pub fn connectors(data_dir: Option<&Path>, cmd: ConnectorsCommand) -> Outcome {
         ConnectorsCommand::Remove { name } => {
             let view = app::find(app, &name, None)?;
             app.connector_delete(&view.id)?;
-            println!("Removed {name:?} with its instances, credentials, tokens and run history.");
+            outln!("Removed {name:?} with its instances, credentials, tokens and run history.");
         }
         ConnectorsCommand::Export {
             out,
@@ -96,9 +96,11 @@ pub fn connectors(data_dir: Option<&Path>, cmd: ConnectorsCommand) -> Outcome {
                     },
                 )
                 .map_err(store_failure)?;
-            println!(
+            outln!(
                 "Imported: added {:?}, replaced {:?}, skipped {:?}",
-                report.added, report.replaced, report.skipped
+                report.added,
+                report.replaced,
+                report.skipped
             );
         }
     }
@@ -112,7 +114,7 @@ fn list(app: &App, json: bool) -> Outcome {
         return Ok(());
     }
     if all.is_empty() {
-        println!(
+        outln!(
             "No connectors yet. Save one with `signet connectors add NAME --preset ID ...` or `signet flow ... --save-as NAME`."
         );
         return Ok(());
@@ -123,7 +125,7 @@ fn list(app: &App, json: bool) -> Outcome {
             Some(t) => format!("token {}", t.token),
             None => "no token yet".into(),
         };
-        println!(
+        outln!(
             "{:<28} {:<12} {:>2} endpoint{} {:>2} instance{}  {token}",
             c.name,
             method,
@@ -155,21 +157,21 @@ fn show(app: &App, view: &ConnectorView) {
     let doc = &view.document;
     let c = &doc.connector;
     let d = &c.details;
-    println!("{}", d.name);
+    outln!("{}", d.name);
     if !d.system.is_empty() {
-        println!("  system         {}", d.system);
+        outln!("  system         {}", d.system);
     }
     if !d.description.is_empty() {
-        println!("  about          {}", d.description);
+        outln!("  about          {}", d.description);
     }
     if let Some(p) = &d.preset {
-        println!("  preset         {p}");
+        outln!("  preset         {p}");
     }
-    println!("  instance       {}", doc.instance.name);
+    outln!("  instance       {}", doc.instance.name);
     if !c.variables.is_empty() {
-        println!("  variables");
+        outln!("  variables");
         for v in &c.variables {
-            println!(
+            outln!(
                 "{}",
                 variable_line(
                     v,
@@ -180,25 +182,28 @@ fn show(app: &App, view: &ConnectorView) {
         }
     }
     for m in &c.auth_methods {
-        println!("  auth method    {} ({})", m.name, m.kind.type_name());
+        outln!("  auth method    {} ({})", m.name, m.kind.type_name());
         if let AuthKind::OAuth1(o) = &m.kind {
-            println!(
+            outln!(
                 "    request token  {} {}",
-                o.request_token.method, o.request_token.url
+                o.request_token.method,
+                o.request_token.url
             );
-            println!("    authorize      {}", o.authorize_url);
-            println!(
+            outln!("    authorize      {}", o.authorize_url);
+            outln!(
                 "    access token   {} {}",
-                o.access_token.method, o.access_token.url
+                o.access_token.method,
+                o.access_token.url
             );
-            println!(
+            outln!(
                 "    signature      {}, parameters in the {}",
-                o.signature_method, o.placement
+                o.signature_method,
+                o.placement
             );
-            println!("    callback       {}", o.callback.mode);
+            outln!("    callback       {}", o.callback.mode);
         }
     }
-    println!(
+    outln!(
         "  consumer key   {}",
         if doc.instance.consumer_key.is_empty() {
             "(not set)"
@@ -213,29 +218,29 @@ fn show(app: &App, view: &ConnectorView) {
     } else {
         "no consumer secret or RSA key stored"
     };
-    println!("  credentials    {stored}");
+    outln!("  credentials    {stored}");
     match &view.token {
-        Some(t) => println!(
+        Some(t) => outln!(
             "  token          {} (issued {})",
             t.token,
             signet_store::Timestamp(i64::try_from(t.issued_ms).unwrap_or(i64::MAX))
         ),
-        None => println!(
+        None => outln!(
             "  token          none yet: run `signet flow --connector {:?}`",
             d.name
         ),
     }
     if !c.endpoints.is_empty() {
-        println!("  endpoints");
+        outln!("  endpoints");
         for e in &c.endpoints {
-            println!("    {:<16} {:<6} {}", e.id, e.method, e.url);
+            outln!("    {:<16} {:<6} {}", e.id, e.method, e.url);
         }
     }
     if view.instances.len() > 1 {
         let names: Vec<&str> = view.instances.iter().map(|i| i.name.as_str()).collect();
-        println!("  instances      {}", names.join(", "));
+        outln!("  instances      {}", names.join(", "));
     }
-    println!("  data key       {}", app.store().key_status().describe());
+    outln!("  data key       {}", app.store().key_status().describe());
 }
 
 fn add(app: &App, a: &AddConnectorArgs) -> Outcome {
@@ -254,8 +259,8 @@ fn add(app: &App, a: &AddConnectorArgs) -> Outcome {
     define::check_complete(app, &doc)?;
     let view = app.connector_save(doc)?;
     let name = &view.document.connector.details.name;
-    println!("Saved {name:?}. Connect with: signet flow --connector {name:?}");
-    println!("{}", app.store().key_status().describe());
+    outln!("Saved {name:?}. Connect with: signet flow --connector {name:?}");
+    outln!("{}", app.store().key_status().describe());
     Ok(())
 }
 
@@ -286,7 +291,7 @@ fn set(app: &App, name: &str, instance: Option<&str>, values: &[(String, String)
         }
     }
     let saved = app.connector_save(doc)?;
-    println!(
+    outln!(
         "Set {} on {name:?} (instance {}).",
         values
             .iter()
@@ -339,7 +344,7 @@ fn export(app: &App, out: Option<&Path>, only: &[String], include_secrets: bool)
                 message: format!("cannot write {}: {e}", path.display()),
                 hint: None,
             })?;
-            eprintln!(
+            errln!(
                 "Wrote {}{}",
                 path.display(),
                 if include_secrets {
@@ -349,7 +354,7 @@ fn export(app: &App, out: Option<&Path>, only: &[String], include_secrets: bool)
                 }
             );
         }
-        None => println!("{text}"),
+        None => outln!("{text}"),
     }
     Ok(())
 }
@@ -389,23 +394,23 @@ pub fn endpoints(data_dir: Option<&Path>, cmd: EndpointsCommand) -> Outcome {
         return Ok(());
     }
     if all.is_empty() {
-        println!(
+        outln!(
             "{connector:?} has no endpoints yet. Add them in the desktop app's Endpoints step, or call any URL with `signet call {connector:?} --url URL`."
         );
         return Ok(());
     }
     for e in all {
-        println!("{:<16} {:<6} {}  — {}", e.id, e.method, e.url, e.name);
+        outln!("{:<16} {:<6} {}  — {}", e.id, e.method, e.url, e.name);
         for v in &e.variables {
             let default = v
                 .default
                 .as_deref()
                 .map(|d| format!(" (default {d})"))
                 .unwrap_or_default();
-            println!("    --var {}=…  {}{default}", v.name, v.label);
+            outln!("    --var {}=…  {}{default}", v.name, v.label);
         }
     }
-    println!("\nSend one with: signet call {connector:?} ENDPOINT [--var NAME=VALUE]");
+    outln!("\nSend one with: signet call {connector:?} ENDPOINT [--var NAME=VALUE]");
     Ok(())
 }
 
@@ -419,10 +424,10 @@ pub fn tokens(data_dir: Option<&Path>, cmd: TokensCommand) -> Outcome {
             if json {
                 print_json(&all);
             } else if all.is_empty() {
-                println!("No stored tokens. Run `signet flow --connector NAME` to get one.");
+                outln!("No stored tokens. Run `signet flow --connector NAME` to get one.");
             } else {
                 for t in &all {
-                    println!(
+                    outln!(
                         "{:<24} {:<10} {} (issued {}; secret stored encrypted)",
                         t.connector_name,
                         t.instance_name,
@@ -435,7 +440,7 @@ pub fn tokens(data_dir: Option<&Path>, cmd: TokensCommand) -> Outcome {
         TokensCommand::Forget { name, instance } => {
             let view = app::find(app, &name, instance.as_deref())?;
             app.token_forget(&instance_id(&view)?)?;
-            println!(
+            outln!(
                 "Forgot the token of {name:?} (instance {}); its consumer credentials stay.",
                 view.document.instance.name
             );
@@ -452,14 +457,17 @@ pub fn history(data_dir: Option<&Path>, cmd: crate::args::HistoryCommand) -> Out
     match cmd {
         HistoryCommand::Keep { runs: None } => {
             let s = app.history_settings()?;
-            println!(
+            outln!(
                 "History keeps the newest {} runs of each instance (default {}; set {} to {} with `signet history keep N`).",
-                s.keep_runs, s.default_keep_runs, s.min_keep_runs, s.max_keep_runs
+                s.keep_runs,
+                s.default_keep_runs,
+                s.min_keep_runs,
+                s.max_keep_runs
             );
         }
         HistoryCommand::Keep { runs: Some(n) } => {
             let done = app.history_settings_set(n)?;
-            println!(
+            outln!(
                 "History keeps the newest {} runs of each instance; {} older {} forgotten.",
                 done.settings.keep_runs,
                 done.removed,
@@ -476,7 +484,7 @@ pub fn history(data_dir: Option<&Path>, cmd: crate::args::HistoryCommand) -> Out
                 None => None,
             };
             let done = app.history_clear(id.as_deref(), None)?;
-            println!(
+            outln!(
                 "Forgot {} {}{}.",
                 done.removed,
                 if done.removed == 1 { "run" } else { "runs" },

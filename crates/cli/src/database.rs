@@ -32,8 +32,8 @@ fn status(options: &OpenOptions, json: bool) -> Outcome {
                     "key": key,
                 }));
             } else {
-                println!("The database at {database} opens and is in good order.");
-                println!("Secrets: {key}");
+                outln!("The database at {database} opens and is in good order.");
+                outln!("Secrets: {key}");
             }
             Ok(())
         }
@@ -63,13 +63,13 @@ fn move_aside(options: &OpenOptions) -> Outcome {
         return Err(problem_failure(recovery.problem()));
     }
     let (moved, _store) = recovery.move_aside()?;
-    println!(
+    outln!(
         "Moved the damaged database to {} (every file kept, nothing deleted).",
         moved.moved_to
     );
     match moved.problem {
         None => {
-            println!(
+            outln!(
                 "Signet starts with a fresh, empty database; import an export or connect again."
             );
             Ok(())

@@ -45,7 +45,7 @@ async fn start_demo(a: &FlowArgs, app: &App, saving: bool) -> Result<RunningProv
             demo::CONSUMER_KEY
         };
         let key = c.consumer_key.as_deref().unwrap_or(key);
-        println!("Demo provider running at {} (consumer {key})\n", p.url());
+        outln!("Demo provider running at {} (consumer {key})\n", p.url());
     }
     Ok(p)
 }
@@ -126,12 +126,12 @@ pub(crate) async fn prepare(a: &FlowArgs, data_dir: Option<&Path>) -> Result<Pre
     if !a.json && !explanations.is_empty() {
         let p = a.definition.preset.as_deref().unwrap_or("signet-demo");
         if let Some(p) = app.catalog().get(p) {
-            println!("Preset {} — {}", p.name, p.summary);
+            outln!("Preset {} — {}", p.name, p.summary);
         }
         for e in &explanations {
-            println!("  {:<32} {}\n  {:<32} why: {}", e.field, e.value, "", e.why);
+            outln!("  {:<32} {}\n  {:<32} why: {}", e.field, e.value, "", e.why);
         }
-        println!();
+        outln!();
     }
     check_complete(&app, &view.document)?;
     let lints = app.connector_lint(&view.document)?;
@@ -200,7 +200,7 @@ pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
             .is_some_and(|c| c.token.is_some());
         if has_token {
             let name = &view.document.connector.details.name;
-            println!(
+            outln!(
                 "\nSaved the token to connector {name:?} (encrypted). Call an endpoint with: signet call {name:?} ENDPOINT (`signet endpoints list {name:?}` lists them)"
             );
         }
@@ -285,38 +285,38 @@ pub fn print_lints(lints: &[Lint], json: bool) {
             l.id, l.field, l.message, l.fix
         );
         if json {
-            eprintln!("{line}");
+            errln!("{line}");
         } else {
-            println!("{line}");
+            outln!("{line}");
         }
     }
     if !lints.is_empty() && !json {
-        println!();
+        outln!();
     }
 }
 
 /// Prints a diagnosis in plain words.
 pub fn print_diagnosis(d: &FailureDiagnosis, clock_offset: i64) {
-    println!("\nWhat went wrong (step {}):", d.step.number());
+    outln!("\nWhat went wrong (step {}):", d.step.number());
     for (i, x) in d.diagnoses.iter().enumerate() {
         let lead = if i == 0 { "*" } else { "-" };
-        println!("  {lead} {}", x.cause);
+        outln!("  {lead} {}", x.cause);
         if i == 0 {
-            println!("    {}", x.explanation);
+            outln!("    {}", x.explanation);
         }
-        println!("    fix: {}", x.fix);
+        outln!("    fix: {}", x.fix);
     }
     if let Some(s) = &d.skew
         && s.significant
     {
-        println!(
+        outln!(
             "  clock: {}; run again with --clock-offset {}",
             s.message,
             clock_offset.saturating_add(s.skew_seconds)
         );
     }
     if let Some(diff) = &d.diff {
-        println!("  base string: {}", diff.summary);
+        outln!("  base string: {}", diff.summary);
     }
 }
 
@@ -363,7 +363,7 @@ impl Printer {
 
     pub(crate) fn show(&mut self, snap: &Snapshot) {
         if !self.json {
-            print!("{}", output::step_changes(self.last.as_ref(), snap));
+            out!("{}", output::step_changes(self.last.as_ref(), snap));
         }
         self.show_url(snap);
         match &snap.waiting_for {
@@ -395,9 +395,9 @@ impl Printer {
                 ));
             }
             if self.json {
-                eprintln!("{line}")
+                errln!("{line}")
             } else {
-                println!("{line}")
+                outln!("{line}")
             }
         }
     }
@@ -407,11 +407,11 @@ impl Printer {
         if self.reading.swap(true, Ordering::SeqCst) {
             // Lines are read already (and go to the run followed now): only the question.
             if std::mem::take(&mut self.ask_again) {
-                eprintln!("      {prompt}");
+                errln!("      {prompt}");
             }
             return;
         }
-        eprintln!("      {prompt}");
+        errln!("      {prompt}");
         let (app, target) = (self.app.clone(), self.run_id.clone());
         std::thread::spawn(move || {
             let stdin = std::io::stdin();
@@ -430,7 +430,7 @@ impl Printer {
                     app.flow_submit_callback(&run_id, &line)
                 };
                 if let Err(e) = result {
-                    eprintln!("      {e}");
+                    errln!("      {e}");
                 }
             }
             if !sent {
@@ -527,28 +527,28 @@ fn finish(
             diagnosis,
             snapshot: snap,
         };
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report)
                 .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         );
     } else {
         for w in &end.warnings {
-            println!("warning: {w}");
+            outln!("warning: {w}");
         }
         if let Some(t) = &snap.access_token {
-            println!("\nAccess token   {}", t.token);
-            println!(
+            outln!("\nAccess token   {}", t.token);
+            outln!(
                 "Token secret   {} ({} characters; `--json --show-secrets` prints it)",
                 signet_oauth1::secret::REDACTED,
                 t.secret_len
             );
             for (k, v) in &t.extra {
-                println!("  {k} = {v}");
+                outln!("  {k} = {v}");
             }
         }
         if let Some(r) = &snap.resource {
-            println!("\nResource answered {}: {}", r.status, r.excerpt);
+            outln!("\nResource answered {}: {}", r.status, r.excerpt);
         }
         if let Some(d) = diagnosis {
             print_diagnosis(d, a.clock_offset);

@@ -14,6 +14,26 @@
 //!   one aside.
 #![warn(missing_docs)]
 
+/// A line on standard output; when its reader has gone (`signet … | head`) the rest is
+/// dropped and the command still finishes its work (see [`output::emit`]).
+macro_rules! outln {
+    () => { $crate::output::emit($crate::output::Stream::Out, format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::emit($crate::output::Stream::Out, format_args!("{}\n", format_args!($($t)*))) };
+}
+/// Text on standard output, as [`outln!`] without the newline.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::output::emit($crate::output::Stream::Out, format_args!($($t)*)) };
+}
+/// A line on standard error, as [`outln!`].
+macro_rules! errln {
+    () => { $crate::output::emit($crate::output::Stream::Err, format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::emit($crate::output::Stream::Err, format_args!("{}\n", format_args!($($t)*))) };
+}
+/// Text on standard error, as [`errln!`] without the newline.
+macro_rules! err {
+    ($($t:tt)*) => { $crate::output::emit($crate::output::Stream::Err, format_args!($($t)*)) };
+}
+
 pub mod app;
 pub mod args;
 pub mod audit;
@@ -64,7 +84,7 @@ pub fn main() -> ExitCode {
             {
                 Ok(rt) => rt,
                 Err(e) => {
-                    eprintln!("signet: cannot start the async runtime: {e}");
+                    errln!("signet: cannot start the async runtime: {e}");
                     return Exit::Internal.into();
                 }
             };
@@ -78,9 +98,9 @@ pub fn main() -> ExitCode {
             message,
             hint,
         }) => {
-            eprintln!("signet: {message}");
+            errln!("signet: {message}");
             if let Some(hint) = hint {
-                eprintln!("  what to do: {hint}");
+                errln!("  what to do: {hint}");
             }
             exit.into()
         }

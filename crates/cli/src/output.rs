@@ -2,16 +2,59 @@
 //! and the ten steps as they happen.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use signet_oauth1::flow::{Snapshot, StepSnapshot, StepStatus};
 use signet_oauth1::secret::REDACTED;
 use signet_oauth1::{Signed, SigningTrace};
 
+/// Where [`emit`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output: what the command answers.
+    Out,
+    /// Standard error: progress, warnings and failures.
+    Err,
+}
+
+static OUT_GONE: AtomicBool = AtomicBool::new(false);
+static ERR_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Writes to `stream` (what `outln!`, `out!`, `errln!` and `err!` call). A stream whose
+/// reader has gone (`signet history list | head`, a closed terminal) is not a bug: what
+/// follows on it is dropped and the command still finishes its work — a dance still saves
+/// its token, a run is still recorded — where `println!` would panic. Any other failure to
+/// write standard output is said once on standard error.
+pub fn emit(stream: Stream, args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let gone = match stream {
+        Stream::Out => &OUT_GONE,
+        Stream::Err => &ERR_GONE,
+    };
+    if gone.load(Ordering::Relaxed) {
+        return;
+    }
+    let result = match stream {
+        Stream::Out => {
+            let mut out = std::io::stdout().lock();
+            out.write_fmt(args).and_then(|()| out.flush())
+        }
+        Stream::Err => std::io::stderr().lock().write_fmt(args),
+    };
+    if let Err(e) = result
+        && !gone.swap(true, Ordering::Relaxed)
+        && stream == Stream::Out
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        errln!("signet: standard output cannot be written ({e}); the rest of it is dropped");
+    }
+}
+
 /// A value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize + ?Sized>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("signet: cannot write JSON: {e}"),
+        Ok(text) => outln!("{text}"),
+        Err(e) => errln!("signet: cannot write JSON: {e}"),
     }
 }
 

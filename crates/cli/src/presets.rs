@@ -42,9 +42,9 @@ pub fn list(a: PresetsArgs) -> Outcome {
         (None, false) => {
             for p in catalog.presets() {
                 let methods: Vec<&str> = p.signature.allowed.iter().map(|m| m.as_str()).collect();
-                println!("{:<15} {:<48} {}", p.id, p.name, methods.join(", "));
+                outln!("{:<15} {:<48} {}", p.id, p.name, methods.join(", "));
             }
-            println!("\n`signet presets NAME` explains one; `signet flow --preset NAME` uses it.");
+            outln!("\n`signet presets NAME` explains one; `signet flow --preset NAME` uses it.");
         }
         (Some(name), false) => describe(&find(&catalog, name)?),
     }
@@ -52,24 +52,25 @@ pub fn list(a: PresetsArgs) -> Outcome {
 }
 
 fn describe(p: &Preset) {
-    println!("{} ({})\n{}\n", p.name, p.id, p.summary);
+    outln!("{} ({})\n{}\n", p.name, p.id, p.summary);
     if let Some(d) = &p.docs {
-        println!("Documentation  {d}");
+        outln!("Documentation  {d}");
     }
     let methods: Vec<&str> = p.signature.allowed.iter().map(|m| m.as_str()).collect();
-    println!(
+    outln!(
         "Methods        {} (default {}): {}",
         methods.join(", "),
         p.signature.default,
         p.signature.why
     );
-    println!(
+    outln!(
         "Placement      {}: {}",
-        p.placement.default, p.placement.why
+        p.placement.default,
+        p.placement.why
     );
     if let Some(c) = &p.callback {
         let yes = |b: bool| if b { "yes" } else { "no" };
-        println!(
+        outln!(
             "Callback       {} (oob {}, custom scheme {}, loopback {}, must match registered {}): {}",
             c.default,
             yes(c.oob),
@@ -80,14 +81,17 @@ fn describe(p: &Preset) {
         );
     }
     for ph in &p.placeholders {
-        println!(
+        outln!(
             "Needs          --preset-value {}=… ({}; e.g. {}): {}",
-            ph.name, ph.label, ph.example, ph.why
+            ph.name,
+            ph.label,
+            ph.example,
+            ph.why
         );
     }
     for x in p.request_token_params.iter().chain(&p.authorize_params) {
         let choices: Vec<&str> = x.choices.iter().map(|c| c.value.as_str()).collect();
-        println!(
+        outln!(
             "Parameter      {}{} [{}]: {}",
             x.name,
             if x.required { " (required)" } else { "" },
@@ -96,19 +100,19 @@ fn describe(p: &Preset) {
         );
     }
     for h in &p.headers {
-        println!("Header         {}: {}", h.name, h.why);
+        outln!("Header         {}: {}", h.name, h.why);
     }
-    println!("\nRegister at {}", p.registration.url);
+    outln!("\nRegister at {}", p.registration.url);
     for (i, s) in p.registration.steps.iter().enumerate() {
-        println!("  {}. {s}", i + 1);
+        outln!("  {}. {s}", i + 1);
     }
     for f in &p.registration.fields {
-        println!("  copy {} → {}", f.provider_label, f.signet_field);
+        outln!("  copy {} → {}", f.provider_label, f.signet_field);
     }
     if !p.api.is_empty() {
-        println!("\nEndpoints");
+        outln!("\nEndpoints");
         for e in &p.api {
-            println!(
+            outln!(
                 "  {:<16} {:<6} {}{}",
                 e.id,
                 e.method,
@@ -118,9 +122,9 @@ fn describe(p: &Preset) {
         }
     }
     if !p.known_errors.is_empty() {
-        println!("\nKnown errors");
+        outln!("\nKnown errors");
         for e in &p.known_errors {
-            println!("  {} (http {}): {}; {}", e.code, e.status, e.cause, e.fix);
+            outln!("  {} (http {}): {}; {}", e.code, e.status, e.cause, e.fix);
         }
     }
 }

@@ -155,9 +155,9 @@ pub fn run(a: SignArgs) -> Outcome {
     );
     let (signed, trace) =
         sign_traced(&req, &oauth, &signer, &options(&a.credentials)).map_err(usage)?;
-    print!("{}", output::trace(&trace));
+    out!("{}", output::trace(&trace));
     let reveal = a.show_secrets || a.credentials.signature_method != SignatureMethod::Plaintext;
-    print!("{}", output::signed_request(&signed, reveal));
+    out!("{}", output::signed_request(&signed, reveal));
     Ok(())
 }
 
@@ -206,7 +206,7 @@ fn run_json(a: &SignArgs) -> Outcome {
     let signer = v.signer(key.as_ref()).map_err(usage)?;
     let signed = v.sign(&signer).map_err(usage)?;
     let result = vector_result(&signed);
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(&result).expect("plain data serializes")
     );

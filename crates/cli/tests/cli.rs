@@ -1059,3 +1059,90 @@ fn an_audit_with_pins_takes_both_from_stdin() {
     );
     assert!(out.contains("15 of 15 checks enforced"), "{out}");
 }
+
+/// `signet … | head`: the reader goes before the command has said everything. The command
+/// still finishes its work (the token is saved), exits as it would, and reports no bug.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_that_goes_away_stops_nothing_and_is_no_bug() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let u = provider.url().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path().to_owned();
+    let flow = tokio::task::spawn_blocking(move || {
+        // A pipe whose reading end is closed before anything is written: every write fails
+        // with a broken pipe, as after `head` has read its lines.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        Command::new(SIGNET)
+            .args([
+                "flow",
+                "--save-as",
+                "demo",
+                "--consumer-key",
+                "signet-demo",
+                "--consumer-secret",
+                "signet-demo-secret",
+                "--request-token-url",
+                &format!("{u}/oauth/request_token"),
+                "--authorize-url",
+                &format!("{u}/oauth/authorize"),
+                "--access-token-url",
+                &format!("{u}/oauth/access_token"),
+                "--browser",
+                &approve(),
+            ])
+            .env("SIGNET_DATA_DIR", &d)
+            .env("SIGNET_KEYRING", "file")
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("signet runs")
+    })
+    .await
+    .unwrap();
+    let err = String::from_utf8_lossy(&flow.stderr);
+    assert_eq!(flow.status.code(), Some(0), "{err}");
+    assert!(!err.contains("bug") && !err.contains("panicked"), "{err}");
+    assert!(
+        !data.path().join("crash-reports").exists(),
+        "a closed pipe left a crash report"
+    );
+    let d = data.path().to_owned();
+    let listed = tokio::task::spawn_blocking(move || signet_in(&d, &["tokens", "list"]))
+        .await
+        .unwrap();
+    assert!(listed.status.success(), "{}", text(&listed));
+    assert!(text(&listed).contains("demo"), "{}", text(&listed));
+
+    // Listing into a closed pipe ends as quietly.
+    let d = data.path().to_owned();
+    let listed = tokio::task::spawn_blocking(move || {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        Command::new(SIGNET)
+            .args(["tokens", "list"])
+            .env("SIGNET_DATA_DIR", &d)
+            .env("SIGNET_KEYRING", "file")
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("signet runs")
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        listed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    assert!(
+        listed.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    provider.shutdown().await;
+}

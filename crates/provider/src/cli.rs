@@ -1,6 +1,7 @@
 //! The command line of the demo provider, shared by the `signet-provider` binary and the
 //! `signet provider` subcommand.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -131,7 +132,9 @@ pub async fn serve(a: ProviderArgs) -> ExitCode {
         .collect::<Vec<_>>()
         .join(", ");
     let active = faults.active();
-    println!(
+    // A reader that has gone (`signet provider | head -3`) stops nothing: the provider serves on.
+    let _ = writeln!(
+        std::io::stdout(),
         "Signet demo provider listening on {url}
 
 Endpoints
