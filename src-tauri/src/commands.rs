@@ -416,3 +416,18 @@ pub async fn audit_run<R: Runtime>(app: AppHandle<R>, args: AuditArgs) -> Result
     })
     .await
 }
+
+/// Saves an audit as a report in the Downloads folder.
+#[tauri::command]
+pub async fn audit_export<R: Runtime>(
+    app: AppHandle<R>,
+    args: AuditExportArgs,
+) -> Result<SavedReport> {
+    guarded(async move { app.signet()?.audit_export(&args.run_id, args.format) }).await
+}
+
+/// Opens a report saved since start, or shows it in its folder.
+#[tauri::command]
+pub async fn report_show<R: Runtime>(app: AppHandle<R>, args: ReportShowArgs) -> Result<()> {
+    guarded(async move { app.signet()?.report_show(&args.path, args.reveal) }).await
+}

@@ -10,6 +10,7 @@ use signet_app::api::{
 use signet_app::{Event, Host};
 use signet_engine::Browser;
 use tauri::{AppHandle, Emitter, Runtime};
+use tauri_plugin_opener::OpenerExt;
 
 use crate::state::AppExt;
 
@@ -38,6 +39,16 @@ impl<R: Runtime> Host for ShellHost<R> {
 
     fn browser(&self) -> Arc<dyn Browser> {
         Arc::new(crate::browser::AppBrowser(self.0.clone()))
+    }
+
+    fn show_file(&self, path: &std::path::Path, reveal: bool) -> Result<(), String> {
+        let opener = self.0.opener();
+        if reveal {
+            opener.reveal_item_in_dir(path)
+        } else {
+            opener.open_path(path.display().to_string(), None::<&str>)
+        }
+        .map_err(|e| e.to_string())
     }
 }
 

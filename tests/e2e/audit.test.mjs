@@ -4,14 +4,16 @@
 // demo can be told apart on is enforced. Then the demo provider is made lax (it ignores
 // timestamps, through its admin endpoint) and audited again: exactly the two timestamp checks
 // are not enforced, and one of them is opened — what was sent, how it differs from the valid
-// request, the signing trace, what came back. The audit is read back from the History.
-// Its own data directory.
+// request, the signing trace, what came back. The audit is read back from the History and
+// saved as a report, as a web page and as JSON, into the Downloads folder the user's
+// user-dirs.dirs names. Its own data directory.
 //
 // Screenshots: target/e2e/audit-01-entry.png (step 3), audit-02-plan.png, audit-03-enforced.png,
-// audit-04-not-enforced.png (light), audit-05-not-enforced-dark.png, audit-06-history.png.
+// audit-04-not-enforced.png (light), audit-05-not-enforced-dark.png, audit-06-history.png,
+// audit-07-saved.png.
 
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,6 +22,7 @@ import { APP, E2E_DIR, Session, setMode, waitFor } from "./lib.mjs";
 
 const s = new Session("audit", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 90);
 const data = path.join(E2E_DIR, "audit-data");
+const downloads = path.join(E2E_DIR, "audit-downloads");
 let browser;
 let providerUrl;
 
@@ -64,7 +67,13 @@ async function theme(name) {
 
 before(async () => {
   rmSync(data, { recursive: true, force: true });
+  rmSync(downloads, { recursive: true, force: true });
   process.env.SIGNET_DATA_DIR = data;
+  // The Downloads folder, as a desktop names it (scripts/e2e.sh gives each run its own config).
+  const config = process.env.XDG_CONFIG_HOME;
+  assert.ok(config, "XDG_CONFIG_HOME is set (run through scripts/e2e.sh)");
+  mkdirSync(config, { recursive: true });
+  writeFileSync(path.join(config, "user-dirs.dirs"), `XDG_DOWNLOAD_DIR="${downloads}"\n`);
   setMode("allow");
   await waitFor(() => spawnSync("pgrep", ["-f", `^${APP}`]).status !== 0, 15000, "a previous app to exit");
   browser = await s.start();
@@ -192,6 +201,42 @@ describe("the provider audit", () => {
         timeoutMsg: "the audit did not open from the History",
       });
       assert.equal((await verdicts()).timestamp_old, "not_enforced");
+
+      // Saved as a report: a web page, then the report as data, in the Downloads folder.
+      await browser.execute(() =>
+        document.getElementById("export-label")?.scrollIntoView({ block: "center" }),
+      );
+      await s.click(/^As a web page \(HTML\)$/);
+      const saved = async (ext) => {
+        await browser.waitUntil(
+          async () =>
+            (await browser.execute(
+              () => document.querySelector('[data-testid="audit-saved"]')?.textContent ?? "",
+            )).includes(ext),
+          { timeout: 10000, timeoutMsg: `no ${ext} report was saved` },
+        );
+        return browser.execute(() => document.querySelector('[data-testid="audit-saved"]').textContent);
+      };
+      const htmlNotice = await saved(".html");
+      assert.match(htmlNotice, new RegExp(`Saved signet-audit-127\\.0\\.0\\.1-\\d+-\\d{8}-\\d{6}\\.html in ${downloads}`));
+      await s.screenshot("saved");
+      await s.axe("saved");
+      const htmlFile = readdirSync(downloads).find((f) => f.endsWith(".html"));
+      const page = readFileSync(path.join(downloads, htmlFile), "utf8");
+      assert.match(page, /<title>Signet audit of 127\.0\.0\.1:\d+: 14 of 16 checks enforced<\/title>/);
+      assert.match(page, /<section class="card check not_enforced" id="timestamp_old"/);
+      assert.equal(page.match(/<section class="card check /g).length, 17);
+      assert.ok(!page.includes("<script"), "a script in the report");
+      assert.ok(!page.includes("signet-demo-secret"), "the consumer secret in the report");
+      await s.click(/^As data \(JSON\)$/);
+      await saved(".json");
+      const jsonFile = readdirSync(downloads).find((f) => f.endsWith(".json"));
+      const report = JSON.parse(readFileSync(path.join(downloads, jsonFile), "utf8"));
+      assert.equal(report.score.enforced, 14);
+      assert.deepEqual(
+        report.checks.filter((c) => c.verdict === "not_enforced").map((c) => c.id).sort(),
+        ["timestamp_ahead", "timestamp_old"],
+      );
     }),
   );
 });

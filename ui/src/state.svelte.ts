@@ -31,9 +31,11 @@ import {
   type PagesProgressEvent,
   type PagesResult,
   type PresetSummary,
+  type ReportFormat,
   type TagGroup,
   type RunKind,
   type RunSummary,
+  type SavedReport,
   type SecretRef,
   type Snapshot,
   type StoreProblem,
@@ -805,6 +807,7 @@ export class AppState {
         rows: report.checks,
         done: { run_id: runId, report },
         error: null,
+        ...NOT_SAVED,
       };
       this.page = "audit";
       return;
@@ -880,6 +883,7 @@ export class AppState {
       rows: [],
       done: null,
       error: null,
+      ...NOT_SAVED,
     };
     this.page = "audit";
   }
@@ -890,7 +894,7 @@ export class AppState {
     if (!a || a.running) return;
     const plan = await this.guard((ipc) => ipc.auditPlan(a.instanceId));
     if (!plan) return;
-    this.audit = { ...a, plan, job: "", rows: [], done: null, error: null };
+    this.audit = { ...a, plan, job: "", rows: [], done: null, error: null, ...NOT_SAVED };
   }
 
   /** Runs the audit planned (at most `rate` requests a second); its rows arrive as it goes. */
@@ -908,6 +912,7 @@ export class AppState {
       rows: [],
       done: null,
       error: null,
+      ...NOT_SAVED,
     };
     try {
       const done = await ipc.auditRun(a.instanceId, job, rate);
@@ -922,6 +927,45 @@ export class AppState {
       }
     }
     await this.refresh();
+  }
+
+  /**
+   * Saves the audit on the Audit page as a report in the Downloads folder: an HTML page, or
+   * the report as JSON. What was saved (or why not) stays on the page.
+   */
+  async exportAudit(format: ReportFormat): Promise<void> {
+    const a = this.audit;
+    const runId = a?.done?.run_id;
+    const ipc = this.ipc;
+    if (!a || !runId || !ipc || a.running || a.exporting) return;
+    this.audit = { ...a, exporting: format, exportError: null };
+    let saved: SavedReport | null = null;
+    let failed: ErrorReport | null = null;
+    try {
+      saved = await ipc.auditExport(runId, format);
+    } catch (e) {
+      failed = toErrorReport(e);
+    }
+    const now = this.audit;
+    if (now?.done?.run_id === runId) {
+      this.audit = { ...now, exporting: null, saved: saved ?? now.saved, exportError: failed };
+    }
+  }
+
+  /** Opens the report saved last (or shows it in its folder). */
+  async showSavedReport(reveal: boolean): Promise<void> {
+    const a = this.audit;
+    const path = a?.saved?.path;
+    const ipc = this.ipc;
+    if (!a || !path || !ipc) return;
+    try {
+      await ipc.reportShow(path, reveal);
+      if (this.audit?.saved?.path === path) this.audit = { ...this.audit, exportError: null };
+    } catch (e) {
+      if (this.audit?.saved?.path === path) {
+        this.audit = { ...this.audit, exportError: toErrorReport(e) };
+      }
+    }
   }
 
   /** Hands the PIN the provider showed to the audit's dance waiting for it. */
@@ -984,7 +1028,16 @@ export interface AuditView {
   done: AuditDone | null;
   /** Why it could not run. */
   error: ErrorReport | null;
+  /** The report being saved now, as what. */
+  exporting: ReportFormat | null;
+  /** The report saved last (from this page, for this audit). */
+  saved: SavedReport | null;
+  /** Why the report could not be saved or opened. */
+  exportError: ErrorReport | null;
 }
+
+/** An audit view's export, before anything is saved. */
+const NOT_SAVED = { exporting: null, saved: null, exportError: null } as const;
 
 /** A walk of an endpoint's pages: going (its pages as they arrive) or ended (its result). */
 export interface PagesWalk {

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::reports::{ReportFormat, SavedReport};
 pub use signet_audit::{AuditPlan, AuditReport, CheckResult};
 pub use signet_connector::pagination::{
     PageLimits, PageMethod, Pagination, ParamPlace, Stop, StopRules, Total, TotalOf, ValueSource,
@@ -720,6 +721,24 @@ pub struct AuditArgs {
     pub rate_limit: Option<f64>,
 }
 
+/// `audit_export`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditExportArgs {
+    /// The audit's run.
+    pub run_id: RunId,
+    /// HTML (a page for people) or JSON (the report as data).
+    pub format: ReportFormat,
+}
+
+/// `report_show`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReportShowArgs {
+    /// A report saved since Signet started (`audit_export` said where).
+    pub path: String,
+    /// Show it in its folder instead of opening it.
+    pub reveal: bool,
+}
+
 /// Result of `audit_run`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditDone {
@@ -1148,6 +1167,10 @@ commands! {
     audit_plan(InstanceArgs) -> AuditPlan;
     /// Audits the provider: two dances, then deliberately wrong requests, a verdict each.
     audit_run(AuditArgs) -> AuditDone;
+    /// Saves an audit as a report (HTML or JSON) in the Downloads folder, under a new name.
+    audit_export(AuditExportArgs) -> SavedReport;
+    /// Opens a report saved since start, or shows it in its folder.
+    report_show(ReportShowArgs) -> ();
 }
 
 /// Exports `T` when it has a file of its own (a struct or enum), else what it is made of

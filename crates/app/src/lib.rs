@@ -23,6 +23,7 @@ mod ids;
 mod pages;
 mod presets;
 pub mod process;
+mod reports;
 pub mod startup;
 pub mod startup_trace;
 
@@ -50,10 +51,16 @@ pub trait Host: Send + Sync + 'static {
     fn emit(&self, event: Event);
     /// Opens the consent page of step 6.
     fn browser(&self) -> Arc<dyn Browser>;
+    /// Opens a file Signet saved (a report) with the system's default app, or, with
+    /// `reveal`, shows it in its folder. Hosts without a desktop (the CLI) cannot.
+    fn show_file(&self, path: &std::path::Path, reveal: bool) -> std::result::Result<(), String> {
+        let _ = (path, reveal);
+        Err("this Signet has no desktop to open files with".into())
+    }
 }
 
-/// How the app talks to providers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the app talks to providers, and where it saves what it exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// The dance's requests (token endpoints answer small).
     pub flow_http: HttpSettings,
@@ -61,6 +68,8 @@ pub struct Settings {
     pub call_http: HttpSettings,
     /// How long a flow waits for the redirect or PIN.
     pub callback_timeout: Duration,
+    /// Where reports are saved: the user's Downloads folder when `None`.
+    pub exports_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -72,6 +81,7 @@ impl Default for Settings {
                 ..HttpSettings::default()
             },
             callback_timeout: Duration::from_secs(10 * 60),
+            exports_dir: None,
         }
     }
 }
@@ -96,6 +106,8 @@ struct Inner {
     call_http: std::sync::OnceLock<signet_engine::http::Http>,
     /// Walks of pages in progress (`endpoint_pages_cancel` names them).
     page_jobs: pages::Jobs,
+    /// The reports saved since start: the only files `report_show` opens.
+    saved_reports: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
 }
 
 impl App {
@@ -131,6 +143,7 @@ impl App {
                 demo: tokio::sync::Mutex::new(None),
                 call_http: std::sync::OnceLock::new(),
                 page_jobs: pages::Jobs::default(),
+                saved_reports: Default::default(),
             }),
         })
     }

@@ -35,6 +35,8 @@ impl Browser for DemoBrowser {
 struct TestHost {
     app: Arc<OnceLock<App>>,
     events: Mutex<Vec<Event>>,
+    /// The files the app asked to open (false) or show in their folder (true).
+    shown: Mutex<Vec<(std::path::PathBuf, bool)>>,
 }
 
 impl Host for TestHost {
@@ -46,6 +48,11 @@ impl Host for TestHost {
         Arc::new(DemoBrowser {
             app: self.app.clone(),
         })
+    }
+
+    fn show_file(&self, path: &std::path::Path, reveal: bool) -> Result<(), String> {
+        self.shown.lock().unwrap().push((path.to_owned(), reveal));
+        Ok(())
     }
 }
 
@@ -61,9 +68,11 @@ fn app() -> (tempfile::TempDir, App, Arc<TestHost>) {
     let host = Arc::new(TestHost {
         app: slot.clone(),
         events: Mutex::new(Vec::new()),
+        shown: Mutex::new(Vec::new()),
     });
     let settings = Settings {
         callback_timeout: Duration::from_secs(20),
+        exports_dir: Some(dir.path().join("Downloads")),
         ..Settings::default()
     };
     let app = App::new(
@@ -775,7 +784,7 @@ async fn a_bug_in_a_run_fails_that_run_and_signet_goes_on() {
 /// no verifier.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token() {
-    let (_dir, app, host) = app();
+    let (dir, app, host) = app();
     let demo = app.demo_provider_start().await.unwrap();
     let instance = demo.connector.document.instance.id.clone().unwrap();
     let lax = reqwest::Client::new()
@@ -886,4 +895,89 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
     // The token the audit left works.
     let me = send(&app, &instance, "me", &[]).await;
     assert_eq!(me.call.response.as_ref().unwrap().status, 200);
+
+    // Exported: JSON is the report itself; HTML is a page with the scorecard and every check.
+    let json = app.audit_export(&done.run_id, ReportFormat::Json).unwrap();
+    assert!(json.folder.ends_with("Downloads"), "{json:?}");
+    assert!(
+        json.file_name.starts_with("signet-audit-127.0.0.1-"),
+        "{json:?}"
+    );
+    assert!(json.file_name.ends_with(".json"), "{json:?}");
+    let text = std::fs::read_to_string(&json.path).unwrap();
+    assert_eq!(json.bytes, text.len() as u64);
+    let back: signet_audit::AuditReport = serde_json::from_str(&text).unwrap();
+    assert_eq!(&back, r);
+    let html = app.audit_export(&done.run_id, ReportFormat::Html).unwrap();
+    let page = std::fs::read_to_string(&html.path).unwrap();
+    assert!(page.contains(&r.score.headline()), "no scorecard");
+    assert!(
+        page.contains("<dt>Connector</dt><dd>Signet demo provider</dd>"),
+        "{page}"
+    );
+    for c in &r.checks {
+        assert!(
+            page.contains(&format!("id=\"{}\"", c.id)),
+            "{} missing",
+            c.id
+        );
+    }
+    // No secret in either: the consumer secret, nor any token secret the provider issued
+    // (its token store has them all; the verifiers are redacted in the run, as checked above).
+    let issued: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(dir.path().join(signet_app::DEMO_TOKEN_STORE)).unwrap(),
+    )
+    .unwrap();
+    let mut secrets = vec![demo::CONSUMER_SECRET.to_owned()];
+    secrets.extend(
+        issued
+            .iter()
+            .map(|t| t["secret"].as_str().unwrap().to_owned()),
+    );
+    assert!(secrets.len() >= 3, "{issued:?}");
+    for text in [&text, &page] {
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "a secret ({} chars) in a report",
+                s.len()
+            );
+        }
+    }
+    // A second export never replaces the first.
+    let again = app.audit_export(&done.run_id, ReportFormat::Html).unwrap();
+    assert_ne!(again.path, html.path);
+    assert!(again.file_name.contains(" (2).html"), "{again:?}");
+
+    // Only saved reports are opened; a flow is not an audit.
+    app.report_show(&html.path, true).unwrap();
+    app.report_show(&json.path, false).unwrap();
+    assert_eq!(
+        *host.shown.lock().unwrap(),
+        [
+            (std::path::PathBuf::from(&html.path), true),
+            (std::path::PathBuf::from(&json.path), false)
+        ]
+    );
+    let elsewhere = app.report_show("/etc/passwd", false).unwrap_err();
+    assert_eq!(elsewhere.report().kind, ErrorKind::InvalidInputs);
+    std::fs::remove_file(&again.path).unwrap();
+    let gone = app.report_show(&again.path, false).unwrap_err();
+    assert!(
+        gone.report().message.contains("no longer there"),
+        "{gone:?}"
+    );
+    assert_eq!(host.shown.lock().unwrap().len(), 2);
+    let flow = app.flow_start(&instance).await.unwrap();
+    settle(&app, &flow.run_id).await;
+    let not_audit = app
+        .audit_export(&flow.run_id, ReportFormat::Html)
+        .unwrap_err();
+    assert!(
+        not_audit
+            .report()
+            .message
+            .contains("is not a provider audit"),
+        "{not_audit:?}"
+    );
 }

@@ -138,6 +138,8 @@ struct Shared {
     pins: Mutex<Vec<String>>,
     /// Redirects the browser kept.
     redirects: Mutex<Vec<String>>,
+    /// Saved reports the app was asked to open (false) or show in their folder (true).
+    shown: Mutex<Vec<(PathBuf, bool)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -182,6 +184,11 @@ impl Host for RecordingHost {
 
     fn browser(&self) -> Arc<dyn Browser> {
         Arc::new(RecordingBrowser(self.0.clone()))
+    }
+
+    fn show_file(&self, path: &Path, reveal: bool) -> Result<(), String> {
+        lock(&self.0.shown).push((path.to_owned(), reveal));
+        Ok(())
     }
 }
 
@@ -351,6 +358,14 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
             let a: AuditArgs = args(command, json);
             answer(app.audit_run(&a.instance_id, &a.job, a.rate_limit).await)
         }
+        "audit_export" => {
+            let a: AuditExportArgs = args(command, json);
+            answer(app.audit_export(&a.run_id, a.format))
+        }
+        "report_show" => {
+            let a: ReportShowArgs = args(command, json);
+            answer(app.report_show(&a.path, a.reveal))
+        }
         "endpoint_pages_cancel" => {
             let a: JobArgs = args(command, json);
             answer(app.endpoint_pages_cancel(&a.job))
@@ -470,9 +485,11 @@ impl Session {
             opened: Mutex::new(Vec::new()),
             pins: Mutex::new(Vec::new()),
             redirects: Mutex::new(Vec::new()),
+            shown: Mutex::new(Vec::new()),
         });
         let settings = Settings {
             callback_timeout: Duration::from_secs(20),
+            exports_dir: Some(dir.path().join("Downloads")),
             ..Settings::default()
         };
         let mut session = Self {
@@ -500,7 +517,7 @@ impl Session {
             store,
             Arc::new(RecordingHost(self.shared.clone())),
             tokio::runtime::Handle::current(),
-            self.settings,
+            self.settings.clone(),
         )
         .expect("the app starts");
         self.shared.app.set(app.clone()).ok();
@@ -981,6 +998,26 @@ async fn session_audit(s: &mut Session) {
     audits["kind"] = json!("audit");
     s.ok("runs_list", audits).await;
     s.ok("run_get", json!({ "run_id": done["run_id"] })).await;
+    // Saved as a page and as data, then opened and shown in its folder.
+    let page = s
+        .ok(
+            "audit_export",
+            json!({ "run_id": done["run_id"], "format": "html" }),
+        )
+        .await;
+    s.ok(
+        "audit_export",
+        json!({ "run_id": done["run_id"], "format": "json" }),
+    )
+    .await;
+    for reveal in [false, true] {
+        s.ok(
+            "report_show",
+            json!({ "path": page["path"], "reveal": reveal }),
+        )
+        .await;
+    }
+    assert_eq!(lock(&s.shared.shown).len(), 2);
 }
 
 async fn fault_session(s: &mut Session, faults: Faults) -> (String, String, String, Value) {
@@ -1252,6 +1289,8 @@ impl Normalizer {
                     Some("signature") => self.add("signature", s),
                     Some("data_dir") => self.add("data-dir", s),
                     Some("moved_to") => self.add("moved-to", s),
+                    // Where reports are saved (a temporary folder).
+                    Some("folder") => self.add("exports-dir", s),
                     Some("pin") => self.add("verifier", s),
                     // The code a run's callback carries in its path.
                     Some("binding") => self.add("callback-code", s),
@@ -1376,6 +1415,10 @@ impl Normalizer {
                         .and_then(Value::as_str)
                         .is_some_and(|b| out[*k].as_str() != Some(b))
                 });
+                // A saved report's size follows its volatile values.
+                if map.contains_key("file_name") && out.contains_key("bytes") {
+                    out.insert("bytes".into(), json!(0));
+                }
                 if volatile_body {
                     if out.contains_key("body_bytes") {
                         out.insert("body_bytes".into(), json!("<bytes>"));
@@ -1422,6 +1465,7 @@ impl Normalizer {
         });
         out = replace_http_dates(&out);
         out = replace_iso_dates(&out);
+        out = replace_file_stamps(&out);
         replace_epoch_numbers(&out)
     }
 
@@ -1447,6 +1491,20 @@ fn value_end(s: &str) -> usize {
         }
     }
     end
+}
+
+/// A report's file name's time (`signet-audit-host-20261208-003515.html`).
+fn replace_file_stamps(s: &str) -> String {
+    replace_after(s, "signet-audit-", |rest| {
+        let end = rest.find(".html").or_else(|| rest.find(".json"))?;
+        let stamp = rest[..end].rsplitn(3, '-').take(2).collect::<Vec<_>>();
+        let ok = stamp.len() == 2
+            && stamp[0].len() == 6
+            && stamp[1].len() == 8
+            && stamp.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        // The host stays; its time goes.
+        ok.then(|| (end, format!("{}<stamp>", &rest[..end - 15])))
+    })
 }
 
 /// Replaces, after every `marker`, what `f` measures (its length and replacement).

@@ -306,6 +306,10 @@ pub struct AuditArgs {
     /// Write the result as JUnit XML to FILE too (a test case per check), for CI.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Write the result as a self-contained HTML report to FILE too (opens offline in any
+    /// browser; no secret in it).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// At most this many requests a second (the provider's rate limits; 0.1 to 100).
     #[arg(long, value_name = "N", default_value_t = 5.0)]
     pub rate_limit: f64,

@@ -1,7 +1,8 @@
 //! `signet audit`: the provider audit (see `signet_audit`). The connector comes from the same
 //! flags as `signet flow` (or `--connector NAME`); the plan is printed and confirmed before
 //! anything is sent; each check's verdict is printed as it comes; `--json` prints the report,
-//! `--junit FILE` writes it for CI; the exit code is 6 when a required check is not enforced.
+//! `--junit FILE` writes it for CI and `--html FILE` as a page for people; the exit code is 6
+//! when a required check is not enforced.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -32,6 +33,18 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
             ),
             "pick a rate the provider allows, e.g. --rate-limit 2",
         ));
+    }
+    // Where the reports go is checked before anything is sent.
+    for (flag, path) in [("--junit", &a.junit), ("--html", &a.html)] {
+        if let Some(path) = path {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if folder.is_some_and(|f| !f.is_dir()) {
+                return Err(Failure::usage(
+                    format!("{flag} {}: its folder does not exist", path.display()),
+                    "make the folder first, or write the report elsewhere",
+                ));
+            }
+        }
     }
     let settings = AuditSettings {
         min_interval: Duration::from_secs_f64(1.0 / a.rate_limit),
@@ -83,6 +96,21 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
         std::fs::write(path, report.junit()).map_err(|e| Failure {
             exit: Exit::Internal,
             message: format!("cannot write the JUnit report to {}: {e}", path.display()),
+            hint: Some("check the folder exists and can be written".into()),
+        })?;
+    }
+    if let Some(path) = &a.html {
+        let about = signet_report::About {
+            connector: name.clone(),
+            instance: view.document.instance.name.clone(),
+            written_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            version: env!("CARGO_PKG_VERSION").into(),
+        };
+        std::fs::write(path, signet_report::audit::html(report, &about)).map_err(|e| Failure {
+            exit: Exit::Internal,
+            message: format!("cannot write the HTML report to {}: {e}", path.display()),
             hint: Some("check the folder exists and can be written".into()),
         })?;
     }

@@ -895,6 +895,7 @@ fn history_keeps_what_it_is_told_and_forgets_on_request() {
 fn an_audit_of_the_demo_provider_finds_every_check_enforced_and_writes_junit() {
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("audit.xml");
+    let html = dir.path().join("audit.html");
     let browser = approve();
     let o = signet(&[
         "audit",
@@ -907,6 +908,8 @@ fn an_audit_of_the_demo_provider_finds_every_check_enforced_and_writes_junit() {
         "100",
         "--junit",
         junit.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -917,9 +920,13 @@ fn an_audit_of_the_demo_provider_finds_every_check_enforced_and_writes_junit() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_eq!(xml.matches("<testcase ").count(), 17, "{xml}");
     assert!(xml.contains("failures=\"0\" skipped=\"1\""), "{xml}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("16 of 16 checks enforced"), "{page}");
+    assert_eq!(page.matches("<section class=\"card check ").count(), 17);
     // No secret of the demo consumer, no verifier value.
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.contains("signet-demo-secret"));
+    assert!(!page.contains("signet-demo-secret"));
 }
 
 #[test]
@@ -933,6 +940,20 @@ fn an_audit_sends_nothing_until_confirmed() {
     let o = signet(&["audit", "--demo", "--one-legged", "--yes"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("leave out --one-legged"));
+    // So is a report that could not be written.
+    let o = signet(&[
+        "audit",
+        "--demo",
+        "--yes",
+        "--html",
+        "/no/such/folder/a.html",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--html /no/such/folder/a.html: its folder does not exist"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// A free port on 127.0.0.1 (bound, then let go).

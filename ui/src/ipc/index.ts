@@ -31,9 +31,11 @@ import type {
   PagesProgressEvent,
   PagesResult,
   PresetSummary,
+  ReportFormat,
   RunRecord,
   RunKind,
   RunsPage,
+  SavedReport,
   Schema,
   SecretRef,
   StartedArgs,
@@ -147,6 +149,10 @@ export interface Ipc {
    * `audit-progress` events name), then the wrong requests; `job` names it in its events.
    */
   auditRun(instanceId: string, job: string, rateLimit?: number | null): Promise<AuditDone>;
+  /** Saves an audit as a report (an HTML page or JSON) in the Downloads folder, under a new name. */
+  auditExport(runId: string, format: ReportFormat): Promise<SavedReport>;
+  /** Opens a report saved since start, or (`reveal`) shows it in its folder. */
+  reportShow(path: string, reveal: boolean): Promise<void>;
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
   onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
   onCrashed(handler: (event: CrashNotice) => void): Promise<Unlisten>;
@@ -222,6 +228,8 @@ export function makeIpc(t: Transport): Ipc {
     auditPlan: (instance_id) => t.invoke("audit_plan", { instance_id }),
     auditRun: (instance_id, job, rate_limit = null) =>
       t.invoke("audit_run", { instance_id, job, rate_limit }),
+    auditExport: (run_id, format) => t.invoke("audit_export", { run_id, format }),
+    reportShow: (path, reveal) => done(t.invoke("report_show", { path, reveal })),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
     onCrashed: (handler) => t.listen("app-crashed", handler),

@@ -4,6 +4,7 @@
 import type { AppInfo } from "./AppInfo";
 import type { AuditArgs } from "./AuditArgs";
 import type { AuditDone } from "./AuditDone";
+import type { AuditExportArgs } from "./AuditExportArgs";
 import type { AuditPlan } from "./AuditPlan";
 import type { AuditProgressEvent } from "./AuditProgressEvent";
 import type { BaseStringDiff } from "./BaseStringDiff";
@@ -37,11 +38,13 @@ import type { PagesProgressEvent } from "./PagesProgressEvent";
 import type { PagesResult } from "./PagesResult";
 import type { PresetApplyArgs } from "./PresetApplyArgs";
 import type { PresetSummary } from "./PresetSummary";
+import type { ReportShowArgs } from "./ReportShowArgs";
 import type { RevealSecretArgs } from "./RevealSecretArgs";
 import type { RunArgs } from "./RunArgs";
 import type { RunRecord } from "./RunRecord";
 import type { RunsListArgs } from "./RunsListArgs";
 import type { RunsPage } from "./RunsPage";
+import type { SavedReport } from "./SavedReport";
 import type { SchemaExportArgs } from "./SchemaExportArgs";
 import type { SendArgs } from "./SendArgs";
 import type { SendPagesArgs } from "./SendPagesArgs";
@@ -135,6 +138,10 @@ export type CommandMap = {
   audit_plan: { args: InstanceArgs; result: AuditPlan };
   /** Audits the provider: two dances, then deliberately wrong requests, a verdict each. */
   audit_run: { args: AuditArgs; result: AuditDone };
+  /** Saves an audit as a report (HTML or JSON) in the Downloads folder, under a new name. */
+  audit_export: { args: AuditExportArgs; result: SavedReport };
+  /** Opens a report saved since start, or shows it in its folder. */
+  report_show: { args: ReportShowArgs; result: null };
 };
 
 /** Every command name, in order. */
@@ -180,6 +187,8 @@ export const COMMAND_NAMES = [
   "clock_offset_set",
   "audit_plan",
   "audit_run",
+  "audit_export",
+  "report_show",
 ] as const satisfies readonly (keyof CommandMap)[];
 
 export type EventMap = {
