@@ -417,6 +417,12 @@ pub async fn audit_run<R: Runtime>(app: AppHandle<R>, args: AuditArgs) -> Result
     .await
 }
 
+/// Stops an audit: its dance, else before its next request.
+#[tauri::command]
+pub async fn audit_stop<R: Runtime>(app: AppHandle<R>, args: JobArgs) -> Result<()> {
+    guarded(async move { app.signet()?.audit_stop(&args.job) }).await
+}
+
 /// Saves an audit as a report in the Downloads folder.
 #[tauri::command]
 pub async fn audit_export<R: Runtime>(

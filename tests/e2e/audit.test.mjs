@@ -6,11 +6,12 @@
 // are not enforced, and one of them is opened — what was sent, how it differs from the valid
 // request, the signing trace, what came back. The audit is read back from the History and
 // saved as a report, as a web page and as JSON, into the Downloads folder the user's
-// user-dirs.dirs names. Its own data directory.
+// user-dirs.dirs names. Last, a slow audit is stopped after its second request. Its own data
+// directory.
 //
 // Screenshots: target/e2e/audit-01-entry.png (step 3), audit-02-plan.png, audit-03-enforced.png,
 // audit-04-not-enforced.png (light), audit-05-not-enforced-dark.png, audit-06-history.png,
-// audit-07-saved.png.
+// audit-07-saved.png, audit-08-stopping.png.
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -237,6 +238,28 @@ describe("the provider audit", () => {
         report.checks.filter((c) => c.verdict === "not_enforced").map((c) => c.id).sort(),
         ["timestamp_ahead", "timestamp_old"],
       );
+
+      // Stopped: a slow audit (a request every two seconds), stopped after its second request.
+      await s.click(/^Audit again$/);
+      await s.waitText(/What the audit will send/);
+      await s.typeKeys("Requests a second, at most", "0.5");
+      await s.click(/^Send the \d+ requests$/);
+      await s.waitText(/Request 2: /, 20000);
+      await s.screenshot("stopping");
+      await s.click(/^Stop the audit$/);
+      await browser.waitUntil(async () => (await score()) !== "", {
+        timeout: 10000,
+        interval: 200,
+        timeoutMsg: "the stopped audit never ended",
+      });
+      assert.match(await score(), /^\d of \d checks enforced$/);
+      const after = await verdicts();
+      assert.equal(Object.keys(after).length, 17);
+      assert.ok(
+        Object.values(after).filter((v) => v === "could_not_tell").length >= 10,
+        JSON.stringify(after),
+      );
+      assert.match(await s.text(), /the audit was stopped before this/);
     }),
   );
 });

@@ -982,10 +982,16 @@ export class AppState {
     return (await this.guard((ipc) => ipc.flowSubmitCallback(runId, url))) !== undefined;
   }
 
-  /** Stops the dance going: the audit ends, the checks it could not make say so. */
-  async cancelAuditDance(): Promise<void> {
-    const runId = this.audit?.dance?.runId;
-    if (runId) await this.guard((ipc) => ipc.flowCancel(runId));
+  /**
+   * Stops the audit going: its dance when one is going, else before its next request. The
+   * request in flight finishes; the checks not made say the audit was stopped.
+   */
+  async stopAudit(): Promise<void> {
+    const a = this.audit;
+    if (!a?.running || !a.job || a.stopping) return;
+    this.audit = { ...a, stopping: true };
+    const job = a.job;
+    await this.guard((ipc) => ipc.auditStop(job));
   }
 
   private auditMoved(e: AuditProgressEvent): void {
@@ -1018,6 +1024,8 @@ export interface AuditView {
   /** The name its events carry, once started. */
   job: string;
   running: boolean;
+  /** Asked to stop (it ends after the request in flight). */
+  stopping: boolean;
   /** The request going now. */
   sending: { n: number; what: string } | null;
   /** The dance going now (the user allows access in it) and how it stands. */
@@ -1036,8 +1044,8 @@ export interface AuditView {
   exportError: ErrorReport | null;
 }
 
-/** An audit view's export, before anything is saved. */
-const NOT_SAVED = { exporting: null, saved: null, exportError: null } as const;
+/** An audit view before it is stopped or saved. */
+const NOT_SAVED = { exporting: null, saved: null, exportError: null, stopping: false } as const;
 
 /** A walk of an endpoint's pages: going (its pages as they arrive) or ended (its result). */
 export interface PagesWalk {

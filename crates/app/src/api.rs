@@ -1167,6 +1167,8 @@ commands! {
     audit_plan(InstanceArgs) -> AuditPlan;
     /// Audits the provider: two dances, then deliberately wrong requests, a verdict each.
     audit_run(AuditArgs) -> AuditDone;
+    /// Stops an audit: its dance, else before its next request (an audit that ended: nothing).
+    audit_stop(JobArgs) -> ();
     /// Saves an audit as a report (HTML or JSON) in the Downloads folder, under a new name.
     audit_export(AuditExportArgs) -> SavedReport;
     /// Opens a report saved since start, or shows it in its folder.

@@ -5,9 +5,13 @@
 //! history keeps as one run of kind `audit`. At the end the instance keeps a working token: the
 //! one saved before when it still answers, else the audit's.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 use signet_audit::{
-    AuditEvent, AuditPlan, AuditReport, AuditSettings, Authorised, Consent, TokenOutcome,
+    AuditEvent, AuditPlan, AuditReport, AuditSettings, Authorised, Consent, StopSwitch,
+    TokenOutcome,
 };
 use signet_engine::Stop;
 use signet_oauth1::flow::{FlowConfig, Snapshot, StepId};
@@ -49,6 +53,24 @@ pub enum AuditProgress {
         /// Its flow run (its snapshots come as `flow-snapshot` events).
         run_id: String,
     },
+}
+
+/// An audit going, by its job name: how to stop it, and its dance when one is going.
+pub(crate) struct RunningAudit {
+    stop: StopSwitch,
+    dance: Mutex<Option<String>>,
+}
+
+/// Removes an audit from the running ones when it ends, however it ends.
+struct Registered<'a> {
+    app: &'a App,
+    job: String,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.app.audit_jobs().remove(&self.job);
+    }
 }
 
 /// The dances, as the instance's flows.
@@ -119,15 +141,40 @@ impl App {
                 format!("{job:?} cannot name an audit: use letters, digits, - and _ (at most 64)"),
             ));
         }
+        let stop = StopSwitch::default();
+        let running = Arc::new(RunningAudit {
+            stop: stop.clone(),
+            dance: Mutex::new(None),
+        });
+        let _registered = {
+            let mut jobs = self.audit_jobs();
+            if jobs.contains_key(job) {
+                return Err(AppError::new(
+                    ErrorKind::InvalidInputs,
+                    format!("an audit named {job:?} is running already"),
+                )
+                .hint("wait for it to end, or give this one another name"));
+            }
+            jobs.insert(job.to_owned(), running.clone());
+            Registered {
+                app: self,
+                job: job.to_owned(),
+            }
+        };
         let settings = AuditSettings {
             min_interval: std::time::Duration::from_secs_f64(1.0 / rate),
+            stop,
         };
         let host = self.inner.host.clone();
         let job = job.to_owned();
         let result = self
             .audit(instance, settings, move |p| {
                 let step = match p {
-                    AuditProgress::Dance { which, run_id } => AuditStep::Dance { which, run_id },
+                    AuditProgress::Dance { which, run_id } => {
+                        *running.dance.lock().unwrap_or_else(|e| e.into_inner()) =
+                            Some(run_id.clone());
+                        AuditStep::Dance { which, run_id }
+                    }
                     AuditProgress::Audit(AuditEvent::Sending { n, what }) => {
                         AuditStep::Sending { n, what }
                     }
@@ -144,6 +191,30 @@ impl App {
             run_id: result.run_id,
             report: result.report,
         })
+    }
+
+    /// `audit_stop`: stops the audit `job` — its dance when one is going (the flow is
+    /// cancelled), else before its next request; the request in flight finishes, and the
+    /// checks not made say the audit was stopped. Stopping an audit that has ended does
+    /// nothing.
+    pub fn audit_stop(&self, job: &str) -> Result<()> {
+        let running = self.audit_jobs().get(job).cloned();
+        if let Some(r) = running {
+            r.stop.stop();
+            let dance = r.dance.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            if let Some(run_id) = dance {
+                // A dance that has ended is not cancelled again.
+                let _ = self.flow_cancel(&run_id);
+            }
+        }
+        Ok(())
+    }
+
+    fn audit_jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<RunningAudit>>> {
+        self.inner
+            .audit_jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// `audit_plan`: every request an audit of the instance's OAuth 1.0a method would send,

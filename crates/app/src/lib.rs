@@ -106,6 +106,8 @@ struct Inner {
     call_http: std::sync::OnceLock<signet_engine::http::Http>,
     /// Walks of pages in progress (`endpoint_pages_cancel` names them).
     page_jobs: pages::Jobs,
+    /// Audits going, by job name (`audit_stop` names them).
+    audit_jobs: std::sync::Mutex<std::collections::HashMap<String, Arc<audit::RunningAudit>>>,
     /// The reports saved since start: the only files `report_show` opens.
     saved_reports: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
 }
@@ -143,6 +145,7 @@ impl App {
                 demo: tokio::sync::Mutex::new(None),
                 call_http: std::sync::OnceLock::new(),
                 page_jobs: pages::Jobs::default(),
+                audit_jobs: Default::default(),
                 saved_reports: Default::default(),
             }),
         })

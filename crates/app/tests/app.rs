@@ -981,3 +981,64 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
         "{not_audit:?}"
     );
 }
+
+/// Issue 20: an audit is stopped by its job name between two requests: nothing more is sent,
+/// the checks not made say so, and it is kept in the history like any audit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_audit_stops_when_asked_and_is_kept() {
+    let (_dir, app, host) = app();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    // Stopping an audit that is not going does nothing.
+    app.audit_stop("audit-9").unwrap();
+    let running = {
+        let (app, instance) = (app.clone(), instance.clone());
+        // One request every two seconds: time to stop it after its second.
+        tokio::spawn(async move { app.audit_run(&instance, "audit-9", Some(0.5)).await })
+    };
+    let sending = |n: u32| {
+        host.events.lock().unwrap().iter().any(|e| {
+            matches!(e, Event::AuditProgress(p) if matches!(p.step, AuditStep::Sending { n: m, .. } if m >= n))
+        })
+    };
+    for _ in 0..400 {
+        if sending(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(sending(2), "the audit never sent its second request");
+    // The same name cannot start a second audit while this one runs.
+    let twice = app
+        .audit_run(&instance, "audit-9", Some(0.5))
+        .await
+        .unwrap_err();
+    assert!(
+        twice.report().message.contains("is running already"),
+        "{twice:?}"
+    );
+    app.audit_stop("audit-9").unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("the stopped audit ended at once")
+        .unwrap()
+        .unwrap();
+    let r = &done.report;
+    assert_eq!(r.requests_sent, 2, "{r:#?}");
+    assert!(!sending(3), "a request went after the stop");
+    let stopped = r
+        .checks
+        .iter()
+        .filter(|c| c.reason.contains("stopped"))
+        .count();
+    assert!(stopped >= 10, "{r:#?}");
+    let listed = app
+        .runs_list(&RunsListArgs {
+            instance_id: Some(instance.clone()),
+            ..RunsListArgs::default()
+        })
+        .unwrap();
+    assert_eq!(listed.runs[0].run_id, done.run_id);
+    // Its name is free again.
+    app.audit_stop("audit-9").unwrap();
+}

@@ -358,6 +358,10 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
             let a: AuditArgs = args(command, json);
             answer(app.audit_run(&a.instance_id, &a.job, a.rate_limit).await)
         }
+        "audit_stop" => {
+            let a: JobArgs = args(command, json);
+            answer(app.audit_stop(&a.job))
+        }
         "audit_export" => {
             let a: AuditExportArgs = args(command, json);
             answer(app.audit_export(&a.run_id, a.format))
@@ -993,6 +997,8 @@ async fn session_audit(s: &mut Session) {
         .map(|c| str_of(&c["id"], "check id"))
         .collect();
     assert_eq!(not_enforced, ["timestamp_old", "timestamp_ahead"], "{done}");
+    // Stop, pressed as the audit ended: nothing to stop.
+    s.ok("audit_stop", json!({ "job": "audit-1" })).await;
     refresh(s, &connector, &instance).await;
     let mut audits = history_page(None);
     audits["kind"] = json!("audit");

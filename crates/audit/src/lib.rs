@@ -31,7 +31,7 @@ pub use checks::{CheckId, CheckInfo};
 pub use report::{Answer, AuditReport, CheckResult, Score, SentRequest, TokenOutcome, Verdict};
 pub use run::{
     AuditEvent, AuditOutcome, AuditPlan, AuditSettings, Authorised, Consent, PlannedRequest,
-    audit_config, plan, run,
+    StopSwitch, audit_config, plan, run,
 };
 
 use signet_engine::{Engine, Stop};

@@ -153,7 +153,8 @@ pub enum TokenOutcome {
         /// The new access token (public; its secret is kept encrypted, never here).
         token: String,
     },
-    /// The audit issued no usable access token and the saved one was not tried.
+    /// The saved access token (if any) is left as it was: the audit issued none it could
+    /// keep, or was stopped before the saved one was tried.
     Unchanged,
 }
 

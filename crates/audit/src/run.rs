@@ -8,6 +8,8 @@
 //! signs with a made-up secret); a rate limit spaces the requests.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +18,7 @@ use signet_engine::{Clock, Http};
 use signet_oauth1::encoding::encode;
 use signet_oauth1::flow::{
     ConsumerKey, FlowConfig, HttpResponse, Inputs, Leg, ModeConfig, OutgoingRequest,
-    RecordedResponse, SignedStep, StepId, TokenCredentials, sign_step,
+    RecordedResponse, SignedStep, StepId, TokenCredentials, TransportKind, sign_step,
 };
 use signet_oauth1::response::{parse_problem, parse_token_response, redact_secret_values};
 use signet_oauth1::secret::REDACTED;
@@ -56,19 +58,51 @@ pub trait Consent {
 }
 
 /// How an audit runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditSettings {
     /// At least this long between two requests (the rate limit).
     pub min_interval: Duration,
+    /// Stops the audit between two requests.
+    pub stop: StopSwitch,
 }
 
 impl Default for AuditSettings {
     fn default() -> Self {
         Self {
             min_interval: Duration::from_millis(200),
+            stop: StopSwitch::default(),
         }
     }
 }
+
+/// Stops an audit when the user asks: the request in flight finishes, nothing more is sent
+/// (not even one waiting for the rate limit), and every check not made says the audit was
+/// stopped before it. Clones share one switch.
+#[derive(Debug, Clone, Default)]
+pub struct StopSwitch(Arc<AtomicBool>);
+
+impl StopSwitch {
+    /// Stops the audit.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether it was stopped.
+    pub fn is_stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl PartialEq for StopSwitch {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for StopSwitch {}
+
+/// Why a request was not sent.
+const STOPPED: &str = "the audit was stopped before this request";
 
 /// One request of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -466,13 +500,35 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
         sign_step(config, leg, &self.inputs(timestamp))
     }
 
-    /// Sends `request`, spaced from the last one by the rate limit.
+    /// Whether the user stopped the audit (then nothing more is sent).
+    fn stop_asked(&mut self) -> bool {
+        if self.settings.stop.is_stopped() {
+            self.stopped = true;
+        }
+        self.stopped
+    }
+
+    /// Sends `request`, spaced from the last one by the rate limit; sends nothing once the
+    /// audit is stopped (not even after waiting for the rate limit).
     async fn send(&mut self, request: &OutgoingRequest, what: &str) -> Outcome {
+        let stopped = || {
+            Err(Failure {
+                kind: TransportKind::Other,
+                message: STOPPED.into(),
+            })
+        };
         if let Some(last) = self.last {
-            let wait = self.settings.min_interval.saturating_sub(last.elapsed());
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
+            // Waited in short slices, so a stop is heard at once.
+            loop {
+                let wait = self.settings.min_interval.saturating_sub(last.elapsed());
+                if wait.is_zero() || self.stop_asked() {
+                    break;
+                }
+                tokio::time::sleep(wait.min(Duration::from_millis(50))).await;
             }
+        }
+        if self.stop_asked() {
+            return stopped();
         }
         self.sent += 1;
         (self.progress)(AuditEvent::Sending {
@@ -805,6 +861,9 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 ));
                 continue;
             }
+            if self.stop_asked() {
+                break;
+            }
             (self.progress)(AuditEvent::Consent { which });
             self.sent += 1;
             let got = consent.authorise(self.config, which).await.map_err(|e| {
@@ -974,7 +1033,13 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
     ) -> TokenOutcome {
         let config = self.config;
         if self.stopped {
-            return TokenOutcome::Unchanged;
+            // The saved token is not tried: it stays; the audit's is kept only in its place.
+            return match (issued, saved) {
+                (Some(t), None) => TokenOutcome::Reissued {
+                    token: t.token.clone(),
+                },
+                _ => TokenOutcome::Unchanged,
+            };
         }
         if config.resource.is_none() {
             for id in RESOURCE_CHECKS {
@@ -1043,6 +1108,10 @@ impl<P: FnMut(AuditEvent) + Send> Auditor<'_, P> {
                 if sent.accepted() {
                     return TokenOutcome::StillValid;
                 }
+            }
+            if self.stopped {
+                // Stopped before it was tried: it stays.
+                return TokenOutcome::Unchanged;
             }
         }
         match issued {

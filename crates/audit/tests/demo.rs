@@ -100,6 +100,7 @@ async fn audit(faults: Faults, method: SignatureMethod) -> AuditReport {
     };
     let settings = AuditSettings {
         min_interval: Duration::ZERO,
+        ..AuditSettings::default()
     };
     let out = run(
         &config,
@@ -435,6 +436,7 @@ async fn a_stopped_audit_sends_nothing_more() {
         &mut Stopping,
         AuditSettings {
             min_interval: Duration::ZERO,
+            ..AuditSettings::default()
         },
         |_| {},
     )
@@ -458,4 +460,84 @@ async fn a_stopped_audit_sends_nothing_more() {
         assert!(row.reason.contains("stopped"), "{id}: {}", row.reason);
     }
     assert_eq!(r.checks.len(), CheckId::ALL.len());
+}
+
+/// A consent that counts the dances asked for (and cancels them).
+struct Counting(u32);
+
+impl signet_audit::Consent for Counting {
+    async fn authorise(
+        &mut self,
+        _config: &FlowConfig,
+        _which: u8,
+    ) -> Result<signet_audit::Authorised, signet_oauth1::ErrorReport> {
+        self.0 += 1;
+        Err(signet_oauth1::ErrorReport::new(
+            signet_oauth1::ErrorKind::Cancelled,
+            "the dance was cancelled",
+        ))
+    }
+}
+
+/// The user stops the audit while it waits for the rate limit: the wait ends at once, nothing
+/// more is sent, no dance is asked for, and every check not made says it was stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_is_heard_between_requests_even_while_waiting_for_the_rate_limit() {
+    let p = start(ProviderConfig::demo()).await.unwrap();
+    let http = Http::new(HttpSettings::default()).unwrap();
+    let settings = AuditSettings {
+        // A request a minute: the audit would wait a minute before its second request.
+        min_interval: Duration::from_secs(60),
+        ..AuditSettings::default()
+    };
+    let stop = settings.stop.clone();
+    let mut consent = Counting(0);
+    let mut sent = Vec::new();
+    let config = config(&p, SignatureMethod::HmacSha1);
+    let audit = run(
+        &config,
+        None,
+        &http,
+        signet_engine::Clock::with_offset(0),
+        &mut consent,
+        settings,
+        |e| {
+            if let signet_audit::AuditEvent::Sending { n, .. } = e {
+                sent.push(n);
+                // Stopped once the first request has gone.
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    stop.stop();
+                });
+            }
+        },
+    );
+    // Bounded well below the minute the rate limit would make it wait.
+    let out = tokio::time::timeout(Duration::from_secs(20), audit)
+        .await
+        .expect("the stop ended the wait for the rate limit")
+        .unwrap();
+    let r = out.report;
+    assert_eq!(sent, [1]);
+    assert_eq!(r.requests_sent, 1, "{r:#?}");
+    assert_eq!(consent.0, 0, "a dance was asked for after the stop");
+    assert_eq!(r.token, TokenOutcome::Unchanged);
+    assert_eq!(r.checks.len(), CheckId::ALL.len());
+    // What the one answer received shows is still read; nothing else is decided.
+    assert_eq!(
+        r.check(CheckId::CallbackConfirmed).unwrap().verdict,
+        Verdict::Enforced
+    );
+    assert_eq!(r.score.decided, 1, "{r:#?}");
+    for id in [
+        CheckId::RequestTokenSignature,
+        CheckId::NonceReplay,
+        CheckId::TokenReuse,
+        CheckId::ResourceSignature,
+    ] {
+        let row = r.check(id).unwrap();
+        assert_eq!(row.verdict, Verdict::CouldNotTell, "{id}");
+        assert!(row.reason.contains("stopped"), "{id}: {}", row.reason);
+    }
 }

@@ -9,7 +9,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use signet_app::{AuditProgress, Event};
-use signet_audit::{AuditEvent, AuditPlan, AuditReport, AuditSettings, TokenOutcome, Verdict};
+use signet_audit::{
+    AuditEvent, AuditPlan, AuditReport, AuditSettings, StopSwitch, TokenOutcome, Verdict,
+};
 
 use crate::args::AuditArgs;
 use crate::exit::{Exit, Failure, Outcome};
@@ -46,8 +48,10 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
             }
         }
     }
+    let stop = StopSwitch::default();
     let settings = AuditSettings {
         min_interval: Duration::from_secs_f64(1.0 / a.rate_limit),
+        stop: stop.clone(),
     };
     let Prepared {
         mut cli,
@@ -73,9 +77,25 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     });
     tokio::pin!(audit);
     let mut dance: Option<Printer> = None;
+    // Ctrl-C stops the audit (its dance, else before the next request) and still reports
+    // what it found; a second one ends Signet at once.
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let result = loop {
         tokio::select! {
             biased;
+            Ok(()) = &mut interrupted, if !stop.is_stopped() => {
+                errln!("\nStopping the audit: nothing more is sent (Ctrl-C again ends at once).");
+                stop.stop();
+                if let Some(printer) = &dance {
+                    let _ = app.flow_cancel(&printer.run_id());
+                }
+                tokio::spawn(async {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        std::process::exit(130);
+                    }
+                });
+            }
             Some(p) = rx.recv() => show(&mut dance, &app, f.json, p),
             Some(event) = cli.events.recv() => {
                 if let (Event::FlowSnapshot(e), Some(printer)) = (event, dance.as_mut())
@@ -92,6 +112,7 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     }
     let result = result?;
     let report = &result.report;
+    let stopped = stop.is_stopped();
     if let Some(path) = &a.junit {
         std::fs::write(path, report.junit()).map_err(|e| Failure {
             exit: Exit::Internal,
@@ -121,6 +142,13 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
         if f.connector.is_some() || f.save_as.is_some() {
             outln!("\nKept in the history of {name:?} (the desktop app's History shows it).");
         }
+    }
+    if report.score.required_not_enforced == 0 && stopped {
+        return Err(Failure {
+            exit: Exit::Abandoned,
+            message: "the audit was stopped: the checks not made say so".into(),
+            hint: Some("run it again to the end for a verdict on every check".into()),
+        });
     }
     if report.score.inconclusive() {
         return Err(Failure {
@@ -266,7 +294,9 @@ fn print_scorecard(r: &AuditReport) {
             "\nThe audit's dance issued access token {token}; it is kept (encrypted) in place of any older one."
         ),
         TokenOutcome::Unchanged => {
-            outln!("\nNo access token was issued; the saved one is unchanged.")
+            outln!(
+                "\nThe audit kept no access token of its own; the saved one (if any) is unchanged."
+            )
         }
     }
     for w in &r.warnings {

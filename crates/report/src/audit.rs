@@ -114,7 +114,8 @@ pub fn html(report: &AuditReport, about: &About) -> String {
                 esc(token)
             ),
             TokenOutcome::Unchanged => {
-                "no access token was issued; the saved one is unchanged".to_owned()
+                "the audit kept no access token of its own; the saved one (if any) is unchanged"
+                    .to_owned()
             }
         },
     );

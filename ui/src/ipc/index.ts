@@ -149,6 +149,8 @@ export interface Ipc {
    * `audit-progress` events name), then the wrong requests; `job` names it in its events.
    */
   auditRun(instanceId: string, job: string, rateLimit?: number | null): Promise<AuditDone>;
+  /** Stops an audit: its dance, else before its next request (an audit that ended: nothing). */
+  auditStop(job: string): Promise<void>;
   /** Saves an audit as a report (an HTML page or JSON) in the Downloads folder, under a new name. */
   auditExport(runId: string, format: ReportFormat): Promise<SavedReport>;
   /** Opens a report saved since start, or (`reveal`) shows it in its folder. */
@@ -228,6 +230,7 @@ export function makeIpc(t: Transport): Ipc {
     auditPlan: (instance_id) => t.invoke("audit_plan", { instance_id }),
     auditRun: (instance_id, job, rate_limit = null) =>
       t.invoke("audit_run", { instance_id, job, rate_limit }),
+    auditStop: (job) => done(t.invoke("audit_stop", { job })),
     auditExport: (run_id, format) => t.invoke("audit_export", { run_id, format }),
     reportShow: (path, reveal) => done(t.invoke("report_show", { path, reveal })),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),

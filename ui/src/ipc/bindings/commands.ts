@@ -138,6 +138,8 @@ export type CommandMap = {
   audit_plan: { args: InstanceArgs; result: AuditPlan };
   /** Audits the provider: two dances, then deliberately wrong requests, a verdict each. */
   audit_run: { args: AuditArgs; result: AuditDone };
+  /** Stops an audit: its dance, else before its next request (an audit that ended: nothing). */
+  audit_stop: { args: JobArgs; result: null };
   /** Saves an audit as a report (HTML or JSON) in the Downloads folder, under a new name. */
   audit_export: { args: AuditExportArgs; result: SavedReport };
   /** Opens a report saved since start, or shows it in its folder. */
@@ -187,6 +189,7 @@ export const COMMAND_NAMES = [
   "clock_offset_set",
   "audit_plan",
   "audit_run",
+  "audit_stop",
   "audit_export",
   "report_show",
 ] as const satisfies readonly (keyof CommandMap)[];
