@@ -108,6 +108,51 @@ async fn runs_stop_at_a_chosen_step() {
     assert!(opened.lock().unwrap().is_empty());
 }
 
+/// Stopped once the redirect is in (step 7, as an audit's dance is): the flow builds the
+/// access-token request as it reads the redirect, but no snapshot, live or final, shows it —
+/// it is never sent.
+#[tokio::test]
+async fn a_run_stopped_after_step_7_never_shows_step_8() {
+    let p = start(ProviderConfig::demo()).await.unwrap();
+    let (engine, _) = engine_with(quick(), Deliver::DeepLink, true, false);
+    let cfg = config(
+        &p,
+        SignatureMethod::HmacSha1,
+        CallbackConfig::deep_link(),
+        Placement::Header,
+    );
+    let mut seen = Vec::new();
+    let (_run, out) = engine
+        .run(cfg, Some(StepId::RedirectToConsumer), |s| {
+            seen.push(s.clone())
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.stop, Stop::Reached(StepId::RedirectToConsumer));
+    assert!(seen.len() >= 2, "{}", seen.len());
+    let last = seen.last().unwrap();
+    assert_eq!(last, &out.snapshot);
+    assert_eq!(
+        last.step(StepId::RedirectToConsumer).status,
+        StepStatus::Done
+    );
+    assert_eq!(last.current_step, Some(StepId::RedirectToConsumer));
+    for s in seen.iter().chain([&out.snapshot]) {
+        for later in [
+            StepId::AccessTokenRequest,
+            StepId::AccessTokenIssued,
+            StepId::ResourceAccess,
+        ] {
+            let step = s.step(later);
+            assert_eq!(step.status, StepStatus::Pending, "{later}");
+            assert!(
+                step.exchanges.is_empty(),
+                "{later}: a request never sent is shown"
+            );
+        }
+    }
+}
+
 async fn failing_run(
     p: &RunningProvider,
     settings: EngineSettings,

@@ -343,6 +343,6 @@ impl App {
                 })),
         };
         self.forget_flow(&entry);
-        Ok((authorised, signet_audit::dance_snapshot(end.snapshot)))
+        Ok((authorised, end.snapshot))
     }
 }

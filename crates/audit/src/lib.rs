@@ -74,36 +74,6 @@ impl Consent for EngineConsent<'_> {
     }
 }
 
-/// A dance's snapshot as the audit keeps and shows it: steps 1 to 7. The flow builds the
-/// access-token request (step 8) as it reads the redirect, but an audit's dance stops before
-/// sending it — the audit sends its own — so the steps after 7 are shown as not started.
-pub fn dance_snapshot(
-    mut snapshot: signet_oauth1::flow::Snapshot,
-) -> signet_oauth1::flow::Snapshot {
-    use signet_oauth1::flow::StepStatus;
-    let seven = StepId::RedirectToConsumer;
-    if snapshot.step(seven).status != StepStatus::Done {
-        return snapshot;
-    }
-    for step in snapshot
-        .steps
-        .iter_mut()
-        .filter(|s| s.number > seven.number())
-    {
-        step.status = StepStatus::Pending;
-        step.started_ms = None;
-        step.finished_ms = None;
-        step.notes.clear();
-        step.error = None;
-        step.exchanges.clear();
-    }
-    if snapshot.error.is_none() {
-        snapshot.current_step = Some(seven);
-        snapshot.waiting_for = None;
-    }
-    snapshot
-}
-
 /// What a flow stopped after step 7 holds for the audit.
 pub fn authorised(
     flow: &signet_oauth1::Flow,

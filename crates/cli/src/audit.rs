@@ -101,7 +101,7 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
                 if let (Event::FlowSnapshot(e), Some(printer)) = (event, dance.as_mut())
                     && printer.run_id() == e.run_id
                 {
-                    printer.show(&signet_audit::dance_snapshot(e.snapshot));
+                    printer.show(&e.snapshot);
                 }
             }
             r = &mut audit => break r,

@@ -255,7 +255,6 @@ impl Engine {
                 // Single use: the redirect came in and checked out.
                 run.listener = None;
             }
-            progress(&run.flow.snapshot());
             if let Some(step) = until
                 && matches!(
                     run.flow.status(step),
@@ -263,8 +262,12 @@ impl Engine {
                 )
                 && !run.flow.phase().is_over()
             {
-                return Ok(outcome(run, Stop::Reached(step), warnings));
+                // The next step's request, built as `step` ended, is never sent: not shown.
+                let reached = outcome(run, Stop::Reached(step), warnings);
+                progress(&reached.snapshot);
+                return Ok(reached);
             }
+            progress(&run.flow.snapshot());
             let mut next = None;
             for command in commands {
                 match command {
@@ -388,9 +391,13 @@ fn loopback_host_port_path(url: &str) -> (String, u16, String) {
 }
 
 fn outcome(run: &Run, stop: Stop, warnings: Vec<String>) -> RunOutcome {
+    let snapshot = run.flow.snapshot();
     RunOutcome {
+        snapshot: match stop {
+            Stop::Reached(step) => snapshot.stopped_after(step),
+            _ => snapshot,
+        },
         stop,
-        snapshot: run.flow.snapshot(),
         credentials: run.flow.token_credentials(),
         warnings,
     }

@@ -273,6 +273,32 @@ impl Snapshot {
     pub fn step(&self, id: StepId) -> &StepSnapshot {
         &self.steps[usize::from(id.number()) - 1]
     }
+
+    /// The run as it stands when it is stopped on purpose once `step` is done (the engine's
+    /// `until`): the flow has already built the next step's request as it read `step`'s
+    /// answer, but it is never sent, so every later step is shown as not started. A snapshot
+    /// whose `step` is not done is returned as it is.
+    pub fn stopped_after(mut self, step: StepId) -> Snapshot {
+        if !matches!(
+            self.step(step).status,
+            StepStatus::Done | StepStatus::Skipped
+        ) {
+            return self;
+        }
+        for later in self.steps.iter_mut().filter(|s| s.number > step.number()) {
+            later.status = StepStatus::Pending;
+            later.started_ms = None;
+            later.finished_ms = None;
+            later.notes.clear();
+            later.error = None;
+            later.exchanges.clear();
+        }
+        if self.error.is_none() {
+            self.current_step = Some(step);
+            self.waiting_for = None;
+        }
+        self
+    }
 }
 
 impl RecordedResponse {
