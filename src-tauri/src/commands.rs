@@ -423,13 +423,10 @@ pub async fn audit_stop<R: Runtime>(app: AppHandle<R>, args: JobArgs) -> Result<
     guarded(async move { app.signet()?.audit_stop(&args.job) }).await
 }
 
-/// Saves an audit as a report in the Downloads folder.
+/// Saves a run (a connection or an audit) as a report in the Downloads folder.
 #[tauri::command]
-pub async fn audit_export<R: Runtime>(
-    app: AppHandle<R>,
-    args: AuditExportArgs,
-) -> Result<SavedReport> {
-    guarded(async move { app.signet()?.audit_export(&args.run_id, args.format) }).await
+pub async fn run_export<R: Runtime>(app: AppHandle<R>, args: RunExportArgs) -> Result<SavedReport> {
+    guarded(async move { app.signet()?.run_export(&args.run_id, args.format) }).await
 }
 
 /// Opens a report saved since start, or shows it in its folder.

@@ -14,12 +14,12 @@
 // audit-07-saved.png, audit-08-stopping.png.
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, Session, setMode, waitFor } from "./lib.mjs";
+import { APP, E2E_DIR, Session, setMode, useDownloads, waitFor } from "./lib.mjs";
 
 const s = new Session("audit", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 90);
 const data = path.join(E2E_DIR, "audit-data");
@@ -68,13 +68,8 @@ async function theme(name) {
 
 before(async () => {
   rmSync(data, { recursive: true, force: true });
-  rmSync(downloads, { recursive: true, force: true });
   process.env.SIGNET_DATA_DIR = data;
-  // The Downloads folder, as a desktop names it (scripts/e2e.sh gives each run its own config).
-  const config = process.env.XDG_CONFIG_HOME;
-  assert.ok(config, "XDG_CONFIG_HOME is set (run through scripts/e2e.sh)");
-  mkdirSync(config, { recursive: true });
-  writeFileSync(path.join(config, "user-dirs.dirs"), `XDG_DOWNLOAD_DIR="${downloads}"\n`);
+  useDownloads(downloads);
   setMode("allow");
   await waitFor(() => spawnSync("pgrep", ["-f", `^${APP}`]).status !== 0, 15000, "a previous app to exit");
   browser = await s.start();
@@ -212,11 +207,11 @@ describe("the provider audit", () => {
         await browser.waitUntil(
           async () =>
             (await browser.execute(
-              () => document.querySelector('[data-testid="audit-saved"]')?.textContent ?? "",
+              () => document.querySelector('[data-testid="report-saved"]')?.textContent ?? "",
             )).includes(ext),
           { timeout: 10000, timeoutMsg: `no ${ext} report was saved` },
         );
-        return browser.execute(() => document.querySelector('[data-testid="audit-saved"]').textContent);
+        return browser.execute(() => document.querySelector('[data-testid="report-saved"]').textContent);
       };
       const htmlNotice = await saved(".html");
       assert.match(htmlNotice, new RegExp(`Saved signet-audit-127\\.0\\.0\\.1-\\d+-\\d{8}-\\d{6}\\.html in ${downloads}`));

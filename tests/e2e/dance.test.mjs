@@ -8,12 +8,12 @@
 // with axe-core.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, Session, release, setMode } from "./lib.mjs";
+import { APP, E2E_DIR, Session, release, setMode, useDownloads } from "./lib.mjs";
 
 const STEP_IDS = [
   "consumer_registration",
@@ -129,6 +129,27 @@ describe("the Signet desktop app", () => {
         await s.axe("step-3-technical");
       }
     }
+
+    // The run saved as a report: a page with every step, no secret, in the Downloads folder.
+    const downloads = path.join(E2E_DIR, "dance-downloads");
+    useDownloads(downloads);
+    await browser.execute(() => document.querySelector(".run-report")?.scrollIntoView({ block: "center" }));
+    await s.click(/^As a web page \(HTML\)$/);
+    await browser.waitUntil(
+      async () =>
+        /\.html in /.test(
+          await browser.execute(() => document.querySelector('[data-testid="report-saved"]')?.textContent ?? ""),
+        ),
+      { timeout: 10000, timeoutMsg: "the report was not saved" },
+    );
+    await s.screenshot("report-saved");
+    await s.axe("report-saved");
+    const file = readdirSync(downloads).find((f) => /^signet-connection-signet-demo-provider-\d{8}-\d{6}\.html$/.test(f));
+    assert.ok(file, `no report in ${downloads}: ${readdirSync(downloads)}`);
+    const page = readFileSync(path.join(downloads, file), "utf8");
+    assert.match(page, /Connected: access token issued; the API answered 200/);
+    for (const id of STEP_IDS) assert.match(page, new RegExp(`<section class="card check enforced" id="${id}"`));
+    assert.ok(!page.includes("signet-demo-secret"), "the consumer secret in the report");
   }));
 
   test("keeps the demo connector's access token, encrypted, and lists it", s.shooting("stored", async () => {

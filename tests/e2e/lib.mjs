@@ -4,7 +4,7 @@
 // axe-core accessibility check of the screen on show.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -558,4 +558,16 @@ export function setMode(mode) {
 
 export function release(decision = "allow") {
   writeFileSync(path.join(E2E_DIR, "go"), decision);
+}
+
+/**
+ * Names `dir` the Downloads folder, as a desktop does in its user-dirs.dirs (scripts/e2e.sh
+ * gives each run a config folder of its own): where the app saves reports. Empties it.
+ */
+export function useDownloads(dir) {
+  const config = process.env.XDG_CONFIG_HOME;
+  if (!config) throw new Error("XDG_CONFIG_HOME is not set: run through scripts/e2e.sh");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(config, { recursive: true });
+  writeFileSync(path.join(config, "user-dirs.dirs"), `XDG_DOWNLOAD_DIR="${dir}"\n`);
 }

@@ -807,7 +807,7 @@ export class AppState {
         rows: report.checks,
         done: { run_id: runId, report },
         error: null,
-        ...NOT_SAVED,
+        stopping: false,
       };
       this.page = "audit";
       return;
@@ -883,7 +883,7 @@ export class AppState {
       rows: [],
       done: null,
       error: null,
-      ...NOT_SAVED,
+      stopping: false,
     };
     this.page = "audit";
   }
@@ -894,7 +894,7 @@ export class AppState {
     if (!a || a.running) return;
     const plan = await this.guard((ipc) => ipc.auditPlan(a.instanceId));
     if (!plan) return;
-    this.audit = { ...a, plan, job: "", rows: [], done: null, error: null, ...NOT_SAVED };
+    this.audit = { ...a, plan, job: "", rows: [], done: null, error: null, stopping: false };
   }
 
   /** Runs the audit planned (at most `rate` requests a second); its rows arrive as it goes. */
@@ -912,7 +912,7 @@ export class AppState {
       rows: [],
       done: null,
       error: null,
-      ...NOT_SAVED,
+      stopping: false,
     };
     try {
       const done = await ipc.auditRun(a.instanceId, job, rate);
@@ -930,42 +930,18 @@ export class AppState {
   }
 
   /**
-   * Saves the audit on the Audit page as a report in the Downloads folder: an HTML page, or
-   * the report as JSON. What was saved (or why not) stays on the page.
+   * Saves a run (a connection or an audit) as a report in the Downloads folder: an HTML page,
+   * or JSON. Throws the backend's report when it cannot.
    */
-  async exportAudit(format: ReportFormat): Promise<void> {
-    const a = this.audit;
-    const runId = a?.done?.run_id;
-    const ipc = this.ipc;
-    if (!a || !runId || !ipc || a.running || a.exporting) return;
-    this.audit = { ...a, exporting: format, exportError: null };
-    let saved: SavedReport | null = null;
-    let failed: ErrorReport | null = null;
-    try {
-      saved = await ipc.auditExport(runId, format);
-    } catch (e) {
-      failed = toErrorReport(e);
-    }
-    const now = this.audit;
-    if (now?.done?.run_id === runId) {
-      this.audit = { ...now, exporting: null, saved: saved ?? now.saved, exportError: failed };
-    }
+  async exportRun(runId: string, format: ReportFormat): Promise<SavedReport> {
+    if (!this.ipc) throw new Error("not connected");
+    return this.ipc.runExport(runId, format);
   }
 
-  /** Opens the report saved last (or shows it in its folder). */
-  async showSavedReport(reveal: boolean): Promise<void> {
-    const a = this.audit;
-    const path = a?.saved?.path;
-    const ipc = this.ipc;
-    if (!a || !path || !ipc) return;
-    try {
-      await ipc.reportShow(path, reveal);
-      if (this.audit?.saved?.path === path) this.audit = { ...this.audit, exportError: null };
-    } catch (e) {
-      if (this.audit?.saved?.path === path) {
-        this.audit = { ...this.audit, exportError: toErrorReport(e) };
-      }
-    }
+  /** Opens a report saved since start, or shows it in its folder. Throws when it cannot. */
+  async showReport(path: string, reveal: boolean): Promise<void> {
+    if (!this.ipc) throw new Error("not connected");
+    await this.ipc.reportShow(path, reveal);
   }
 
   /** Hands the PIN the provider showed to the audit's dance waiting for it. */
@@ -1036,16 +1012,7 @@ export interface AuditView {
   done: AuditDone | null;
   /** Why it could not run. */
   error: ErrorReport | null;
-  /** The report being saved now, as what. */
-  exporting: ReportFormat | null;
-  /** The report saved last (from this page, for this audit). */
-  saved: SavedReport | null;
-  /** Why the report could not be saved or opened. */
-  exportError: ErrorReport | null;
 }
-
-/** An audit view before it is stopped or saved. */
-const NOT_SAVED = { exporting: null, saved: null, exportError: null, stopping: false } as const;
 
 /** A walk of an endpoint's pages: going (its pages as they arrive) or ended (its result). */
 export interface PagesWalk {

@@ -721,10 +721,10 @@ pub struct AuditArgs {
     pub rate_limit: Option<f64>,
 }
 
-/// `audit_export`.
+/// `run_export`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct AuditExportArgs {
-    /// The audit's run.
+pub struct RunExportArgs {
+    /// The run: a connection (the ten steps) or a provider audit.
     pub run_id: RunId,
     /// HTML (a page for people) or JSON (the report as data).
     pub format: ReportFormat,
@@ -733,7 +733,7 @@ pub struct AuditExportArgs {
 /// `report_show`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReportShowArgs {
-    /// A report saved since Signet started (`audit_export` said where).
+    /// A report saved since Signet started (`run_export` said where).
     pub path: String,
     /// Show it in its folder instead of opening it.
     pub reveal: bool,
@@ -1169,8 +1169,9 @@ commands! {
     audit_run(AuditArgs) -> AuditDone;
     /// Stops an audit: its dance, else before its next request (an audit that ended: nothing).
     audit_stop(JobArgs) -> ();
-    /// Saves an audit as a report (HTML or JSON) in the Downloads folder, under a new name.
-    audit_export(AuditExportArgs) -> SavedReport;
+    /// Saves a run (a connection or an audit) as a report, HTML or JSON, in the Downloads
+    /// folder under a new name.
+    run_export(RunExportArgs) -> SavedReport;
     /// Opens a report saved since start, or shows it in its folder.
     report_show(ReportShowArgs) -> ();
 }

@@ -1,5 +1,5 @@
-//! Reports saved from the app (`signet_report`): a provider audit as a self-contained HTML page
-//! or as JSON, written into the user's Downloads folder under a name of its own (never over
+//! Reports saved from the app (`signet_report`): a connection run or a provider audit as a
+//! self-contained HTML page or as JSON, written into the user's Downloads folder under a name of its own (never over
 //! another file), and opened or shown in its folder on request — only files saved here.
 
 use std::io::Write as _;
@@ -46,35 +46,58 @@ pub struct SavedReport {
 }
 
 impl App {
-    /// `audit_export`: the audit run `run_id` saved as `format` in the Downloads folder.
-    pub fn audit_export(&self, run_id: &str, format: ReportFormat) -> Result<SavedReport> {
+    /// `run_export`: the run `run_id` — a connection (the ten steps, with the diagnosis of
+    /// a failure) or a provider audit — saved as `format` in the Downloads folder.
+    pub fn run_export(&self, run_id: &str, format: ReportFormat) -> Result<SavedReport> {
         let record = self.run_get(run_id)?;
-        let RunDetail::Audit { audit } = record.detail else {
-            return Err(AppError::new(
-                ErrorKind::InvalidInputs,
-                format!("run {run_id} is not a provider audit"),
-            )
-            .hint("open the audit in the History and export it from its page"));
+        let about = signet_report::About {
+            connector: record.summary.connector_name.clone(),
+            instance: record.summary.instance_name.clone(),
+            written_ms: self.clock().now_ms(),
+            version: env!("CARGO_PKG_VERSION").into(),
         };
-        let report = &audit.report;
-        let text = match format {
-            ReportFormat::Json => signet_report::audit::json(report),
-            ReportFormat::Html => signet_report::audit::html(
-                report,
-                &signet_report::About {
-                    connector: record.summary.connector_name.clone(),
-                    instance: record.summary.instance_name.clone(),
-                    written_ms: self.clock().now_ms(),
-                    version: env!("CARGO_PKG_VERSION").into(),
-                },
-            ),
+        let (text, name) = match record.detail {
+            RunDetail::Audit { audit } => {
+                let report = &audit.report;
+                let text = match format {
+                    ReportFormat::Json => signet_report::audit::json(report),
+                    ReportFormat::Html => signet_report::audit::html(report, &about),
+                };
+                let name = signet_report::file_name(
+                    "audit",
+                    &report.provider,
+                    report.started_ms,
+                    format.extension(),
+                );
+                (text, name)
+            }
+            RunDetail::Flow { snapshot, .. } => {
+                // The diagnosis the app shows (with the preset's knowledge), when it failed.
+                let diagnosis = self.run_diagnose(run_id).ok();
+                let text = match format {
+                    ReportFormat::Json => {
+                        signet_report::flow::json(&snapshot, diagnosis.as_ref(), &about)
+                    }
+                    ReportFormat::Html => {
+                        signet_report::flow::html(&snapshot, diagnosis.as_ref(), &about)
+                    }
+                };
+                let name = signet_report::file_name(
+                    "connection",
+                    &about.connector,
+                    record.summary.started_ms,
+                    format.extension(),
+                );
+                (text, name)
+            }
+            RunDetail::Call { .. } | RunDetail::Pages { .. } => {
+                return Err(AppError::new(
+                    ErrorKind::InvalidInputs,
+                    format!("run {run_id} is an endpoint call: only connections and provider audits are saved as reports for now"),
+                )
+                .hint("open the call in step 4 to see its request, answer and trace"));
+            }
         };
-        let name = signet_report::file_name(
-            "audit",
-            &report.provider,
-            report.started_ms,
-            format.extension(),
-        );
         let saved = save_new(&self.exports_dir()?, &name, text.as_bytes())?;
         if let Ok(mut kept) = self.inner.saved_reports.lock() {
             kept.insert(PathBuf::from(&saved.path));

@@ -897,7 +897,7 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
     assert_eq!(me.call.response.as_ref().unwrap().status, 200);
 
     // Exported: JSON is the report itself; HTML is a page with the scorecard and every check.
-    let json = app.audit_export(&done.run_id, ReportFormat::Json).unwrap();
+    let json = app.run_export(&done.run_id, ReportFormat::Json).unwrap();
     assert!(json.folder.ends_with("Downloads"), "{json:?}");
     assert!(
         json.file_name.starts_with("signet-audit-127.0.0.1-"),
@@ -908,7 +908,7 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
     assert_eq!(json.bytes, text.len() as u64);
     let back: signet_audit::AuditReport = serde_json::from_str(&text).unwrap();
     assert_eq!(&back, r);
-    let html = app.audit_export(&done.run_id, ReportFormat::Html).unwrap();
+    let html = app.run_export(&done.run_id, ReportFormat::Html).unwrap();
     let page = std::fs::read_to_string(&html.path).unwrap();
     assert!(page.contains(&r.score.headline()), "no scorecard");
     assert!(
@@ -945,11 +945,11 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
         }
     }
     // A second export never replaces the first.
-    let again = app.audit_export(&done.run_id, ReportFormat::Html).unwrap();
+    let again = app.run_export(&done.run_id, ReportFormat::Html).unwrap();
     assert_ne!(again.path, html.path);
     assert!(again.file_name.contains(" (2).html"), "{again:?}");
 
-    // Only saved reports are opened; a flow is not an audit.
+    // Only saved reports are opened.
     app.report_show(&html.path, true).unwrap();
     app.report_show(&json.path, false).unwrap();
     assert_eq!(
@@ -968,18 +968,6 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
         "{gone:?}"
     );
     assert_eq!(host.shown.lock().unwrap().len(), 2);
-    let flow = app.flow_start(&instance).await.unwrap();
-    settle(&app, &flow.run_id).await;
-    let not_audit = app
-        .audit_export(&flow.run_id, ReportFormat::Html)
-        .unwrap_err();
-    assert!(
-        not_audit
-            .report()
-            .message
-            .contains("is not a provider audit"),
-        "{not_audit:?}"
-    );
 }
 
 /// Issue 20: an audit is stopped by its job name between two requests: nothing more is sent,
@@ -1041,4 +1029,106 @@ async fn an_audit_stops_when_asked_and_is_kept() {
     assert_eq!(listed.runs[0].run_id, done.run_id);
     // Its name is free again.
     app.audit_stop("audit-9").unwrap();
+}
+
+/// Issue 15 (run reports): a connection is saved as a report — a page with every step, the
+/// sequence diagram and, for a failure, the diagnosis; and as JSON — with no secret in either.
+/// An endpoint call is not (yet) a report, and says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_is_saved_as_a_report_without_secrets() {
+    let (dir, app, _host) = app();
+    let demo = app.demo_provider_start().await.unwrap();
+    let instance = demo.connector.document.instance.id.clone().unwrap();
+    let started = app.flow_start(&instance).await.unwrap();
+    assert_eq!(settle(&app, &started.run_id).await.phase, Phase::Finished);
+    let page = app.run_export(&started.run_id, ReportFormat::Html).unwrap();
+    assert!(
+        page.file_name
+            .starts_with("signet-connection-signet-demo-provider-"),
+        "{page:?}"
+    );
+    let html = std::fs::read_to_string(&page.path).unwrap();
+    assert!(
+        html.contains("Connected: access token issued; the API answered 200"),
+        "{html}"
+    );
+    for step in signet_oauth1::flow::STEPS {
+        assert!(
+            html.contains(&format!("id=\"{}\"", step.key)),
+            "step {} missing",
+            step.number
+        );
+        assert!(html.contains(step.message.label.replace('&', "&amp;").as_str()));
+    }
+    assert!(html.contains("<svg viewBox="));
+    assert!(
+        !html.contains("id=\"diagnosis\""),
+        "a diagnosis of a success"
+    );
+    let json = app.run_export(&started.run_id, ReportFormat::Json).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json.path).unwrap()).unwrap();
+    assert_eq!(data["format"], "signet-connection-report");
+    assert_eq!(data["snapshot"]["phase"], "finished");
+    assert_eq!(data["snapshot"]["steps"].as_array().unwrap().len(), 10);
+
+    // A failure: the diagnosis is in the page.
+    let faults = reqwest::Client::new()
+        .patch(format!("{}/_signet/faults", demo.url))
+        .header("content-type", "application/json")
+        .body(r#"{"reject_signatures": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(faults.status().is_success());
+    let failed = app.flow_start(&instance).await.unwrap();
+    assert_eq!(settle(&app, &failed.run_id).await.phase, Phase::Failed);
+    let page = app.run_export(&failed.run_id, ReportFormat::Html).unwrap();
+    let failed_html = std::fs::read_to_string(&page.path).unwrap();
+    assert!(
+        failed_html.contains("Failed at step 4 (User authentication): the provider refused the request: signature_invalid"),
+        "{failed_html}"
+    );
+    assert!(failed_html.contains("id=\"diagnosis\""));
+    assert!(failed_html.contains("<strong>Fix:</strong>"));
+    let failed_json = std::fs::read_to_string(
+        app.run_export(&failed.run_id, ReportFormat::Json)
+            .unwrap()
+            .path,
+    )
+    .unwrap();
+    assert!(failed_json.contains("\"diagnosis\": {"), "{failed_json}");
+
+    // No secret: the consumer secret, nor any token secret the provider issued.
+    let issued: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(dir.path().join(signet_app::DEMO_TOKEN_STORE)).unwrap(),
+    )
+    .unwrap();
+    let mut secrets = vec![demo::CONSUMER_SECRET.to_owned()];
+    secrets.extend(
+        issued
+            .iter()
+            .map(|t| t["secret"].as_str().unwrap().to_owned()),
+    );
+    assert!(secrets.len() >= 2, "{issued:?}");
+    let json_text = std::fs::read_to_string(&json.path).unwrap();
+    for text in [&html, &json_text, &failed_html, &failed_json] {
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "a secret ({} chars) in a report",
+                s.len()
+            );
+        }
+    }
+
+    // A call is not a report yet.
+    let call = send(&app, &instance, "me", &[]).await;
+    let refused = app
+        .run_export(&call.run_id, ReportFormat::Html)
+        .unwrap_err();
+    assert!(
+        refused.report().message.contains("is an endpoint call"),
+        "{refused:?}"
+    );
 }

@@ -362,9 +362,9 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
             let a: JobArgs = args(command, json);
             answer(app.audit_stop(&a.job))
         }
-        "audit_export" => {
-            let a: AuditExportArgs = args(command, json);
-            answer(app.audit_export(&a.run_id, a.format))
+        "run_export" => {
+            let a: RunExportArgs = args(command, json);
+            answer(app.run_export(&a.run_id, a.format))
         }
         "report_show" => {
             let a: ReportShowArgs = args(command, json);
@@ -1007,12 +1007,12 @@ async fn session_audit(s: &mut Session) {
     // Saved as a page and as data, then opened and shown in its folder.
     let page = s
         .ok(
-            "audit_export",
+            "run_export",
             json!({ "run_id": done["run_id"], "format": "html" }),
         )
         .await;
     s.ok(
-        "audit_export",
+        "run_export",
         json!({ "run_id": done["run_id"], "format": "json" }),
     )
     .await;

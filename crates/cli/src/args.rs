@@ -31,7 +31,7 @@ pub enum Command {
     Provider(signet_provider::cli::ProviderArgs),
     /// Run the whole three-legged dance (or one-legged, or with a pre-issued token), printing
     /// each of the ten steps as it happens.
-    Flow(FlowArgs),
+    Flow(FlowCommand),
     /// Audit a provider: after the usual dance (you allow access twice), send deliberately
     /// wrong requests — a bad signature, a replayed nonce, an old timestamp, a request token
     /// used twice, ... — and report, per check, whether the provider refuses them. Audit only
@@ -315,7 +315,20 @@ pub struct AuditArgs {
     pub rate_limit: f64,
 }
 
-/// `signet flow`.
+/// `signet flow`: the connector's flags, and where a report goes.
+#[derive(Debug, Clone, Args)]
+pub struct FlowCommand {
+    /// The connector and how to run it.
+    #[command(flatten)]
+    pub flow: FlowArgs,
+    /// Write the run as a report to FILE too: a self-contained HTML page (the timeline, the
+    /// sequence diagram, each step with its requests and signing trace, the diagnosis of a
+    /// failure), or JSON when FILE ends in .json. No secret is in it.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// The flags of `signet flow` (and `signet audit`).
 #[derive(Debug, Clone, Args)]
 pub struct FlowArgs {
     /// The connector: a preset and flags (ignored with --connector and --connector-file).

@@ -39,13 +39,7 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     // Where the reports go is checked before anything is sent.
     for (flag, path) in [("--junit", &a.junit), ("--html", &a.html)] {
         if let Some(path) = path {
-            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
-            if folder.is_some_and(|f| !f.is_dir()) {
-                return Err(Failure::usage(
-                    format!("{flag} {}: its folder does not exist", path.display()),
-                    "make the folder first, or write the report elsewhere",
-                ));
-            }
+            output::writable(flag, path)?;
         }
     }
     let stop = StopSwitch::default();
@@ -129,11 +123,7 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
                 .map_or(0, |d| d.as_millis() as u64),
             version: env!("CARGO_PKG_VERSION").into(),
         };
-        std::fs::write(path, signet_report::audit::html(report, &about)).map_err(|e| Failure {
-            exit: Exit::Internal,
-            message: format!("cannot write the HTML report to {}: {e}", path.display()),
-            hint: Some("check the folder exists and can be written".into()),
-        })?;
+        output::write_report(path, &signet_report::audit::html(report, &about))?;
     }
     if f.json {
         output::print_json(report);

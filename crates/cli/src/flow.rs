@@ -20,7 +20,7 @@ use signet_provider::{RunningProvider, demo};
 use signet_store::ImportOptions;
 
 use crate::app;
-use crate::args::FlowArgs;
+use crate::args::{FlowArgs, FlowCommand};
 use crate::define::{self, Mode, check_complete, read_file};
 use crate::exit::{Exit, Failure, Outcome};
 use crate::output;
@@ -155,7 +155,11 @@ pub(crate) async fn prepare(a: &FlowArgs, data_dir: Option<&Path>) -> Result<Pre
 }
 
 /// Runs `signet flow`.
-pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
+pub async fn run(cmd: FlowCommand, data_dir: Option<&Path>) -> Outcome {
+    let FlowCommand { flow: a, report } = cmd;
+    if let Some(path) = &report {
+        crate::output::writable("--report", path)?;
+    }
     let Prepared {
         mut cli,
         app,
@@ -208,6 +212,23 @@ pub async fn run(a: FlowArgs, data_dir: Option<&Path>) -> Outcome {
     let diagnosis = matches!(end.stop, FlowStop::Failed(_))
         .then(|| app.run_diagnose(&started.run_id).ok())
         .flatten();
+    if let Some(path) = &report {
+        let about = signet_report::About {
+            connector: view.document.connector.details.name.clone(),
+            instance: view.document.instance.name.clone(),
+            written_ms: app.clock().now_ms(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        };
+        let json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let text = if json {
+            signet_report::flow::json(&end.snapshot, diagnosis.as_ref(), &about)
+        } else {
+            signet_report::flow::html(&end.snapshot, diagnosis.as_ref(), &about)
+        };
+        crate::output::write_report(path, &text)?;
+    }
     finish(&a, &app, &instance, &end, &lints, diagnosis.as_ref())
 }
 

@@ -50,6 +50,27 @@ pub fn emit(stream: Stream, args: std::fmt::Arguments<'_>) {
     }
 }
 
+/// Refuses, before anything is sent, a report file whose folder does not exist.
+pub fn writable(flag: &str, path: &std::path::Path) -> Result<(), crate::exit::Failure> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if folder.is_some_and(|f| !f.is_dir()) {
+        return Err(crate::exit::Failure::usage(
+            format!("{flag} {}: its folder does not exist", path.display()),
+            "make the folder first, or write the report elsewhere",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes a report the run made.
+pub fn write_report(path: &std::path::Path, text: &str) -> Result<(), crate::exit::Failure> {
+    std::fs::write(path, text).map_err(|e| crate::exit::Failure {
+        exit: crate::exit::Exit::Internal,
+        message: format!("cannot write the report to {}: {e}", path.display()),
+        hint: Some("check the folder exists and can be written".into()),
+    })
+}
+
 /// A value as pretty JSON on stdout.
 pub fn print_json<T: serde::Serialize + ?Sized>(v: &T) {
     match serde_json::to_string_pretty(v) {

@@ -170,6 +170,59 @@ fn wrong_secret_is_a_provider_rejection_at_step_4() {
 }
 
 #[test]
+fn a_run_is_written_as_a_report_page_or_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("run.html");
+    let o = signet(&[
+        "flow",
+        "--demo",
+        "--browser",
+        &approve(),
+        "--report",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("Connected: access token issued; the API answered 200"));
+    assert_eq!(
+        html.matches("<section class=\"card check enforced\" id=\"")
+            .count(),
+        10
+    );
+    assert!(!html.contains("signet-demo-secret"));
+    // A failure as JSON, with its diagnosis.
+    let data = dir.path().join("run.json");
+    let o = signet(&[
+        "flow",
+        "--demo",
+        "--consumer-secret",
+        "not-the-secret",
+        "--browser",
+        &approve(),
+        "--report",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&data).unwrap()).unwrap();
+    assert_eq!(report["format"], "signet-connection-report");
+    assert_eq!(report["snapshot"]["phase"], "failed");
+    assert_eq!(report["diagnosis"]["step"], "user_authentication");
+    let json = report.to_string();
+    assert!(
+        !json.contains("not-the-secret"),
+        "the secret typed is in the report"
+    );
+    // A folder that does not exist is refused before anything runs.
+    let o = signet(&["flow", "--demo", "--report", "/no/such/folder/r.html"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("its folder does not exist"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
 fn unreachable_provider_is_a_network_failure_with_exit_code_4() {
     let o = signet(&[
         "flow",

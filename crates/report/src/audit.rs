@@ -44,7 +44,7 @@ fn class(v: Verdict) -> &'static str {
 }
 
 /// A sentence's first letter in capitals (reasons are written to follow a verdict).
-fn sentence(s: &str) -> String {
+pub(crate) fn sentence(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),

@@ -209,6 +209,22 @@ section.check.not_enforced { border-left: 4px solid var(--bad); }
 .note { background: var(--warn-soft); border-radius: 8px; padding: 0.5rem 0.75rem; }
 details { margin-top: 0.6rem; }
 summary { cursor: pointer; color: var(--accent); }
+#diagnosis h2 { margin-top: 0; }
+figure.diagram { margin: 1rem 0; padding: 0.5rem; }
+figure.diagram svg { width: 100%; max-width: 52rem; height: auto; display: block; margin: 0 auto; }
+svg .lifeline { stroke: var(--border); stroke-width: 1.5; stroke-dasharray: 4 4; }
+svg .lane { fill: var(--code); stroke: var(--border); }
+svg .lane-label { fill: var(--text); font: 600 13px system-ui, sans-serif; }
+svg .num { fill: var(--muted); font: 12px system-ui, sans-serif; }
+svg .label { fill: var(--text); font: 11px system-ui, sans-serif; }
+svg .shaft { stroke: currentColor; stroke-width: 1.6; fill: none; }
+svg .shaft.reply { stroke-dasharray: 5 4; }
+svg .head { fill: currentColor; }
+svg .arrow { color: var(--quiet); }
+svg .arrow.enforced { color: var(--ok); }
+svg .arrow.not_enforced { color: var(--bad); }
+svg .arrow.could_not_tell { color: var(--warn); }
+svg .arrow.does_not_apply .label { fill: var(--muted); }
 @media print { body { background: #fff; } .card { break-inside: avoid-page; } }
 "#;
 

@@ -4,7 +4,8 @@
 //!
 //! - [`html`]: the page and its parts (a request, an answer, a signing trace), every value
 //!   escaped — a provider's answer is untrusted text and stays text;
-//! - [`audit`]: a provider audit ([`signet_audit::AuditReport`]) as HTML and JSON.
+//! - [`audit`]: a provider audit ([`signet_audit::AuditReport`]) as HTML and JSON;
+//! - [`flow`]: a connection run (the ten steps, with its diagnosis) as HTML and JSON.
 //!
 //! Nothing secret reaches a report: what it is given was recorded with secret values already
 //! redacted (the consumer secret, token secrets, verifiers, a PLAINTEXT signature), and the
@@ -12,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod flow;
 pub mod html;
 
 /// Who wrote a report, and about what.

@@ -152,7 +152,7 @@ export interface Ipc {
   /** Stops an audit: its dance, else before its next request (an audit that ended: nothing). */
   auditStop(job: string): Promise<void>;
   /** Saves an audit as a report (an HTML page or JSON) in the Downloads folder, under a new name. */
-  auditExport(runId: string, format: ReportFormat): Promise<SavedReport>;
+  runExport(runId: string, format: ReportFormat): Promise<SavedReport>;
   /** Opens a report saved since start, or (`reveal`) shows it in its folder. */
   reportShow(path: string, reveal: boolean): Promise<void>;
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
@@ -231,7 +231,7 @@ export function makeIpc(t: Transport): Ipc {
     auditRun: (instance_id, job, rate_limit = null) =>
       t.invoke("audit_run", { instance_id, job, rate_limit }),
     auditStop: (job) => done(t.invoke("audit_stop", { job })),
-    auditExport: (run_id, format) => t.invoke("audit_export", { run_id, format }),
+    runExport: (run_id, format) => t.invoke("run_export", { run_id, format }),
     reportShow: (path, reveal) => done(t.invoke("report_show", { path, reveal })),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),

@@ -1,6 +1,7 @@
 // The sequence diagram (user — Signet — provider): one arrow per step, as data.
 
 import type { Actor, StepId, StepStatus } from "../ipc";
+import { STEPS } from "../ipc";
 
 export type Lane = Actor;
 export const LANES: readonly { id: Lane; label: string }[] = [
@@ -20,88 +21,15 @@ export interface Arrow {
   reply: boolean;
 }
 
-export const ARROWS: readonly Arrow[] = [
-  {
-    step: "consumer_registration",
-    number: 1,
-    from: "user",
-    to: "signet",
-    label: "consumer key & secret",
-    reply: false,
-  },
-  {
-    step: "user_initiation",
-    number: 2,
-    from: "user",
-    to: "signet",
-    label: "Connect",
-    reply: false,
-  },
-  {
-    step: "token_request",
-    number: 3,
-    from: "signet",
-    to: "provider",
-    label: "signed request-token request",
-    reply: false,
-  },
-  {
-    step: "user_authentication",
-    number: 4,
-    from: "provider",
-    to: "provider",
-    label: "checks key & signature",
-    reply: false,
-  },
-  {
-    step: "request_token_issued",
-    number: 5,
-    from: "provider",
-    to: "signet",
-    label: "request token + secret",
-    reply: true,
-  },
-  {
-    step: "user_authorisation",
-    number: 6,
-    from: "user",
-    to: "provider",
-    label: "sign in & allow (browser)",
-    reply: false,
-  },
-  {
-    step: "redirect_to_consumer",
-    number: 7,
-    from: "provider",
-    to: "signet",
-    label: "redirect with verifier",
-    reply: true,
-  },
-  {
-    step: "access_token_request",
-    number: 8,
-    from: "signet",
-    to: "provider",
-    label: "signed access-token request",
-    reply: false,
-  },
-  {
-    step: "access_token_issued",
-    number: 9,
-    from: "provider",
-    to: "signet",
-    label: "access token + secret",
-    reply: true,
-  },
-  {
-    step: "resource_access",
-    number: 10,
-    from: "signet",
-    to: "provider",
-    label: "signed API call",
-    reply: false,
-  },
-];
+/** One arrow per step, from the steps table (crates/oauth1/src/flow/steps.rs). */
+export const ARROWS: readonly Arrow[] = STEPS.map((s) => ({
+  step: s.id,
+  number: s.number,
+  from: s.message.from,
+  to: s.message.to,
+  label: s.message.label,
+  reply: s.message.reply,
+}));
 
 export function laneIndex(l: Lane): number {
   return LANES.findIndex((x) => x.id === l);

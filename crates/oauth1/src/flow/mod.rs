@@ -56,7 +56,7 @@ pub use snapshot::{
     ConfigSummary, Exchange, Phase, PublicToken, RecordedRequest, RecordedResponse, ResourceResult,
     Snapshot, StepFailure, StepSnapshot, Waiting,
 };
-pub use steps::{Actor, STEPS, StepId, StepInfo, StepStatus};
+pub use steps::{Actor, STEPS, StepId, StepInfo, StepMessage, StepStatus};
 
 use crate::callback::CallbackMode;
 use crate::error::ErrorReport;

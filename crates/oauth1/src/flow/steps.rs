@@ -127,6 +127,23 @@ pub struct StepInfo {
     pub actor: Actor,
     /// What happens, in plain words for someone who is not a programmer.
     pub explanation: &'static str,
+    /// The step as one message of the sequence diagram (you, Signet, the provider).
+    pub message: StepMessage,
+}
+
+/// A step as an arrow of the sequence diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StepMessage {
+    /// Who sends it.
+    pub from: Actor,
+    /// Who receives it (the sender itself for what a party does on its own: the provider's
+    /// check).
+    pub to: Actor,
+    /// What travels, in a few words.
+    pub label: &'static str,
+    /// A reply or a redirect rather than a request (drawn dashed).
+    pub reply: bool,
 }
 
 /// The ten steps, in order.
@@ -138,6 +155,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Consumer registration",
         actor: Actor::User,
         explanation: "You registered an app with the provider and copied its consumer key and secret (or set up an RSA key). Signet checks that the key, the addresses and the options fit together.",
+        message: StepMessage {
+            from: Actor::User,
+            to: Actor::Signet,
+            label: "consumer key & secret",
+            reply: false,
+        },
     },
     StepInfo {
         id: StepId::UserInitiation,
@@ -146,6 +169,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "User initiation",
         actor: Actor::User,
         explanation: "You press Connect. Signet starts talking to the provider.",
+        message: StepMessage {
+            from: Actor::User,
+            to: Actor::Signet,
+            label: "Connect",
+            reply: false,
+        },
     },
     StepInfo {
         id: StepId::TokenRequest,
@@ -154,6 +183,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Token request",
         actor: Actor::Signet,
         explanation: "Signet sends a signed request to the provider asking for a temporary request token. The request says where the provider should send you back afterwards.",
+        message: StepMessage {
+            from: Actor::Signet,
+            to: Actor::Provider,
+            label: "signed request-token request",
+            reply: false,
+        },
     },
     StepInfo {
         id: StepId::UserAuthentication,
@@ -162,6 +197,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "User authentication",
         actor: Actor::Provider,
         explanation: "The provider checks the request: that it knows the app and that the signature is right. Later you sign in at the provider's site.",
+        message: StepMessage {
+            from: Actor::Provider,
+            to: Actor::Provider,
+            label: "checks key & signature",
+            reply: false,
+        },
     },
     StepInfo {
         id: StepId::RequestTokenIssued,
@@ -170,6 +211,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Request token issued",
         actor: Actor::Provider,
         explanation: "The provider answers with a request token and its secret. The token is only good for asking you for permission.",
+        message: StepMessage {
+            from: Actor::Provider,
+            to: Actor::Signet,
+            label: "request token + secret",
+            reply: true,
+        },
     },
     StepInfo {
         id: StepId::UserAuthorisation,
@@ -178,6 +225,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "User authorisation",
         actor: Actor::User,
         explanation: "Your browser opens the provider's page. You sign in there if needed and choose whether to let the app in.",
+        message: StepMessage {
+            from: Actor::User,
+            to: Actor::Provider,
+            label: "sign in & allow (browser)",
+            reply: false,
+        },
     },
     StepInfo {
         id: StepId::RedirectToConsumer,
@@ -186,6 +239,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Redirect to consumer",
         actor: Actor::Provider,
         explanation: "The provider sends you back to Signet with a verifier that proves you said yes (or shows a PIN for you to type in). Signet checks it belongs to this attempt.",
+        message: StepMessage {
+            from: Actor::Provider,
+            to: Actor::Signet,
+            label: "redirect with verifier",
+            reply: true,
+        },
     },
     StepInfo {
         id: StepId::AccessTokenRequest,
@@ -194,6 +253,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Access token request",
         actor: Actor::Signet,
         explanation: "Signet sends a second signed request, with the request token and the verifier, asking for the real access token.",
+        message: StepMessage {
+            from: Actor::Signet,
+            to: Actor::Provider,
+            label: "signed access-token request",
+            reply: false,
+        },
     },
     StepInfo {
         id: StepId::AccessTokenIssued,
@@ -202,6 +267,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Access token issued",
         actor: Actor::Provider,
         explanation: "The provider answers with the access token and its secret. Signet keeps them safely; they let the app act for you until you revoke them.",
+        message: StepMessage {
+            from: Actor::Provider,
+            to: Actor::Signet,
+            label: "access token + secret",
+            reply: true,
+        },
     },
     StepInfo {
         id: StepId::ResourceAccess,
@@ -210,6 +281,12 @@ pub const STEPS: [StepInfo; 10] = [
         title: "Resource access",
         actor: Actor::Signet,
         explanation: "Signet makes a signed call to the provider's API with the access token, to show the connection works.",
+        message: StepMessage {
+            from: Actor::Signet,
+            to: Actor::Provider,
+            label: "signed API call",
+            reply: false,
+        },
     },
 ];
 

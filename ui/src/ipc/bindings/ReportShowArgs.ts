@@ -5,7 +5,7 @@
  */
 export type ReportShowArgs = { 
 /**
- * A report saved since Signet started (`audit_export` said where).
+ * A report saved since Signet started (`run_export` said where).
  */
 path: string, 
 /**

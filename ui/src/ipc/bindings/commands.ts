@@ -4,7 +4,6 @@
 import type { AppInfo } from "./AppInfo";
 import type { AuditArgs } from "./AuditArgs";
 import type { AuditDone } from "./AuditDone";
-import type { AuditExportArgs } from "./AuditExportArgs";
 import type { AuditPlan } from "./AuditPlan";
 import type { AuditProgressEvent } from "./AuditProgressEvent";
 import type { BaseStringDiff } from "./BaseStringDiff";
@@ -41,6 +40,7 @@ import type { PresetSummary } from "./PresetSummary";
 import type { ReportShowArgs } from "./ReportShowArgs";
 import type { RevealSecretArgs } from "./RevealSecretArgs";
 import type { RunArgs } from "./RunArgs";
+import type { RunExportArgs } from "./RunExportArgs";
 import type { RunRecord } from "./RunRecord";
 import type { RunsListArgs } from "./RunsListArgs";
 import type { RunsPage } from "./RunsPage";
@@ -140,8 +140,8 @@ export type CommandMap = {
   audit_run: { args: AuditArgs; result: AuditDone };
   /** Stops an audit: its dance, else before its next request (an audit that ended: nothing). */
   audit_stop: { args: JobArgs; result: null };
-  /** Saves an audit as a report (HTML or JSON) in the Downloads folder, under a new name. */
-  audit_export: { args: AuditExportArgs; result: SavedReport };
+  /** Saves a run (a connection or an audit) as a report, HTML or JSON, in the Downloads folder under a new name. */
+  run_export: { args: RunExportArgs; result: SavedReport };
   /** Opens a report saved since start, or shows it in its folder. */
   report_show: { args: ReportShowArgs; result: null };
 };
@@ -190,7 +190,7 @@ export const COMMAND_NAMES = [
   "audit_plan",
   "audit_run",
   "audit_stop",
-  "audit_export",
+  "run_export",
   "report_show",
 ] as const satisfies readonly (keyof CommandMap)[];
 

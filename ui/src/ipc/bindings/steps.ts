@@ -11,7 +11,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "consumer_registration",
     "title": "Consumer registration",
     "actor": "user",
-    "explanation": "You registered an app with the provider and copied its consumer key and secret (or set up an RSA key). Signet checks that the key, the addresses and the options fit together."
+    "explanation": "You registered an app with the provider and copied its consumer key and secret (or set up an RSA key). Signet checks that the key, the addresses and the options fit together.",
+    "message": {
+      "from": "user",
+      "to": "signet",
+      "label": "consumer key & secret",
+      "reply": false
+    }
   },
   {
     "id": "user_initiation",
@@ -19,7 +25,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "user_initiation",
     "title": "User initiation",
     "actor": "user",
-    "explanation": "You press Connect. Signet starts talking to the provider."
+    "explanation": "You press Connect. Signet starts talking to the provider.",
+    "message": {
+      "from": "user",
+      "to": "signet",
+      "label": "Connect",
+      "reply": false
+    }
   },
   {
     "id": "token_request",
@@ -27,7 +39,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "token_request",
     "title": "Token request",
     "actor": "signet",
-    "explanation": "Signet sends a signed request to the provider asking for a temporary request token. The request says where the provider should send you back afterwards."
+    "explanation": "Signet sends a signed request to the provider asking for a temporary request token. The request says where the provider should send you back afterwards.",
+    "message": {
+      "from": "signet",
+      "to": "provider",
+      "label": "signed request-token request",
+      "reply": false
+    }
   },
   {
     "id": "user_authentication",
@@ -35,7 +53,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "user_authentication",
     "title": "User authentication",
     "actor": "provider",
-    "explanation": "The provider checks the request: that it knows the app and that the signature is right. Later you sign in at the provider's site."
+    "explanation": "The provider checks the request: that it knows the app and that the signature is right. Later you sign in at the provider's site.",
+    "message": {
+      "from": "provider",
+      "to": "provider",
+      "label": "checks key & signature",
+      "reply": false
+    }
   },
   {
     "id": "request_token_issued",
@@ -43,7 +67,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "request_token_issued",
     "title": "Request token issued",
     "actor": "provider",
-    "explanation": "The provider answers with a request token and its secret. The token is only good for asking you for permission."
+    "explanation": "The provider answers with a request token and its secret. The token is only good for asking you for permission.",
+    "message": {
+      "from": "provider",
+      "to": "signet",
+      "label": "request token + secret",
+      "reply": true
+    }
   },
   {
     "id": "user_authorisation",
@@ -51,7 +81,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "user_authorisation",
     "title": "User authorisation",
     "actor": "user",
-    "explanation": "Your browser opens the provider's page. You sign in there if needed and choose whether to let the app in."
+    "explanation": "Your browser opens the provider's page. You sign in there if needed and choose whether to let the app in.",
+    "message": {
+      "from": "user",
+      "to": "provider",
+      "label": "sign in & allow (browser)",
+      "reply": false
+    }
   },
   {
     "id": "redirect_to_consumer",
@@ -59,7 +95,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "redirect_to_consumer",
     "title": "Redirect to consumer",
     "actor": "provider",
-    "explanation": "The provider sends you back to Signet with a verifier that proves you said yes (or shows a PIN for you to type in). Signet checks it belongs to this attempt."
+    "explanation": "The provider sends you back to Signet with a verifier that proves you said yes (or shows a PIN for you to type in). Signet checks it belongs to this attempt.",
+    "message": {
+      "from": "provider",
+      "to": "signet",
+      "label": "redirect with verifier",
+      "reply": true
+    }
   },
   {
     "id": "access_token_request",
@@ -67,7 +109,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "access_token_request",
     "title": "Access token request",
     "actor": "signet",
-    "explanation": "Signet sends a second signed request, with the request token and the verifier, asking for the real access token."
+    "explanation": "Signet sends a second signed request, with the request token and the verifier, asking for the real access token.",
+    "message": {
+      "from": "signet",
+      "to": "provider",
+      "label": "signed access-token request",
+      "reply": false
+    }
   },
   {
     "id": "access_token_issued",
@@ -75,7 +123,13 @@ export const STEPS: readonly StepInfo[] = [
     "key": "access_token_issued",
     "title": "Access token issued",
     "actor": "provider",
-    "explanation": "The provider answers with the access token and its secret. Signet keeps them safely; they let the app act for you until you revoke them."
+    "explanation": "The provider answers with the access token and its secret. Signet keeps them safely; they let the app act for you until you revoke them.",
+    "message": {
+      "from": "provider",
+      "to": "signet",
+      "label": "access token + secret",
+      "reply": true
+    }
   },
   {
     "id": "resource_access",
@@ -83,6 +137,12 @@ export const STEPS: readonly StepInfo[] = [
     "key": "resource_access",
     "title": "Resource access",
     "actor": "signet",
-    "explanation": "Signet makes a signed call to the provider's API with the access token, to show the connection works."
+    "explanation": "Signet makes a signed call to the provider's API with the access token, to show the connection works.",
+    "message": {
+      "from": "signet",
+      "to": "provider",
+      "label": "signed API call",
+      "reply": false
+    }
   }
 ];

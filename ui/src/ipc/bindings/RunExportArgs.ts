@@ -2,11 +2,11 @@
 import type { ReportFormat } from "./ReportFormat";
 
 /**
- * `audit_export`.
+ * `run_export`.
  */
-export type AuditExportArgs = { 
+export type RunExportArgs = { 
 /**
- * The audit's run.
+ * The run: a connection (the ten steps) or a provider audit.
  */
 run_id: string, 
 /**
