@@ -423,7 +423,7 @@ pub async fn audit_stop<R: Runtime>(app: AppHandle<R>, args: JobArgs) -> Result<
     guarded(async move { app.signet()?.audit_stop(&args.job) }).await
 }
 
-/// Saves a run (a connection or an audit) as a report in the Downloads folder.
+/// Saves a run (a connection, a call, a walk of pages, an audit) as a report in Downloads.
 #[tauri::command]
 pub async fn run_export<R: Runtime>(app: AppHandle<R>, args: RunExportArgs) -> Result<SavedReport> {
     guarded(async move { app.signet()?.run_export(&args.run_id, args.format) }).await

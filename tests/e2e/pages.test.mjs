@@ -10,15 +10,16 @@
 // pages-04-schema.png, pages-05-many.png.
 
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, Session, framesMeasured, measureFrames, setMode, slowest, waitFor } from "./lib.mjs";
+import { APP, E2E_DIR, Session, framesMeasured, measureFrames, setMode, slowest, useDownloads, waitFor } from "./lib.mjs";
 
 const s = new Session("pages", Number(process.env.TAURI_DRIVER_PORT ?? 4444) + 60);
 const data = path.join(E2E_DIR, "pages-data");
+const downloads = path.join(E2E_DIR, "pages-downloads");
 let browser;
 
 /** Adds an endpoint of the connector on screen, paged by limit and offset. */
@@ -49,6 +50,7 @@ async function sendAllPages(timeout = 60000) {
 before(async () => {
   rmSync(data, { recursive: true, force: true });
   process.env.SIGNET_DATA_DIR = data;
+  useDownloads(downloads);
   setMode("allow");
   await waitFor(() => spawnSync("pgrep", ["-f", `^${APP}`]).status !== 0, 15000, "a previous app to exit");
   browser = await s.start();
@@ -107,6 +109,26 @@ describe("an endpoint that pages", () => {
     assert.match(call, /pagination/, "the parameter says the pager set it");
     await s.screenshot("page-call");
     await s.axe("page-call");
+    // A page's call is not a report of its own: the walk is, with a section per page.
+    assert.equal(
+      await browser.execute(() => document.querySelectorAll("section.pages .report-save").length),
+      1,
+    );
+    await browser.execute(() => document.querySelector("section.pages .report-save")?.scrollIntoView({ block: "center" }));
+    await s.click(/^As a web page \(HTML\)$/, 10000, "section.pages");
+    await browser.waitUntil(
+      async () =>
+        /\.html in /.test(
+          await browser.execute(() => document.querySelector('section.pages [data-testid="report-saved"]')?.textContent ?? ""),
+        ),
+      { timeout: 10000, timeoutMsg: "the walk's report was not saved" },
+    );
+    await s.screenshot("report-saved");
+    const file = readdirSync(downloads).find((f) => /^signet-pages-all-orders-paged-here-\d{8}-\d{6}\.html$/.test(f));
+    assert.ok(file, `no report in ${downloads}: ${readdirSync(downloads)}`);
+    const page = readFileSync(path.join(downloads, file), "utf8");
+    assert.equal(page.match(/<section class="card check enforced" id="call-/g).length, 25);
+    assert.match(page, /1234 items\. /);
   }));
 
   test("the schema learnt from the items is saved and a field tagged", s.shooting("schema", async () => {

@@ -87,6 +87,7 @@ fn app() -> (tempfile::TempDir, App, Arc<TestHost>) {
     });
     let settings = Settings {
         callback_timeout: Duration::from_secs(20),
+        exports_dir: Some(dir.path().join("Downloads")),
         ..Settings::default()
     };
     let app = App::new(
@@ -305,6 +306,36 @@ async fn every_pagination_method_yields_every_order_once() {
                 cursor.value
             );
             assert!(base.contains(&format!("cursor%3D{twice}")), "{base}");
+            // The walk as a report: a section per page, each with its parameters and trace.
+            if method == SignatureMethod::HmacSha1 && placement == Placement::Header {
+                let saved = app
+                    .run_export(&r.run_id, signet_app::api::ReportFormat::Html)
+                    .unwrap();
+                assert!(saved.file_name.starts_with("signet-pages-"), "{saved:?}");
+                let page = std::fs::read_to_string(&saved.path).unwrap();
+                assert_eq!(
+                    page.matches("<section class=\"card check enforced\" id=\"call-")
+                        .count(),
+                    r.pages.len(),
+                    "a section per page"
+                );
+                assert!(page.contains(&format!("{} items.", r.item_count)));
+                assert!(page.contains("<td><code>cursor</code></td>"));
+                let data: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(
+                        app.run_export(&r.run_id, signet_app::api::ReportFormat::Json)
+                            .unwrap()
+                            .path,
+                    )
+                    .unwrap(),
+                )
+                .unwrap();
+                assert_eq!(data["format"], "signet-pages-report");
+                assert_eq!(
+                    data["pages"]["pages"].as_array().unwrap().len(),
+                    r.pages.len()
+                );
+            }
             // The next URL's echoed oauth_consumer_key is left out and signed once.
             let r = walk(&app, &instance, "orders-next-url", "next-url-check").await;
             assert!(

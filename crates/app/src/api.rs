@@ -724,7 +724,7 @@ pub struct AuditArgs {
 /// `run_export`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RunExportArgs {
-    /// The run: a connection (the ten steps) or a provider audit.
+    /// The run: a connection (the ten steps), an endpoint call, a walk of pages or an audit.
     pub run_id: RunId,
     /// HTML (a page for people) or JSON (the report as data).
     pub format: ReportFormat,
@@ -1169,8 +1169,8 @@ commands! {
     audit_run(AuditArgs) -> AuditDone;
     /// Stops an audit: its dance, else before its next request (an audit that ended: nothing).
     audit_stop(JobArgs) -> ();
-    /// Saves a run (a connection or an audit) as a report, HTML or JSON, in the Downloads
-    /// folder under a new name.
+    /// Saves a run (a connection, a call, a walk of pages, an audit) as a report, HTML or
+    /// JSON, in the Downloads folder under a new name.
     run_export(RunExportArgs) -> SavedReport;
     /// Opens a report saved since start, or shows it in its folder.
     report_show(ReportShowArgs) -> ();

@@ -1,5 +1,5 @@
-//! Reports saved from the app (`signet_report`): a connection run or a provider audit as a
-//! self-contained HTML page or as JSON, written into the user's Downloads folder under a name of its own (never over
+//! Reports saved from the app (`signet_report`): any run — a connection, an endpoint call, a
+//! walk of pages, a provider audit — as a self-contained HTML page or as JSON, written into the user's Downloads folder under a name of its own (never over
 //! another file), and opened or shown in its folder on request — only files saved here.
 
 use std::io::Write as _;
@@ -47,7 +47,8 @@ pub struct SavedReport {
 
 impl App {
     /// `run_export`: the run `run_id` — a connection (the ten steps, with the diagnosis of
-    /// a failure) or a provider audit — saved as `format` in the Downloads folder.
+    /// a failure), an endpoint call, a walk of pages or a provider audit — saved as `format`
+    /// in the Downloads folder.
     pub fn run_export(&self, run_id: &str, format: ReportFormat) -> Result<SavedReport> {
         let record = self.run_get(run_id)?;
         let about = signet_report::About {
@@ -90,12 +91,70 @@ impl App {
                 );
                 (text, name)
             }
-            RunDetail::Call { .. } | RunDetail::Pages { .. } => {
-                return Err(AppError::new(
-                    ErrorKind::InvalidInputs,
-                    format!("run {run_id} is an endpoint call: only connections and provider audits are saved as reports for now"),
-                )
-                .hint("open the call in step 4 to see its request, answer and trace"));
+            RunDetail::Call { call } => {
+                let response = call.response.as_ref().map(recorded);
+                let calls = [call_view(&call, &call.endpoint_name, response.as_ref())];
+                let outcome = match (&call.response, &call.error) {
+                    (_, Some(e)) => format!("Failed: {}", e.message),
+                    (Some(r), None) => format!("Answered {}", r.status),
+                    (None, None) => "No answer".into(),
+                };
+                let text = match format {
+                    ReportFormat::Json => envelope("signet-call-report", "call", &call, &about),
+                    ReportFormat::Html => signet_report::call::html(
+                        &format!("{} — one call", call.endpoint_name),
+                        &outcome,
+                        &calls,
+                        &about,
+                    ),
+                };
+                let name = signet_report::file_name(
+                    "call",
+                    &call.endpoint_name,
+                    call.sent_ms,
+                    format.extension(),
+                );
+                (text, name)
+            }
+            RunDetail::Pages { pages } => {
+                let responses: Vec<_> = pages
+                    .pages
+                    .iter()
+                    .map(|p| p.call.response.as_ref().map(recorded))
+                    .collect();
+                let headings: Vec<String> = pages
+                    .pages
+                    .iter()
+                    .map(|p| format!("Page {}", p.number))
+                    .collect();
+                let calls: Vec<_> = pages
+                    .pages
+                    .iter()
+                    .zip(&responses)
+                    .zip(&headings)
+                    .map(|((p, r), h)| call_view(&p.call, h, r.as_ref()))
+                    .collect();
+                let text = match format {
+                    ReportFormat::Json => envelope("signet-pages-report", "pages", &pages, &about),
+                    ReportFormat::Html => signet_report::call::html(
+                        &format!(
+                            "{} — {} page{}",
+                            pages.endpoint_name,
+                            pages.pages.len(),
+                            if pages.pages.len() == 1 { "" } else { "s" }
+                        ),
+                        &format!("{} items. {}", pages.item_count, pages.stop_message),
+                        &calls,
+                        &about,
+                    ),
+                };
+                let name = signet_report::file_name(
+                    "pages",
+                    &pages.endpoint_name,
+                    record.summary.started_ms,
+                    format.extension(),
+                );
+                (text, name)
             }
         };
         let saved = save_new(&self.exports_dir()?, &name, text.as_bytes())?;
@@ -169,6 +228,57 @@ impl App {
         })?;
         Ok(dir)
     }
+}
+
+/// An answer as the report shows it.
+fn recorded(r: &crate::api::CallResponse) -> signet_oauth1::flow::RecordedResponse {
+    signet_oauth1::flow::RecordedResponse {
+        status: r.status,
+        headers: r.headers.clone(),
+        body: r.body.clone(),
+        body_bytes: usize::try_from(r.body_bytes).unwrap_or(usize::MAX),
+        truncated: r.truncated,
+    }
+}
+
+/// A call as the report shows it.
+fn call_view<'a>(
+    call: &'a crate::api::CallRecord,
+    heading: &'a str,
+    response: Option<&'a signet_oauth1::flow::RecordedResponse>,
+) -> signet_report::call::Call<'a> {
+    signet_report::call::Call {
+        heading,
+        auth_method: call.auth_method.as_deref(),
+        request: &call.request,
+        trace: call.trace.as_ref(),
+        parameters: &call.parameters,
+        variables: &call.variables,
+        response,
+        error: call.error.as_ref(),
+        diagnosis: call.diagnosis.as_ref(),
+        sent_ms: call.sent_ms,
+        duration_ms: call.duration_ms,
+    }
+}
+
+/// A run's record as a JSON report: what it is, about what, and the record as the app keeps it
+/// (secrets masked).
+fn envelope<T: Serialize>(
+    format: &str,
+    key: &str,
+    value: &T,
+    about: &signet_report::About,
+) -> String {
+    let mut doc = serde_json::json!({
+        "format": format,
+        "version": 1,
+        "connector": about.connector,
+        "instance": about.instance,
+        "written_ms": about.written_ms,
+    });
+    doc[key] = serde_json::to_value(value).unwrap_or_default();
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
 /// Writes `bytes` to a new file in `dir` named `name`, or `name` with ` (2)`, ` (3)`, ...

@@ -1033,7 +1033,7 @@ async fn an_audit_stops_when_asked_and_is_kept() {
 
 /// Issue 15 (run reports): a connection is saved as a report — a page with every step, the
 /// sequence diagram and, for a failure, the diagnosis; and as JSON — with no secret in either.
-/// An endpoint call is not (yet) a report, and says so.
+/// An endpoint call is saved as a report too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_is_saved_as_a_report_without_secrets() {
     let (dir, app, _host) = app();
@@ -1122,13 +1122,32 @@ async fn a_connection_is_saved_as_a_report_without_secrets() {
         }
     }
 
-    // A call is not a report yet.
+    // An endpoint call (refused, with its diagnosis) is a report too.
     let call = send(&app, &instance, "me", &[]).await;
-    let refused = app
-        .run_export(&call.run_id, ReportFormat::Html)
-        .unwrap_err();
-    assert!(
-        refused.report().message.contains("is an endpoint call"),
-        "{refused:?}"
-    );
+    assert_eq!(call.call.response.as_ref().unwrap().status, 401);
+    let page = app.run_export(&call.run_id, ReportFormat::Html).unwrap();
+    assert!(page.file_name.starts_with("signet-call-"), "{page:?}");
+    let call_html = std::fs::read_to_string(&page.path).unwrap();
+    assert!(call_html.contains("one call"), "{call_html}");
+    assert!(call_html.contains("answered 401"));
+    assert!(call_html.contains("<strong>Fix:</strong>"));
+    assert!(call_html.contains("How it was signed"));
+    let call_json = std::fs::read_to_string(
+        app.run_export(&call.run_id, ReportFormat::Json)
+            .unwrap()
+            .path,
+    )
+    .unwrap();
+    let data: serde_json::Value = serde_json::from_str(&call_json).unwrap();
+    assert_eq!(data["format"], "signet-call-report");
+    assert_eq!(data["call"]["response"]["status"], 401);
+    for text in [&call_html, &call_json] {
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()),
+                "a secret ({} chars) in a call report",
+                s.len()
+            );
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! - [`html`]: the page and its parts (a request, an answer, a signing trace), every value
 //!   escaped — a provider's answer is untrusted text and stays text;
 //! - [`audit`]: a provider audit ([`signet_audit::AuditReport`]) as HTML and JSON;
-//! - [`flow`]: a connection run (the ten steps, with its diagnosis) as HTML and JSON.
+//! - [`flow`]: a connection run (the ten steps, with its diagnosis) as HTML and JSON;
+//! - [`call`]: an endpoint call, or a walk of pages, as HTML (the app writes its JSON).
 //!
 //! Nothing secret reaches a report: what it is given was recorded with secret values already
 //! redacted (the consumer secret, token secrets, verifiers, a PLAINTEXT signature), and the
@@ -13,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod call;
 pub mod flow;
 pub mod html;
 

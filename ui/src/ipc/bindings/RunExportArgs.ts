@@ -6,7 +6,7 @@ import type { ReportFormat } from "./ReportFormat";
  */
 export type RunExportArgs = { 
 /**
- * The run: a connection (the ten steps) or a provider audit.
+ * The run: a connection (the ten steps), an endpoint call, a walk of pages or an audit.
  */
 run_id: string, 
 /**

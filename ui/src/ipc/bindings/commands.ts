@@ -140,7 +140,7 @@ export type CommandMap = {
   audit_run: { args: AuditArgs; result: AuditDone };
   /** Stops an audit: its dance, else before its next request (an audit that ended: nothing). */
   audit_stop: { args: JobArgs; result: null };
-  /** Saves a run (a connection or an audit) as a report, HTML or JSON, in the Downloads folder under a new name. */
+  /** Saves a run (a connection, a call, a walk of pages, an audit) as a report, HTML or JSON, in the Downloads folder under a new name. */
   run_export: { args: RunExportArgs; result: SavedReport };
   /** Opens a report saved since start, or shows it in its folder. */
   report_show: { args: ReportShowArgs; result: null };
