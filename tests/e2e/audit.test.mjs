@@ -89,7 +89,7 @@ describe("the provider audit", () => {
       providerUrl = demo.url;
       await browser.execute(() => location.reload());
       await s.waitText(/Signet demo provider/, 20000);
-      await s.click("Open");
+      await s.click(/^Open$/);
       await s.waitText(/Basic details/);
       await browser.execute(() => document.getElementById("section-tab-auth")?.click());
       // Offered in step 3, in a card of its own below the ten steps.
@@ -214,7 +214,7 @@ describe("the provider audit", () => {
         return browser.execute(() => document.querySelector('[data-testid="report-saved"]').textContent);
       };
       const htmlNotice = await saved(".html");
-      assert.match(htmlNotice, new RegExp(`Saved signet-audit-127\\.0\\.0\\.1-\\d+-\\d{8}-\\d{6}\\.html in ${downloads}`));
+      assert.match(htmlNotice, new RegExp(`Saved signet-audit-127\\.0\\.0\\.1-\\d+-\\d{8}T\\d{6}Z\\.html in ${downloads}`));
       await s.screenshot("saved");
       await s.axe("saved");
       const htmlFile = readdirSync(downloads).find((f) => f.endsWith(".html"));

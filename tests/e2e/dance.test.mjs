@@ -144,7 +144,7 @@ describe("the Signet desktop app", () => {
     );
     await s.screenshot("report-saved");
     await s.axe("report-saved");
-    const file = readdirSync(downloads).find((f) => /^signet-connection-signet-demo-provider-\d{8}-\d{6}\.html$/.test(f));
+    const file = readdirSync(downloads).find((f) => /^signet-connection-signet-demo-provider-\d{8}T\d{6}Z\.html$/.test(f));
     assert.ok(file, `no report in ${downloads}: ${readdirSync(downloads)}`);
     const page = readFileSync(path.join(downloads, file), "utf8");
     assert.match(page, /Connected: access token issued; the API answered 200/);

@@ -98,7 +98,7 @@ describe("a hostile provider", () => {
     await s.invoke("connectors_list", null);
     await browser.execute(() => location.reload());
     await s.waitText(/Hostile provider/, 20000);
-    await s.click("Open");
+    await s.click(/^Open$/);
     await s.waitText(/Basic details/);
     await browser.execute(() => document.getElementById("section-tab-auth")?.click());
     await s.click(/^Connect$/);
@@ -117,7 +117,7 @@ describe("a hostile provider", () => {
     // The app goes on: the run is in History and reopens with the same reading.
     await s.click(/^History$/);
     await s.waitText(/Connection: \d+ of 10 steps/);
-    await s.click("Open", 10000, "table");
+    await s.click(/^Open$/, 10000, "table");
     await s.waitHeadline(/^Stopped at step 4/, 20000);
     const again = await diagnosisShown();
     assert.equal(again.number, "4");

@@ -67,7 +67,7 @@ describe("an endpoint that pages", () => {
     assert.ok(demo, "the demo provider starts");
     await browser.execute(() => location.reload());
     await s.waitText(/Signet demo provider/, 20000);
-    await s.click("Open");
+    await s.click(/^Open$/);
     await s.waitText(/Basic details/);
     await browser.execute(() => document.getElementById("section-tab-auth")?.click());
     await s.click(/^Connect$/);
@@ -124,7 +124,7 @@ describe("an endpoint that pages", () => {
       { timeout: 10000, timeoutMsg: "the walk's report was not saved" },
     );
     await s.screenshot("report-saved");
-    const file = readdirSync(downloads).find((f) => /^signet-pages-all-orders-paged-here-\d{8}-\d{6}\.html$/.test(f));
+    const file = readdirSync(downloads).find((f) => /^signet-pages-all-orders-paged-here-\d{8}T\d{6}Z\.html$/.test(f));
     assert.ok(file, `no report in ${downloads}: ${readdirSync(downloads)}`);
     const page = readFileSync(path.join(downloads, file), "utf8");
     assert.equal(page.match(/<section class="card check enforced" id="call-/g).length, 25);

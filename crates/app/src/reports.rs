@@ -67,7 +67,7 @@ impl App {
                 let name = signet_report::file_name(
                     "audit",
                     &report.provider,
-                    report.started_ms,
+                    &stamp(report.started_ms),
                     format.extension(),
                 );
                 (text, name)
@@ -86,7 +86,7 @@ impl App {
                 let name = signet_report::file_name(
                     "connection",
                     &about.connector,
-                    record.summary.started_ms,
+                    &stamp(record.summary.started_ms),
                     format.extension(),
                 );
                 (text, name)
@@ -111,7 +111,7 @@ impl App {
                 let name = signet_report::file_name(
                     "call",
                     &call.endpoint_name,
-                    call.sent_ms,
+                    &stamp(call.sent_ms),
                     format.extension(),
                 );
                 (text, name)
@@ -151,7 +151,7 @@ impl App {
                 let name = signet_report::file_name(
                     "pages",
                     &pages.endpoint_name,
-                    record.summary.started_ms,
+                    &stamp(record.summary.started_ms),
                     format.extension(),
                 );
                 (text, name)
@@ -228,6 +228,11 @@ impl App {
         })?;
         Ok(dir)
     }
+}
+
+/// A run's time as report file names carry it: `20261208T003515Z`.
+fn stamp(ms: u64) -> String {
+    signet_store::Timestamp(i64::try_from(ms).unwrap_or(i64::MAX)).compact()
 }
 
 /// An answer as the report shows it.

@@ -1499,17 +1499,18 @@ fn value_end(s: &str) -> usize {
     end
 }
 
-/// A report's file name's time (`signet-audit-host-20261208-003515.html`).
+/// A report's file name's time (`signet-audit-host-20261208T003515Z.html`).
 fn replace_file_stamps(s: &str) -> String {
     replace_after(s, "signet-audit-", |rest| {
         let end = rest.find(".html").or_else(|| rest.find(".json"))?;
-        let stamp = rest[..end].rsplitn(3, '-').take(2).collect::<Vec<_>>();
-        let ok = stamp.len() == 2
-            && stamp[0].len() == 6
-            && stamp[1].len() == 8
-            && stamp.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        let stamp = rest[..end].rsplit('-').next()?;
+        let b = stamp.as_bytes();
+        let ok = b.len() == 16
+            && b[8] == b'T'
+            && b[15] == b'Z'
+            && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit);
         // The host stays; its time goes.
-        ok.then(|| (end, format!("{}<stamp>", &rest[..end - 15])))
+        ok.then(|| (end, format!("{}<stamp>", &rest[..end - 16])))
     })
 }
 

@@ -34,6 +34,14 @@ fn badge(v: Verdict) -> String {
     format!("<span class=\"badge {}\">{cap}</span>", class(v))
 }
 
+fn kind(c: &CheckResult) -> &'static str {
+    if c.required {
+        "required"
+    } else {
+        "recommended"
+    }
+}
+
 fn class(v: Verdict) -> &'static str {
     match v {
         Verdict::Enforced => "enforced",
@@ -141,11 +149,7 @@ pub fn html(report: &AuditReport, about: &About) -> String {
             esc(&c.id.to_string()),
             esc(&c.title),
             c.step.number(),
-            if c.required {
-                "required"
-            } else {
-                "recommended"
-            }
+            kind(c)
         );
     }
     body.push_str("</tbody>\n</table>\n");
@@ -180,11 +184,7 @@ fn check(out: &mut String, c: &CheckResult) {
         esc(&c.id.to_string()),
         esc(&c.title),
         c.step.number(),
-        if c.required {
-            "required"
-        } else {
-            "recommended"
-        }
+        kind(c)
     );
     let _ = writeln!(out, "<p>{}</p>", esc(&sentence(&c.reason)));
     if c.verdict == Verdict::NotEnforced {

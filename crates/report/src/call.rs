@@ -11,7 +11,7 @@ use signet_oauth1::flow::{RecordedRequest, RecordedResponse};
 use signet_oauth1::{ErrorReport, SigningTrace};
 
 use crate::About;
-use crate::html::{esc, page, request, response, took, trace, when};
+use crate::html::{error_note, esc, page, request, response, took, trace, when};
 
 /// One call as the report shows it.
 #[derive(Debug, Clone, Copy)]
@@ -118,15 +118,7 @@ fn call_html(out: &mut String, n: usize, c: &Call<'_>) {
         esc(&answered(c))
     );
     if let Some(e) = c.error {
-        let _ = write!(
-            out,
-            "<p class=\"note\"><strong>{}</strong>",
-            esc(&e.message)
-        );
-        if let Some(h) = &e.hint {
-            let _ = write!(out, " — {}", esc(h));
-        }
-        out.push_str("</p>\n");
+        out.push_str(&error_note(e));
     }
     if let Some(d) = c.diagnosis {
         for x in &d.diagnoses {

@@ -10,7 +10,7 @@ use signet_oauth1::diagnose::FailureDiagnosis;
 use signet_oauth1::flow::{Actor, Exchange, Phase, STEPS, Snapshot, StepSnapshot, StepStatus};
 
 use crate::About;
-use crate::html::{esc, page, request, response, took, trace, when};
+use crate::html::{error_note, esc, page, request, response, took, trace, when};
 
 /// What the JSON report holds.
 #[derive(Debug, Serialize)]
@@ -338,15 +338,7 @@ fn step_html(out: &mut String, step: &StepSnapshot) {
         let _ = writeln!(out, "<p class=\"muted\">{}</p>", esc(n));
     }
     if let Some(e) = &step.error {
-        let _ = write!(
-            out,
-            "<p class=\"note\"><strong>{}</strong>",
-            esc(&e.message)
-        );
-        if let Some(h) = &e.hint {
-            let _ = write!(out, " — {}", esc(h));
-        }
-        out.push_str("</p>\n");
+        out.push_str(&error_note(e));
     }
     for x in &step.exchanges {
         exchange_html(out, x, step.exchanges.len() > 1);

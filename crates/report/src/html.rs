@@ -61,6 +61,21 @@ pub fn page(title: &str, body: &str, footer: &str) -> String {
     out
 }
 
+/// A failure in plain words, with what to do about it.
+pub fn error_note(e: &signet_oauth1::ErrorReport) -> String {
+    match &e.hint {
+        Some(h) => format!(
+            "<p class=\"note\"><strong>{}</strong> — {}</p>\n",
+            esc(&e.message),
+            esc(h)
+        ),
+        None => format!(
+            "<p class=\"note\"><strong>{}</strong></p>\n",
+            esc(&e.message)
+        ),
+    }
+}
+
 /// A request as it went over the wire (secret values already redacted).
 pub fn request(r: &RecordedRequest) -> String {
     let mut text = format!("{} {}\n", r.method, r.url);

@@ -31,9 +31,10 @@ pub struct About {
     pub version: String,
 }
 
-/// A file name for a report: `signet-{kind}-{subject}-{YYYYMMDD-HHMMSS}.{ext}` (UTC), the
-/// subject (a provider's host, a connector's name) cut to letters, digits, `.` and `-`.
-pub fn file_name(kind: &str, subject: &str, ms: u64, ext: &str) -> String {
+/// A file name for a report: `signet-{kind}-{subject}-{stamp}.{ext}`, the subject (a
+/// provider's host, a connector's name) cut to letters, digits, `.` and `-`; `stamp` is the
+/// run's time in the compact UTC form the store writes (`20261208T003515Z`).
+pub fn file_name(kind: &str, subject: &str, stamp: &str, ext: &str) -> String {
     let mut s = String::with_capacity(subject.len());
     for c in subject.chars() {
         let c = if c.is_ascii_alphanumeric() || c == '.' {
@@ -47,28 +48,7 @@ pub fn file_name(kind: &str, subject: &str, ms: u64, ext: &str) -> String {
     }
     let s: String = s.trim_matches(['-', '.']).chars().take(60).collect();
     let subject = if s.is_empty() { "report".into() } else { s };
-    let secs = ms / 1000;
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let t = secs % 86_400;
-    format!(
-        "signet-{kind}-{subject}-{y:04}{m:02}{d:02}-{:02}{:02}{:02}.{ext}",
-        t / 3600,
-        (t % 3600) / 60,
-        t % 60
-    )
-}
-
-/// The date of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    format!("signet-{kind}-{subject}-{stamp}.{ext}")
 }
 
 #[cfg(test)]
@@ -76,19 +56,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_names_are_safe_and_dated_in_utc() {
-        // Dates checked with Python's datetime.utcfromtimestamp.
+    fn file_names_are_safe() {
         assert_eq!(
-            file_name("audit", "api.Example.com:8443", 1_796_000_000_000, "html"),
-            "signet-audit-api.example.com-8443-20261130-005320.html"
+            file_name("audit", "api.Example.com:8443", "20261130T005320Z", "html"),
+            "signet-audit-api.example.com-8443-20261130T005320Z.html"
         );
         assert_eq!(
-            file_name("audit", "../../etc/passwd", 951_782_400_000, "json"),
-            "signet-audit-etc-passwd-20000229-000000.json"
+            file_name("audit", "../../etc/passwd", "20000229T000000Z", "json"),
+            "signet-audit-etc-passwd-20000229T000000Z.json"
         );
         assert_eq!(
-            file_name("run", "  ", 0, "html"),
-            "signet-run-report-19700101-000000.html"
+            file_name("run", "  ", "19700101T000000Z", "html"),
+            "signet-run-report-19700101T000000Z.html"
         );
     }
 }
