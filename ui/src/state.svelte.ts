@@ -931,8 +931,7 @@ export class AppState {
 
   /**
    * Saves a run (a connection, a call, a walk of pages, an audit) as a report in the Downloads
-   * folder: an HTML page,
-   * or JSON. Throws the backend's report when it cannot.
+   * folder: an HTML page, or JSON. Throws the backend's report when it cannot.
    */
   async exportRun(runId: string, format: ReportFormat): Promise<SavedReport> {
     if (!this.ipc) throw new Error("not connected");

@@ -1,6 +1,7 @@
 //! Reports saved from the app (`signet_report`): any run — a connection, an endpoint call, a
-//! walk of pages, a provider audit — as a self-contained HTML page or as JSON, written into the user's Downloads folder under a name of its own (never over
-//! another file), and opened or shown in its folder on request — only files saved here.
+//! walk of pages, a provider audit — as a self-contained HTML page or as JSON, written into
+//! the user's Downloads folder under a name of its own (never over another file), and opened
+//! or shown in its folder on request — only files saved here.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use crate::error::{AppError, Result};
 pub enum ReportFormat {
     /// One HTML page: opens offline in any browser, prints, carries no script.
     Html,
-    /// The report as data (what `signet audit --json` prints).
+    /// The report as data (for an audit, what `signet audit --json` prints).
     Json,
 }
 

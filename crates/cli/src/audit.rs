@@ -108,19 +108,13 @@ pub async fn run(a: AuditArgs, data_dir: Option<&Path>) -> Outcome {
     let report = &result.report;
     let stopped = stop.is_stopped();
     if let Some(path) = &a.junit {
-        std::fs::write(path, report.junit()).map_err(|e| Failure {
-            exit: Exit::Internal,
-            message: format!("cannot write the JUnit report to {}: {e}", path.display()),
-            hint: Some("check the folder exists and can be written".into()),
-        })?;
+        output::write_report(path, &report.junit())?;
     }
     if let Some(path) = &a.html {
         let about = signet_report::About {
             connector: name.clone(),
             instance: view.document.instance.name.clone(),
-            written_ms: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64),
+            written_ms: app.clock().now_ms(),
             version: env!("CARGO_PKG_VERSION").into(),
         };
         output::write_report(path, &signet_report::audit::html(report, &about))?;
