@@ -924,26 +924,7 @@ async fn an_audit_is_kept_as_one_run_with_its_dances_and_leaves_a_working_token(
     }
     // No secret in either: the consumer secret, nor any token secret the provider issued
     // (its token store has them all; the verifiers are redacted in the run, as checked above).
-    let issued: Vec<serde_json::Value> = serde_json::from_slice(
-        &std::fs::read(dir.path().join(signet_app::DEMO_TOKEN_STORE)).unwrap(),
-    )
-    .unwrap();
-    let mut secrets = vec![demo::CONSUMER_SECRET.to_owned()];
-    secrets.extend(
-        issued
-            .iter()
-            .map(|t| t["secret"].as_str().unwrap().to_owned()),
-    );
-    assert!(secrets.len() >= 3, "{issued:?}");
-    for text in [&text, &page] {
-        for s in &secrets {
-            assert!(
-                !text.contains(s.as_str()),
-                "a secret ({} chars) in a report",
-                s.len()
-            );
-        }
-    }
+    assert_no_secret(&dir, 2, &[&text, &page]);
     // A second export never replaces the first.
     let again = app.run_export(&done.run_id, ReportFormat::Html).unwrap();
     assert_ne!(again.path, html.path);
@@ -1100,27 +1081,8 @@ async fn a_connection_is_saved_as_a_report_without_secrets() {
     assert!(failed_json.contains("\"diagnosis\": {"), "{failed_json}");
 
     // No secret: the consumer secret, nor any token secret the provider issued.
-    let issued: Vec<serde_json::Value> = serde_json::from_slice(
-        &std::fs::read(dir.path().join(signet_app::DEMO_TOKEN_STORE)).unwrap(),
-    )
-    .unwrap();
-    let mut secrets = vec![demo::CONSUMER_SECRET.to_owned()];
-    secrets.extend(
-        issued
-            .iter()
-            .map(|t| t["secret"].as_str().unwrap().to_owned()),
-    );
-    assert!(secrets.len() >= 2, "{issued:?}");
     let json_text = std::fs::read_to_string(&json.path).unwrap();
-    for text in [&html, &json_text, &failed_html, &failed_json] {
-        for s in &secrets {
-            assert!(
-                !text.contains(s.as_str()),
-                "a secret ({} chars) in a report",
-                s.len()
-            );
-        }
-    }
+    assert_no_secret(&dir, 1, &[&html, &json_text, &failed_html, &failed_json]);
 
     // An endpoint call (refused, with its diagnosis) is a report too.
     let call = send(&app, &instance, "me", &[]).await;
@@ -1141,11 +1103,26 @@ async fn a_connection_is_saved_as_a_report_without_secrets() {
     let data: serde_json::Value = serde_json::from_str(&call_json).unwrap();
     assert_eq!(data["format"], "signet-call-report");
     assert_eq!(data["call"]["response"]["status"], 401);
-    for text in [&call_html, &call_json] {
-        for s in &secrets {
+    assert_no_secret(&dir, 1, &[&call_html, &call_json]);
+}
+
+/// Neither the demo's consumer secret nor any token secret its provider issued (at least
+/// `tokens` of them, from its token store) is in `texts`.
+fn assert_no_secret(dir: &tempfile::TempDir, tokens: usize, texts: &[&str]) {
+    let issued: Vec<serde_json::Value> = serde_json::from_slice(
+        &std::fs::read(dir.path().join(signet_app::DEMO_TOKEN_STORE)).unwrap(),
+    )
+    .unwrap();
+    assert!(issued.len() >= tokens, "{issued:?}");
+    let secrets = issued
+        .iter()
+        .map(|t| t["secret"].as_str().unwrap())
+        .chain([demo::CONSUMER_SECRET]);
+    for s in secrets {
+        for text in texts {
             assert!(
-                !text.contains(s.as_str()),
-                "a secret ({} chars) in a call report",
+                !text.contains(s),
+                "a secret ({} chars) in a report",
                 s.len()
             );
         }

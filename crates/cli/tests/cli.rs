@@ -540,6 +540,29 @@ async fn call_uses_token_credentials_and_reports_refusals() {
     provider.shutdown().await;
 }
 
+/// `signet flow` saving the demo provider at `u` as connector "demo", allowed automatically.
+fn save_demo_args(u: &str) -> Vec<String> {
+    [
+        "flow",
+        "--save-as",
+        "demo",
+        "--consumer-key",
+        "signet-demo",
+        "--consumer-secret",
+        "signet-demo-secret",
+        "--request-token-url",
+        &format!("{u}/oauth/request_token"),
+        "--authorize-url",
+        &format!("{u}/oauth/authorize"),
+        "--access-token-url",
+        &format!("{u}/oauth/access_token"),
+        "--browser",
+        &approve(),
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 fn signet_in(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(SIGNET)
         .args(args)
@@ -560,26 +583,9 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
     let dir = data.path().to_owned();
     let (d, u) = (dir.clone(), url.clone());
     let flow = tokio::task::spawn_blocking(move || {
-        signet_in(
-            &d,
-            &[
-                "flow",
-                "--save-as",
-                "demo",
-                "--consumer-key",
-                "signet-demo",
-                "--consumer-secret",
-                "signet-demo-secret",
-                "--request-token-url",
-                &format!("{u}/oauth/request_token"),
-                "--authorize-url",
-                &format!("{u}/oauth/authorize"),
-                "--access-token-url",
-                &format!("{u}/oauth/access_token"),
-                "--browser",
-                &approve(),
-            ],
-        )
+        let args = save_demo_args(&u);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        signet_in(&d, &args)
     })
     .await
     .unwrap();
@@ -1150,23 +1156,7 @@ async fn a_reader_that_goes_away_stops_nothing_and_is_no_bug() {
         let (reader, writer) = std::io::pipe().expect("a pipe");
         drop(reader);
         Command::new(SIGNET)
-            .args([
-                "flow",
-                "--save-as",
-                "demo",
-                "--consumer-key",
-                "signet-demo",
-                "--consumer-secret",
-                "signet-demo-secret",
-                "--request-token-url",
-                &format!("{u}/oauth/request_token"),
-                "--authorize-url",
-                &format!("{u}/oauth/authorize"),
-                "--access-token-url",
-                &format!("{u}/oauth/access_token"),
-                "--browser",
-                &approve(),
-            ])
+            .args(save_demo_args(&u))
             .env("SIGNET_DATA_DIR", &d)
             .env("SIGNET_KEYRING", "file")
             .stdin(Stdio::null())
