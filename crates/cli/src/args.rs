@@ -39,6 +39,9 @@ pub enum Command {
     Audit(AuditArgs),
     /// Sign a request and print the trace, the signed request and a curl command.
     Sign(SignArgs),
+    /// QA: send every endpoint of the connectors named (or listed in --file), one test case
+    /// each — passed, failed with the decoded reason, or skipped with why; --junit FILE for CI.
+    Check(CheckArgs),
     /// Send one of a saved connector's endpoints, signed with its token (`signet call CONNECTOR
     /// ENDPOINT --var NAME=VALUE`), or any URL (`--url`) signed with a connector's or the
     /// flags' credentials.
@@ -313,6 +316,38 @@ pub struct AuditArgs {
     /// At most this many requests a second (the provider's rate limits; 0.1 to 100).
     #[arg(long, value_name = "N", default_value_t = 5.0)]
     pub rate_limit: f64,
+}
+
+/// `signet check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Saved connectors (their names): each endpoint of each is sent.
+    #[arg(value_name = "CONNECTOR")]
+    pub connectors: Vec<String>,
+    /// A text file listing what to check: a connector a line (`Shop`), or one endpoint
+    /// (`Shop / orders`); blank lines and `#` comments are skipped.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Which instance of each connector signs (its first when left out).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// A value (`NAME=VALUE`, repeatable), as `signet call --var`, for each endpoint that uses
+    /// it.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_pair)]
+    pub vars: Vec<(String, String)>,
+    /// Send endpoints of every method, not only GET and HEAD (POST, PUT, DELETE may change
+    /// data at the provider; an endpoint named in --file is sent whatever its method).
+    #[arg(long)]
+    pub all_methods: bool,
+    /// Write the cases as JUnit XML to FILE (a suite per connector, a case per endpoint).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print the cases as JSON instead of a line each.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// `signet flow`: the connector's flags, and where a report goes.

@@ -6,6 +6,7 @@
 //! - `signet sign` prints a signing trace, the signed request and a curl command; with
 //!   `--json` it reads one request in the vector format on stdin.
 //! - `signet call` sends one of a connector's endpoints (or any URL), signed.
+//! - `signet check` sends every endpoint of some connectors as a QA run (JUnit XML for CI).
 //! - `signet approve` is a browser stand-in for the demo provider's consent page.
 //! - `signet connectors`, `signet endpoints` and `signet tokens` manage the saved connectors,
 //!   their endpoints, and their instances' tokens.
@@ -38,6 +39,7 @@ pub mod app;
 pub mod args;
 pub mod audit;
 pub mod call;
+pub mod check;
 pub mod connectors;
 pub mod database;
 pub mod define;
@@ -118,6 +120,7 @@ async fn with_runtime(
         Command::Flow(a) => flow::run(a, data_dir).await,
         Command::Audit(a) => audit::run(a, data_dir).await,
         Command::Call(a) => call::run(a, data_dir).await,
+        Command::Check(a) => check::run(a, data_dir).await,
         Command::Approve(a) => call::approve(a).await,
         Command::Connectors(c) => connectors::connectors(data_dir, c),
         Command::Endpoints(c) => connectors::endpoints(data_dir, c),

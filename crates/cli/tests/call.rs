@@ -546,3 +546,116 @@ async fn all_pages_print_the_combined_items() {
     assert_eq!(usage.status.code(), Some(2), "{}", text(&usage));
     provider.shutdown().await;
 }
+
+/// Issue 15 (QA runs): `signet check` sends every readable endpoint of a connector, one test
+/// case each, and writes JUnit XML a JUnit reader takes: with one endpoint made to fail (an
+/// order that does not exist), exactly that case fails, with the decoded reason, and the exit
+/// code says so; endpoints that could change data, or need a value, are skipped and say why.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_runs_every_endpoint_as_a_test_case_and_writes_junit() {
+    let (provider, data, _port) = demo_shop().await;
+    let dir = data.path();
+    let browser = format!("{SIGNET} approve");
+    let flow = run(dir, &["flow", "--connector", "shop", "--browser", &browser]).await;
+    assert!(flow.status.success(), "{}", text(&flow));
+
+    // Every GET passes; the POSTs and the endpoint that needs an order id are skipped.
+    let junit = dir.join("check.xml");
+    let ok = run(
+        dir,
+        &[
+            "check",
+            "shop",
+            "--junit",
+            junit.to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let report = json(&ok);
+    let cases = report["cases"].as_array().unwrap();
+    assert!(report["passed"].as_u64().unwrap() >= 5, "{report:#}");
+    assert_eq!(report["failed"], 0, "{report:#}");
+    for c in cases {
+        if c["verdict"] == "skipped" {
+            let why = c["message"].as_str().unwrap();
+            assert!(
+                why.contains("may change data") || why.contains("order_id"),
+                "{c}"
+            );
+        }
+    }
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.starts_with(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"signet check\""
+    ));
+    let skipped = cases.iter().filter(|c| c["verdict"] == "skipped").count();
+    assert_eq!(read_junit(&xml), (cases.len(), 0, skipped), "{xml}");
+    assert!(xml.contains("<testsuite name=\"shop\""), "{xml}");
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+
+    // One endpoint made to fail: an order that does not exist. Listed in a file.
+    let list = dir.join("endpoints.txt");
+    std::fs::write(
+        &list,
+        "# what QA checks\nshop / me\nshop / order\n\nshop / orders\n",
+    )
+    .unwrap();
+    let failing = run(
+        dir,
+        &[
+            "check",
+            "--file",
+            list.to_str().unwrap(),
+            "--var",
+            "order_id=999999",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(failing.status.code(), Some(3), "{}", text(&failing));
+    let out = text(&failing);
+    assert!(out.contains("2 passed, 1 failed, 0 skipped"), "{out}");
+    assert!(out.contains("1 of 3 endpoints failed"), "{out}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(read_junit(&xml), (3, 1, 0), "{xml}");
+    assert!(
+        xml.contains("tests=\"3\" failures=\"1\" skipped=\"0\""),
+        "{xml}"
+    );
+    let failure = &xml[xml.find("<failure ").unwrap()..];
+    assert!(failure.contains("404"), "{failure}");
+    assert!(!xml.contains("signet-demo-secret"));
+
+    // Mistakes are said before anything is sent.
+    let none = run(dir, &["check"]).await;
+    assert_eq!(none.status.code(), Some(2), "{}", text(&none));
+    std::fs::write(&list, "shop / \n").unwrap();
+    let bad = run(dir, &["check", "--file", list.to_str().unwrap()]).await;
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    assert!(text(&bad).contains("line 1"), "{}", text(&bad));
+    provider.shutdown().await;
+}
+
+/// Reads JUnit XML as a CI's JUnit reader does: every element, to the end; the counts of test
+/// cases, failures and skipped cases.
+fn read_junit(xml: &str) -> (usize, usize, usize) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut cases, mut failures, mut skipped) = (0, 0, 0);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => match e.name().into_inner() {
+                "testcase" => cases += 1,
+                "failure" => failures += 1,
+                "skipped" => skipped += 1,
+                _ => {}
+            },
+            Ok(Event::Eof) => return (cases, failures, skipped),
+            Ok(_) => {}
+            Err(e) => panic!("the JUnit XML does not read: {e}\n{xml}"),
+        }
+    }
+}
