@@ -127,23 +127,22 @@ pub async fn run(a: CheckArgs, data_dir: Option<&Path>) -> Outcome {
     let cli = app::open(data_dir, None, settings)?;
     let app = &cli.app;
     let inputs: BTreeMap<String, String> = a.vars.iter().cloned().collect();
-    let started = Instant::now();
-    let mut cases = Vec::new();
+    // Every connector and endpoint named is found before anything is sent: a name that does
+    // not exist is a usage mistake.
+    let mut plan = Vec::new();
     for w in &wanted {
-        // A connector that cannot be found is a usage mistake, said before anything is sent.
         let view = app::find(app, &w.connector, a.instance.as_deref())?;
-        let name = view.document.connector.details.name.clone();
-        let instance = view.document.instance.id.clone().unwrap_or_default();
         let endpoints = &view.document.connector.endpoints;
-        let chosen: Vec<_> = match &w.endpoint {
+        let chosen: Vec<signet_connector::Endpoint> = match &w.endpoint {
             Some(e) => {
                 let found = endpoints
                     .iter()
                     .find(|x| x.id == *e)
                     .or_else(|| endpoints.iter().find(|x| x.name.eq_ignore_ascii_case(e)));
                 match found {
-                    Some(x) => vec![x],
+                    Some(x) => vec![x.clone()],
                     None => {
+                        let name = &view.document.connector.details.name;
                         return Err(Failure::usage(
                             format!("connector {name:?} has no endpoint {e:?}"),
                             format!("`signet endpoints list {name:?}` lists them"),
@@ -151,8 +150,15 @@ pub async fn run(a: CheckArgs, data_dir: Option<&Path>) -> Outcome {
                     }
                 }
             }
-            None => endpoints.iter().collect(),
+            None => endpoints.clone(),
         };
+        plan.push((view, chosen, w.endpoint.is_some()));
+    }
+    let started = Instant::now();
+    let mut cases = Vec::new();
+    for (view, chosen, named) in &plan {
+        let name = view.document.connector.details.name.clone();
+        let instance = view.document.instance.id.clone().unwrap_or_default();
         if chosen.is_empty() {
             let case = Case {
                 connector: name.clone(),
@@ -179,8 +185,7 @@ pub async fn run(a: CheckArgs, data_dir: Option<&Path>) -> Outcome {
             let method = e.method.to_ascii_uppercase();
             // Only reading is safe to repeat: other methods go when asked for by name or with
             // --all-methods.
-            if !matches!(method.as_str(), "GET" | "HEAD") && w.endpoint.is_none() && !a.all_methods
-            {
+            if !matches!(method.as_str(), "GET" | "HEAD") && !named && !a.all_methods {
                 let case = skipped(
                     &name,
                     &label,

@@ -629,7 +629,18 @@ async fn check_runs_every_endpoint_as_a_test_case_and_writes_junit() {
     assert!(failure.contains("404"), "{failure}");
     assert!(!xml.contains("signet-demo-secret"));
 
-    // Mistakes are said before anything is sent.
+    // Mistakes are said before anything is sent: an endpoint that does not exist, after one
+    // that does, sends neither.
+    std::fs::write(&list, "shop / me\nshop / no-such-endpoint\n").unwrap();
+    let unknown = run(dir, &["check", "--file", list.to_str().unwrap()]).await;
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(
+        text(&unknown).contains("has no endpoint \"no-such-endpoint\""),
+        "{}",
+        text(&unknown)
+    );
+    // Each endpoint sent prints its line as it goes: none did.
+    assert!(!text(&unknown).contains("pass "), "{}", text(&unknown));
     let none = run(dir, &["check"]).await;
     assert_eq!(none.status.code(), Some(2), "{}", text(&none));
     std::fs::write(&list, "shop / \n").unwrap();
