@@ -5,7 +5,6 @@
 //! history keeps as one run of kind `audit`. At the end the instance keeps a working token: the
 //! one saved before when it still answers, else the audit's.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
@@ -59,18 +58,6 @@ pub enum AuditProgress {
 pub(crate) struct RunningAudit {
     stop: StopSwitch,
     dance: Mutex<Option<String>>,
-}
-
-/// Removes an audit from the running ones when it ends, however it ends.
-struct Registered<'a> {
-    app: &'a App,
-    job: String,
-}
-
-impl Drop for Registered<'_> {
-    fn drop(&mut self) {
-        self.app.audit_jobs().remove(&self.job);
-    }
 }
 
 /// The dances, as the instance's flows.
@@ -146,20 +133,12 @@ impl App {
             stop: stop.clone(),
             dance: Mutex::new(None),
         });
-        let _registered = {
-            let mut jobs = self.audit_jobs();
-            if jobs.contains_key(job) {
-                return Err(AppError::new(
-                    ErrorKind::InvalidInputs,
-                    format!("an audit named {job:?} is running already"),
-                )
-                .hint("wait for it to end, or give this one another name"));
-            }
-            jobs.insert(job.to_owned(), running.clone());
-            Registered {
-                app: self,
-                job: job.to_owned(),
-            }
+        let Some(_registered) = self.inner.audit_jobs.register(job, running.clone()) else {
+            return Err(AppError::new(
+                ErrorKind::InvalidInputs,
+                format!("an audit named {job:?} is running already"),
+            )
+            .hint("wait for it to end, or give this one another name"));
         };
         let settings = AuditSettings {
             min_interval: std::time::Duration::from_secs_f64(1.0 / rate),
@@ -198,8 +177,7 @@ impl App {
     /// checks not made say the audit was stopped. Stopping an audit that has ended does
     /// nothing.
     pub fn audit_stop(&self, job: &str) -> Result<()> {
-        let running = self.audit_jobs().get(job).cloned();
-        if let Some(r) = running {
+        if let Some(r) = self.inner.audit_jobs.get(job) {
             r.stop.stop();
             let dance = r.dance.lock().unwrap_or_else(|e| e.into_inner()).clone();
             if let Some(run_id) = dance {
@@ -208,13 +186,6 @@ impl App {
             }
         }
         Ok(())
-    }
-
-    fn audit_jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<RunningAudit>>> {
-        self.inner
-            .audit_jobs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// `audit_plan`: every request an audit of the instance's OAuth 1.0a method would send,

@@ -20,6 +20,7 @@ mod error;
 mod flows;
 mod history;
 mod ids;
+mod jobs;
 mod pages;
 mod presets;
 pub mod process;
@@ -105,9 +106,9 @@ struct Inner {
     /// too): building one per call costs more than a local call itself.
     call_http: std::sync::OnceLock<signet_engine::http::Http>,
     /// Walks of pages in progress (`endpoint_pages_cancel` names them).
-    page_jobs: pages::Jobs,
+    page_jobs: jobs::Jobs<pages::Job>,
     /// Audits going, by job name (`audit_stop` names them).
-    audit_jobs: std::sync::Mutex<std::collections::HashMap<String, Arc<audit::RunningAudit>>>,
+    audit_jobs: jobs::Jobs<audit::RunningAudit>,
     /// The reports saved since start: the only files `report_show` opens.
     saved_reports: std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>,
 }
@@ -144,7 +145,7 @@ impl App {
                 clock_offset: AtomicI64::new(0),
                 demo: tokio::sync::Mutex::new(None),
                 call_http: std::sync::OnceLock::new(),
-                page_jobs: pages::Jobs::default(),
+                page_jobs: Default::default(),
                 audit_jobs: Default::default(),
                 saved_reports: Default::default(),
             }),

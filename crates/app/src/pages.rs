@@ -4,9 +4,9 @@
 //! says stop, a page fails twice, or the user cancels. The pages fetched are always kept: in
 //! the result, and (their calls, without the combined items) in the instance's history.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use signet_connector::pagination::{PageAnswer, Pager, Stop};
@@ -37,30 +37,6 @@ pub struct PagesOptions {
 pub(crate) struct Job {
     cancelled: AtomicBool,
     wake: tokio::sync::Notify,
-}
-
-/// The walks in progress, by the caller's name for them.
-#[derive(Default)]
-pub(crate) struct Jobs {
-    jobs: Mutex<HashMap<String, Arc<Job>>>,
-}
-
-impl Jobs {
-    fn map(&self) -> MutexGuard<'_, HashMap<String, Arc<Job>>> {
-        self.jobs.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// Removes a walk from the registry when it ends, however it ends.
-struct Registered<'a> {
-    jobs: &'a Jobs,
-    name: String,
-}
-
-impl Drop for Registered<'_> {
-    fn drop(&mut self) {
-        self.jobs.map().remove(&self.name);
-    }
 }
 
 /// Whether `job` can name a walk of pages or an audit (its events carry it): letters, digits,
@@ -162,20 +138,12 @@ impl App {
             .map_err(AppError::invalid)?;
 
         let handle = Arc::new(Job::default());
-        {
-            let mut jobs = self.inner.page_jobs.map();
-            if jobs.contains_key(job) {
-                return Err(AppError::new(
-                    ErrorKind::RunBusy,
-                    format!("a walk called {job:?} is already going"),
-                )
-                .hint("wait for it to end, or cancel it"));
-            }
-            jobs.insert(job.to_owned(), handle.clone());
-        }
-        let _registered = Registered {
-            jobs: &self.inner.page_jobs,
-            name: job.to_owned(),
+        let Some(_registered) = self.inner.page_jobs.register(job, handle.clone()) else {
+            return Err(AppError::new(
+                ErrorKind::RunBusy,
+                format!("a walk called {job:?} is already going"),
+            )
+            .hint("wait for it to end, or cancel it"));
         };
 
         let started_at = Timestamp::now();
@@ -315,7 +283,7 @@ impl App {
     /// `endpoint_pages_cancel`: ends a walk after the page in flight (which is abandoned); the
     /// pages fetched so far are kept. Cancelling a walk that already ended does nothing.
     pub fn endpoint_pages_cancel(&self, job: &str) -> Result<()> {
-        if let Some(j) = self.inner.page_jobs.map().get(job) {
+        if let Some(j) = self.inner.page_jobs.get(job) {
             j.cancelled.store(true, Ordering::SeqCst);
             j.wake.notify_one();
         }

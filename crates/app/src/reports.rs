@@ -58,20 +58,15 @@ impl App {
             written_ms: self.clock().now_ms(),
             version: env!("CARGO_PKG_VERSION").into(),
         };
-        let (text, name) = match record.detail {
+        // The report, and what its file is named after: its kind, its subject, its time.
+        let (text, kind, subject, ms) = match record.detail {
             RunDetail::Audit { audit } => {
                 let report = &audit.report;
                 let text = match format {
                     ReportFormat::Json => signet_report::audit::json(report),
                     ReportFormat::Html => signet_report::audit::html(report, &about),
                 };
-                let name = signet_report::file_name(
-                    "audit",
-                    &report.provider,
-                    &stamp(report.started_ms),
-                    format.extension(),
-                );
-                (text, name)
+                (text, "audit", report.provider.clone(), report.started_ms)
             }
             RunDetail::Flow { snapshot, .. } => {
                 // The diagnosis the app shows (with the preset's knowledge), when it failed.
@@ -84,13 +79,12 @@ impl App {
                         signet_report::flow::html(&snapshot, diagnosis.as_ref(), &about)
                     }
                 };
-                let name = signet_report::file_name(
+                (
+                    text,
                     "connection",
-                    &about.connector,
-                    &stamp(record.summary.started_ms),
-                    format.extension(),
-                );
-                (text, name)
+                    about.connector.clone(),
+                    record.summary.started_ms,
+                )
             }
             RunDetail::Call { call } => {
                 let response = call.response.as_ref().map(recorded);
@@ -109,13 +103,7 @@ impl App {
                         &about,
                     ),
                 };
-                let name = signet_report::file_name(
-                    "call",
-                    &call.endpoint_name,
-                    &stamp(call.sent_ms),
-                    format.extension(),
-                );
-                (text, name)
+                (text, "call", call.endpoint_name.clone(), call.sent_ms)
             }
             RunDetail::Pages { pages } => {
                 let responses: Vec<_> = pages
@@ -149,15 +137,15 @@ impl App {
                         &about,
                     ),
                 };
-                let name = signet_report::file_name(
+                (
+                    text,
                     "pages",
-                    &pages.endpoint_name,
-                    &stamp(record.summary.started_ms),
-                    format.extension(),
-                );
-                (text, name)
+                    pages.endpoint_name.clone(),
+                    record.summary.started_ms,
+                )
             }
         };
+        let name = signet_report::file_name(kind, &subject, &stamp(ms), format.extension());
         let saved = save_new(&self.exports_dir()?, &name, text.as_bytes())?;
         if let Ok(mut kept) = self.inner.saved_reports.lock() {
             kept.insert(PathBuf::from(&saved.path));
