@@ -144,6 +144,13 @@ describe("the Signet desktop app", () => {
     );
     await s.screenshot("report-saved");
     await s.axe("report-saved");
+    // The keyboard reaches each control in reading order.
+    await browser.execute(() =>
+      [...document.querySelectorAll(".run-report button")].find((b) => /HTML/.test(b.textContent))?.focus(),
+    );
+    assert.equal(await s.tab(), "button:As data (JSON)");
+    assert.equal(await s.tab(), "button:Open");
+    assert.equal(await s.tab(), "button:Show in folder");
     const file = readdirSync(downloads).find((f) => /^signet-connection-signet-demo-provider-\d{8}T\d{6}Z\.html$/.test(f));
     assert.ok(file, `no report in ${downloads}: ${readdirSync(downloads)}`);
     const page = readFileSync(path.join(downloads, file), "utf8");
