@@ -14,7 +14,7 @@ ROOT=$PWD
 
 APT_PACKAGES="libwebkit2gtk-4.1-dev build-essential file libxdo-dev librsvg2-dev pkg-config \
   xvfb xauth dbus dbus-x11 xdg-utils desktop-file-utils webkit2gtk-driver xdotool imagemagick \
-  fonts-dejavu-core chromium chromium-driver"
+  fonts-dejavu-core chromium chromium-driver xclip"
 
 # Installed, not just known to dpkg (a package removed with its configuration kept is not).
 missing=$(for p in $APT_PACKAGES; do

@@ -434,3 +434,35 @@ pub async fn run_export<R: Runtime>(app: AppHandle<R>, args: RunExportArgs) -> R
 pub async fn report_show<R: Runtime>(app: AppHandle<R>, args: ReportShowArgs) -> Result<()> {
     guarded(async move { app.signet()?.report_show(&args.path, args.reveal) }).await
 }
+
+/// Signs one call of an endpoint afresh, sends nothing, and answers it as a curl command.
+#[tauri::command]
+pub async fn endpoint_curl<R: Runtime>(app: AppHandle<R>, args: CurlArgs) -> Result<CurlCommand> {
+    guarded(async move {
+        app.signet()?
+            .endpoint_curl(
+                &args.instance_id,
+                None,
+                &args.endpoint_id,
+                &args.inputs,
+                args.reveal,
+            )
+            .await
+    })
+    .await
+}
+
+/// A recorded request (a step's or a call's) as a curl command.
+#[tauri::command]
+pub async fn exchange_curl<R: Runtime>(
+    app: AppHandle<R>,
+    args: ExchangeCurlArgs,
+) -> Result<CurlCommand> {
+    guarded(async move { Ok(app.signet()?.exchange_curl(&args.request)) }).await
+}
+
+/// Puts text on the system clipboard (the Copy buttons).
+#[tauri::command]
+pub async fn clipboard_write<R: Runtime>(app: AppHandle<R>, args: ClipboardArgs) -> Result<()> {
+    guarded(async move { app.signet()?.clipboard_write(&args.text) }).await
+}

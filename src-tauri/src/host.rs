@@ -50,6 +50,19 @@ impl<R: Runtime> Host for ShellHost<R> {
         }
         .map_err(|e| e.to_string())
     }
+
+    /// GTK's clipboard, set on the main thread (WebKitGTK offers the page none).
+    #[cfg(target_os = "linux")]
+    fn copy_text(&self, text: &str) -> Result<(), String> {
+        let text = text.to_owned();
+        self.0
+            .run_on_main_thread(move || {
+                let clipboard = gtk::Clipboard::get(&gtk::gdk::SELECTION_CLIPBOARD);
+                clipboard.set_text(&text);
+                clipboard.store();
+            })
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// The UI listens now: the refused links held until then go out.

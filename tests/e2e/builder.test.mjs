@@ -79,6 +79,35 @@ async function send(method, status) {
   return browser.execute(() => document.querySelector("section.call")?.innerText ?? "");
 }
 
+/** The curl command shown in the last `scope` (Copy as curl), once it is there. */
+async function curlText(scope) {
+  let text = "";
+  await browser.waitUntil(
+    async () => {
+      text = await browser.execute((scope) => {
+        const roots = [...document.querySelectorAll(scope)];
+        return roots[roots.length - 1]?.querySelector('[data-testid="curl-command"]')?.value ?? "";
+      }, scope);
+      return text.startsWith("curl ");
+    },
+    { timeout: 10000, timeoutMsg: `no curl command in ${scope}` },
+  );
+  return text;
+}
+
+/** The X clipboard's text (the app's display). */
+function clipboard() {
+  return spawnSync("xclip", ["-o", "-selection", "clipboard"], { encoding: "utf8" }).stdout;
+}
+
+/** Runs a curl command in sh: the body and the status. */
+function runCurl(command) {
+  const r = spawnSync("sh", ["-c", `${command} -sS -w '\\n%{http_code}'`], { encoding: "utf8" });
+  const out = r.stdout ?? "";
+  const cut = out.lastIndexOf("\n");
+  return [out.slice(0, cut), Number(out.slice(cut + 1).trim())];
+}
+
 /** A crash report a previous run of Signet left, not shown yet (what the panic hook writes). */
 function plantCrashReport() {
   const data = process.env.SIGNET_DATA_DIR;
@@ -237,6 +266,20 @@ describe("a connector built from nothing", () => {
     assert.match(answer, /Created/);
     await s.screenshot("json-post");
     await s.axe("endpoint-json");
+
+    // Copy as curl: signed afresh, not sent; real curl gets it accepted, once.
+    await s.click("Copy as curl", 10000, "section.request");
+    const fresh = await curlText("section.request");
+    await s.waitText(/Copied to the clipboard/);
+    assert.equal(clipboard(), fresh, "the command is on the system clipboard");
+    assert.match(fresh, /^curl 'http:\/\/127\.0\.0\.1:\d+\/api\/orders' \\\n/, fresh);
+    let [body, status] = runCurl(fresh);
+    assert.equal(status, 201, `${body}\n${fresh}`);
+    assert.match(body, /Bob Builder/);
+    assert.equal(runCurl(fresh)[1], 401, "the same nonce again is refused");
+    await browser.execute(() => document.querySelector("section.request textarea")?.scrollIntoView({ block: "center" }));
+    await s.screenshot("copy-as-curl");
+    await s.axe("copy-as-curl");
     // The same screen in the dark theme.
     await s.click("Theme: auto");
     await s.click("Theme: light");
@@ -252,6 +295,12 @@ describe("a connector built from nothing", () => {
     assert.match(sent, /oauth_signature/);
     assert.match(sent, /not signed/);
     await s.screenshot("what-was-sent");
+    // The request as it was sent, as curl: its nonce is spent, so the provider refuses it.
+    await s.click("Copy as curl", 10000, "section.call");
+    const replay = await curlText("section.call");
+    [body, status] = runCurl(replay);
+    assert.equal(status, 401, `${body}\n${replay}`);
+    assert.match(body, /nonce/);
     await s.click(/^History$/);
     await s.waitText(/Call: Create an order/);
     assert.match(await s.text(), /Call: One order[\s\S]*|Call: Tenant/);

@@ -19,6 +19,7 @@ import {
   type ConnectorSummary,
   type ConnectorView,
   type CrashNotice,
+  type CurlCommand,
   type DeepLinkRefusedEvent,
   type Endpoint,
   type ErrorReport,
@@ -31,6 +32,7 @@ import {
   type PagesProgressEvent,
   type PagesResult,
   type PresetSummary,
+  type RecordedRequest,
   type ReportFormat,
   type TagGroup,
   type RunKind,
@@ -936,6 +938,36 @@ export class AppState {
   async exportRun(runId: string, format: ReportFormat): Promise<SavedReport> {
     if (!this.ipc) throw new Error("not connected");
     return this.ipc.runExport(runId, format);
+  }
+
+  /**
+   * One call of an endpoint with the values typed for it, signed afresh (saving unsaved changes
+   * first) and not sent: a curl command, secrets masked unless `reveal`. Throws the backend's
+   * report when the call cannot be filled in.
+   */
+  async curlFor(endpointId: string, reveal: boolean): Promise<CurlCommand | undefined> {
+    const ipc = this.ipc;
+    const instance = await this.savedInstance();
+    if (!ipc || !instance) return undefined;
+    const typed = Object.fromEntries(
+      Object.entries(this.inputs[endpointId] ?? {}).filter(([, v]) => v !== ""),
+    );
+    return ipc.endpointCurl(instance, endpointId, typed, reveal);
+  }
+
+  /** Puts text on the system clipboard: true when it is there. */
+  async copyText(text: string): Promise<boolean> {
+    try {
+      await this.ipc?.clipboardWrite(text);
+      return this.ipc !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  /** A recorded request (a step's or a call's) as a curl command. */
+  async curlOf(request: RecordedRequest): Promise<CurlCommand | undefined> {
+    return this.ipc?.exchangeCurl(request);
   }
 
   /** Opens a report saved since start, or shows it in its folder. Throws when it cannot. */

@@ -19,6 +19,7 @@ use ts_rs::TS;
 
 pub use crate::reports::{ReportFormat, SavedReport};
 pub use signet_audit::{AuditPlan, AuditReport, CheckResult};
+pub use signet_connector::curl::CurlCommand;
 pub use signet_connector::pagination::{
     PageLimits, PageMethod, Pagination, ParamPlace, Stop, StopRules, Total, TotalOf, ValueSource,
 };
@@ -689,6 +690,33 @@ pub struct SendArgs {
     pub inputs: BTreeMap<String, String>,
 }
 
+/// `endpoint_curl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CurlArgs {
+    /// The instance whose values and token sign the call.
+    pub instance_id: InstanceId,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// Values for this call, by variable name.
+    pub inputs: BTreeMap<String, String>,
+    /// Put the secrets in the command (the user asked).
+    pub reveal: bool,
+}
+
+/// `clipboard_write`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ClipboardArgs {
+    /// What to put on the clipboard.
+    pub text: String,
+}
+
+/// `exchange_curl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExchangeCurlArgs {
+    /// The request as recorded (a step's, or a call's).
+    pub request: RecordedRequest,
+}
+
 /// `endpoint_send_pages`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SendPagesArgs {
@@ -1174,6 +1202,12 @@ commands! {
     run_export(RunExportArgs) -> SavedReport;
     /// Opens a report saved since start, or shows it in its folder.
     report_show(ReportShowArgs) -> ();
+    /// Signs one call of an endpoint afresh, sends nothing, and answers it as a curl command.
+    endpoint_curl(CurlArgs) -> CurlCommand;
+    /// A recorded request (a step's or a call's) as a curl command.
+    exchange_curl(ExchangeCurlArgs) -> CurlCommand;
+    /// Puts text on the system clipboard (the Copy buttons).
+    clipboard_write(ClipboardArgs) -> ();
 }
 
 /// Exports `T` when it has a file of its own (a struct or enum), else what it is made of

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use signet_connector::curl::CurlCommand;
 use signet_connector::{PreparedCall, SignedCall};
 use signet_engine::http::{Http, Outcome};
 use signet_oauth1::diagnose::diagnose_exchange;
@@ -34,42 +35,11 @@ fn redacted() -> String {
     signet_oauth1::secret::REDACTED.to_owned()
 }
 
-/// The request as recorded: secret headers and query values masked, the Authorization header
-/// as the trace shows it (a PLAINTEXT signature redacted), the body bounded.
+/// The request as recorded: secrets masked as copy-as-curl masks them
+/// ([`signet_connector::curl::mask`]), the body bounded.
 fn recorded_request(call: &PreparedCall, signed: &SignedCall) -> RecordedRequest {
-    let mut url = redact_secret_values(&signed.url);
-    for name in &call.secret_query {
-        url = mask_query(&url, name);
-    }
-    let headers = signed
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            let masked = call
-                .secret_headers
-                .iter()
-                .any(|m| m.eq_ignore_ascii_case(k));
-            let value = if masked {
-                redacted()
-            } else if k.eq_ignore_ascii_case("authorization") {
-                signed
-                    .trace
-                    .as_ref()
-                    .and_then(|t| t.authorization_header.clone())
-                    .unwrap_or_else(redacted)
-            } else {
-                v.clone()
-            };
-            (k.clone(), value)
-        })
-        .collect();
-    let body = signed.body.as_deref().map(|b| {
-        let text = String::from_utf8_lossy(b);
-        let mut text = match &signed.trace {
-            // A form body carries the oauth parameters for body placement: as the trace shows.
-            Some(t) if t.signed_body.is_some() => t.signed_body.clone().unwrap_or_default(),
-            _ => text.into_owned(),
-        };
+    let masked = signet_connector::curl::mask(call, signed);
+    let body = masked.body.map(|mut text| {
         if text.len() > MAX_RECORDED_BODY {
             let mut cut = MAX_RECORDED_BODY;
             while !text.is_char_boundary(cut) {
@@ -81,36 +51,11 @@ fn recorded_request(call: &PreparedCall, signed: &SignedCall) -> RecordedRequest
     });
     RecordedRequest {
         method: signed.method.clone(),
-        url,
-        headers,
+        url: masked.url,
+        headers: masked.headers,
         content_type: signed.content_type.clone(),
         body,
     }
-}
-
-/// Masks the value of query parameter `name` in `url`.
-fn mask_query(url: &str, name: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_owned();
-    };
-    let (query, fragment) = match query.split_once('#') {
-        Some((q, f)) => (q, Some(f)),
-        None => (query, None),
-    };
-    let encoded = signet_oauth1::encoding::encode(name);
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|p| match p.split_once('=') {
-            Some((k, _)) if k == encoded || k == name => format!("{k}={}", redacted()),
-            _ => p.to_owned(),
-        })
-        .collect();
-    let mut out = format!("{base}?{}", parts.join("&"));
-    if let Some(f) = fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
 }
 
 /// The answer as shown: bounded to `limit`, cookies masked.
@@ -277,13 +222,7 @@ impl App {
         endpoint: &str,
         inputs: &BTreeMap<String, String>,
     ) -> Result<CallResult> {
-        let (inst, mut c) = self.instance_and_connector(instance)?;
-        self.ensure_demo(&inst, &c.definition).await?;
-        if let Some(e) = extra {
-            c.definition.endpoints.retain(|x| x.id != e.id);
-            c.definition.endpoints.push(e);
-        }
-        let call = self.prepare(inst.id, &c.definition, endpoint, inputs)?;
+        let (inst, c, call) = self.prepared(instance, extra, endpoint, inputs).await?;
         let endpoint_name = c
             .definition
             .endpoint(&call.endpoint_id)
@@ -345,6 +284,96 @@ impl App {
         })
     }
 
+    /// `endpoint_curl`: signs one call of `endpoint` afresh (a new nonce and timestamp) exactly
+    /// as Send would, sends nothing, and answers it as a curl command — secrets masked unless
+    /// `reveal`. The command is good once, within the provider's timestamp window.
+    pub async fn endpoint_curl(
+        &self,
+        instance: &str,
+        extra: Option<signet_connector::Endpoint>,
+        endpoint: &str,
+        inputs: &BTreeMap<String, String>,
+        reveal: bool,
+    ) -> Result<CurlCommand> {
+        let (_, _, call) = self.prepared(instance, extra, endpoint, inputs).await?;
+        let signed = self.sign_afresh(&call)?;
+        Ok(signet_connector::curl::of_call(&call, &signed, reveal))
+    }
+
+    /// `exchange_curl`: a request as recorded (a step of the ten, or a call in the history) as
+    /// a curl command that sends it again byte for byte. Secrets were never kept with a run, so
+    /// what the record masks stays masked (and is named); its nonce is spent, so a provider
+    /// that checks nonces refuses it — which is itself a test of the provider.
+    pub fn exchange_curl(&self, request: &RecordedRequest) -> CurlCommand {
+        let r = signet_oauth1::secret::REDACTED;
+        let mut masked = Vec::new();
+        if request.url.contains(r) {
+            masked.push("a value in the URL".to_owned());
+        }
+        for (name, value) in &request.headers {
+            if value.contains(r) {
+                masked.push(format!("the header {name}"));
+            }
+        }
+        if request.body.as_deref().is_some_and(|b| b.contains(r)) {
+            masked.push("a value in the body".to_owned());
+        }
+        if request
+            .body
+            .as_ref()
+            .is_some_and(|b| b.len() >= MAX_RECORDED_BODY)
+        {
+            masked.push(format!(
+                "the body after its first {} KiB (a record keeps no more)",
+                MAX_RECORDED_BODY / 1024
+            ));
+        }
+        CurlCommand {
+            command: signet_connector::curl::render(&signet_connector::curl::Wire {
+                method: &request.method,
+                url: &request.url,
+                headers: &request.headers,
+                content_type: request.content_type.as_deref(),
+                body: request.body.as_deref().map(str::as_bytes),
+            }),
+            masked,
+        }
+    }
+
+    /// The instance, its connector (with `extra` among its endpoints) and the call of
+    /// `endpoint` filled in.
+    async fn prepared(
+        &self,
+        instance: &str,
+        extra: Option<signet_connector::Endpoint>,
+        endpoint: &str,
+        inputs: &BTreeMap<String, String>,
+    ) -> Result<(
+        signet_store::Instance,
+        signet_store::StoredConnector,
+        PreparedCall,
+    )> {
+        let (inst, mut c) = self.instance_and_connector(instance)?;
+        self.ensure_demo(&inst, &c.definition).await?;
+        if let Some(e) = extra {
+            c.definition.endpoints.retain(|x| x.id != e.id);
+            c.definition.endpoints.push(e);
+        }
+        let call = self.prepare(inst.id, &c.definition, endpoint, inputs)?;
+        Ok((inst, c, call))
+    }
+
+    /// `call` signed with a fresh nonce and timestamp.
+    fn sign_afresh(&self, call: &PreparedCall) -> Result<SignedCall> {
+        signet_connector::sign_call_blinded(
+            call,
+            &signet_engine::nonce::nonce(),
+            self.clock().timestamp(),
+            signet_engine::nonce::blinding_seed(),
+        )
+        .map_err(AppError::from)
+    }
+
     /// An endpoint of `definition` filled in with the instance's values and token and this
     /// call's `inputs`; refused before anything is sent, every field named.
     pub(crate) fn prepare(
@@ -397,14 +426,7 @@ impl App {
         cancel: Option<&tokio::sync::Notify>,
     ) -> Result<Option<Sent>> {
         let clock = self.clock();
-        let timestamp = clock.timestamp();
-        let signed = signet_connector::sign_call_blinded(
-            call,
-            &signet_engine::nonce::nonce(),
-            timestamp,
-            signet_engine::nonce::blinding_seed(),
-        )
-        .map_err(AppError::from)?;
+        let signed = self.sign_afresh(call)?;
         let http = self.call_http()?;
         let outgoing = OutgoingRequest {
             step: StepId::ResourceAccess,

@@ -58,6 +58,11 @@ pub trait Host: Send + Sync + 'static {
         let _ = (path, reveal);
         Err("this Signet has no desktop to open files with".into())
     }
+    /// Puts `text` on the system clipboard (Copy buttons: a webview may offer none).
+    fn copy_text(&self, text: &str) -> std::result::Result<(), String> {
+        let _ = text;
+        Err("this Signet has no clipboard".into())
+    }
 }
 
 /// How the app talks to providers, and where it saves what it exports.

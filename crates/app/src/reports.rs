@@ -194,6 +194,17 @@ impl App {
         })
     }
 
+    /// `clipboard_write`: puts `text` on the system clipboard.
+    pub fn clipboard_write(&self, text: &str) -> Result<()> {
+        self.inner.host.copy_text(text).map_err(|e| {
+            AppError::new(
+                ErrorKind::Io,
+                format!("the text could not be put on the clipboard: {e}"),
+            )
+            .hint("select the text and copy it with Ctrl+C")
+        })
+    }
+
     /// Where reports go: the configured folder, else the user's Downloads folder (made when
     /// missing).
     fn exports_dir(&self) -> Result<PathBuf> {

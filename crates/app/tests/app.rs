@@ -355,6 +355,35 @@ async fn a_connector_built_from_nothing_connects_and_calls() {
     assert_eq!(created["customer"], "Alice \"Al\" Liddell");
     assert_eq!(created["body_hash_verified"], true);
 
+    // Copy as curl: the same JSON POST signed afresh (its body hash too), sent by real curl.
+    let inputs = BTreeMap::from([("customer".to_owned(), "Bob's \"shop\"".to_owned())]);
+    let curl = app
+        .endpoint_curl(&instance, None, "create", &inputs, false)
+        .await
+        .unwrap();
+    assert!(curl.masked.is_empty(), "{:?}", curl.masked);
+    assert!(
+        curl.command.contains("oauth_body_hash="),
+        "{}",
+        curl.command
+    );
+    let (body, status) = run_curl(&curl.command);
+    assert_eq!(status, 201, "{body}\n{}", curl.command);
+    let created: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(created["customer"], "Bob's \"shop\"");
+    assert_eq!(created["body_hash_verified"], true);
+    // The header from the connector variable went too.
+    let curl = app
+        .endpoint_curl(&instance, None, "tenant", &BTreeMap::new(), false)
+        .await
+        .unwrap();
+    assert!(
+        curl.command.contains("-H 'X-Tenant: wonderland'"),
+        "{}",
+        curl.command
+    );
+    assert_eq!(run_curl(&curl.command).1, 200);
+
     // The wrong tenant: the provider's own error, in its own words.
     let mut doc = app
         .connector_get(&view.id, Some(&instance))
@@ -1127,4 +1156,97 @@ fn assert_no_secret(dir: &tempfile::TempDir, tokens: usize, texts: &[&str]) {
             );
         }
     }
+}
+
+/// Runs a curl command in `sh` with `-sS -w` after it: the body, then the status.
+fn run_curl(command: &str) -> (String, u16) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} -sS -w '\\n%{{http_code}}'"))
+        .output()
+        .expect("sh and curl run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let status = status.trim().parse().unwrap_or_else(|_| {
+        panic!(
+            "no status from curl: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (body.to_owned(), status)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_as_curl_masks_an_api_key_unless_revealed() {
+    let (_dir, app, _host) = app();
+    let mut c = Connector::named("Keyed");
+    c.variables = vec![Variable {
+        kind: VariableKind::Secret,
+        ..Variable::text("api_key", "API key")
+    }];
+    c.auth_methods.push(AuthMethod {
+        id: "key".into(),
+        name: "API key".into(),
+        kind: AuthKind::ApiKey {
+            name: "X-Api-Key".into(),
+            value: "Key {{api_key}}".into(),
+            placement: KeyPlacement::Header,
+        },
+        options: AuthOptions::default(),
+    });
+    let mut e = Endpoint::get("items", "Items", "https://api.example.com/items?q=a%20b");
+    e.method = "PUT".into();
+    e.body = Body::Form {
+        fields: vec![Param::new("name", "it's")],
+    };
+    c.endpoints = vec![e];
+    let doc = ConnectorDocument {
+        id: None,
+        connector: c,
+        instance: InstanceDraft {
+            id: None,
+            name: "Default".into(),
+            values: BTreeMap::new(),
+            secrets: BTreeMap::from([("api_key".into(), Secret::new("k3y-s3cret"))]),
+            consumer_key: String::new(),
+            consumer_secret: None,
+            rsa_private_key_pem: None,
+            token: None,
+        },
+    };
+    let view = app.connector_save(doc).unwrap();
+    let instance = view.document.instance.id.unwrap();
+    let masked = app
+        .endpoint_curl(&instance, None, "items", &BTreeMap::new(), false)
+        .await
+        .unwrap();
+    assert!(!masked.command.contains("k3y-s3cret"), "{}", masked.command);
+    assert!(
+        masked.command.contains("-H 'X-Api-Key: <redacted>'"),
+        "{}",
+        masked.command
+    );
+    assert_eq!(masked.masked, vec!["the header X-Api-Key".to_owned()]);
+    assert!(
+        masked
+            .command
+            .starts_with("curl -X PUT 'https://api.example.com/items?q=a%20b'"),
+        "{}",
+        masked.command
+    );
+    assert!(
+        masked.command.ends_with("--data-binary 'name=it%27s'"),
+        "{}",
+        masked.command
+    );
+    let shown = app
+        .endpoint_curl(&instance, None, "items", &BTreeMap::new(), true)
+        .await
+        .unwrap();
+    assert!(
+        shown.command.contains("-H 'X-Api-Key: Key k3y-s3cret'"),
+        "{}",
+        shown.command
+    );
+    assert!(shown.masked.is_empty());
 }

@@ -140,6 +140,8 @@ struct Shared {
     redirects: Mutex<Vec<String>>,
     /// Saved reports the app was asked to open (false) or show in their folder (true).
     shown: Mutex<Vec<(PathBuf, bool)>>,
+    /// What the app put on the clipboard.
+    copied: Mutex<Vec<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -188,6 +190,11 @@ impl Host for RecordingHost {
 
     fn show_file(&self, path: &Path, reveal: bool) -> Result<(), String> {
         lock(&self.0.shown).push((path.to_owned(), reveal));
+        Ok(())
+    }
+
+    fn copy_text(&self, text: &str) -> Result<(), String> {
+        lock(&self.0.copied).push(text.to_owned());
         Ok(())
     }
 }
@@ -333,6 +340,21 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
                 app.endpoint_send(&a.instance_id, &a.endpoint_id, &a.inputs)
                     .await,
             )
+        }
+        "endpoint_curl" => {
+            let a: CurlArgs = args(command, json);
+            answer(
+                app.endpoint_curl(&a.instance_id, None, &a.endpoint_id, &a.inputs, a.reveal)
+                    .await,
+            )
+        }
+        "clipboard_write" => {
+            let a: ClipboardArgs = args(command, json);
+            answer(app.clipboard_write(&a.text))
+        }
+        "exchange_curl" => {
+            let a: ExchangeCurlArgs = args(command, json);
+            answer(Ok::<_, AppError>(app.exchange_curl(&a.request)))
         }
         "endpoint_send_pages" => {
             let a: SendPagesArgs = args(command, json);
@@ -490,6 +512,7 @@ impl Session {
             pins: Mutex::new(Vec::new()),
             redirects: Mutex::new(Vec::new()),
             shown: Mutex::new(Vec::new()),
+            copied: Mutex::new(Vec::new()),
         });
         let settings = Settings {
             callback_timeout: Duration::from_secs(20),
@@ -830,6 +853,33 @@ async fn session_demo(s: &mut Session) {
         );
         s.ok("runs_list", history_page(None)).await;
     }
+    // Copy as curl: a call signed afresh (not sent), and a call's request as it was sent.
+    let curl = s
+        .ok(
+            "endpoint_curl",
+            json!({ "instance_id": instance, "endpoint_id": DEMO_ENDPOINTS[0], "inputs": {},
+                    "reveal": false }),
+        )
+        .await;
+    assert!(
+        str_of(&curl["command"], "curl").starts_with("curl "),
+        "{curl}"
+    );
+    s.ok("clipboard_write", json!({ "text": curl["command"] }))
+        .await;
+    assert_eq!(lock(&s.shared.copied).len(), 1);
+    let sent = s
+        .ok(
+            "endpoint_send",
+            json!({ "instance_id": instance, "endpoint_id": DEMO_ENDPOINTS[0], "inputs": {} }),
+        )
+        .await;
+    s.ok(
+        "exchange_curl",
+        json!({ "request": sent["call"]["request"] }),
+    )
+    .await;
+    s.ok("runs_list", history_page(None)).await;
     // A walk of pages, as the UI names it (`pages-` and the endpoint), and a cancel of a walk
     // that already ended.
     let walked = s
@@ -862,7 +912,17 @@ async fn session_demo(s: &mut Session) {
     let failed_run = str_of(&failed["run_id"], "run id").to_owned();
     let runs = s.ok("runs_list", history_page(None)).await;
     for r in runs["runs"].as_array().expect("runs") {
-        s.ok("run_get", json!({ "run_id": r["run_id"] })).await;
+        let record = s.ok("run_get", json!({ "run_id": r["run_id"] })).await;
+        // Copy as curl on a step of the ten: the request-token request as it was sent.
+        if r["kind"] == "flow" {
+            let step = &record["detail"]["snapshot"]["steps"][2];
+            assert_eq!(step["id"], "token_request", "{step}");
+            s.ok(
+                "exchange_curl",
+                json!({ "request": step["exchanges"][0]["request"] }),
+            )
+            .await;
+        }
     }
     // The History page narrowed to the connector, and to each kind.
     s.ok("runs_list", history_page(Some(&connector))).await;

@@ -538,6 +538,15 @@ pub struct CallArgs {
     /// With --all-pages: fetch at most this many pages (fewer than the endpoint's own most).
     #[arg(long, value_name = "N", requires = "all_pages", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub max_pages: Option<u32>,
+    /// Print the call as a curl command instead of sending it (only the command goes to
+    /// stdout): signed afresh with a new nonce and timestamp, so it works once, within the
+    /// provider's time window. Secrets in it (an API key, a Basic password, a PLAINTEXT
+    /// signature) are <redacted> unless --show-secrets.
+    #[arg(long, conflicts_with = "all_pages")]
+    pub curl: bool,
+    /// With --curl: put the secrets in the command.
+    #[arg(long, requires = "curl")]
+    pub show_secrets: bool,
 }
 
 /// `signet approve`.

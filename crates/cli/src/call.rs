@@ -117,11 +117,18 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
                         let result = result?;
                         return report_pages(&result, a.json);
                     }
+                    if a.curl {
+                        return curl(app, &instance, None, &e.id, &inputs, &a).await;
+                    }
                     app.endpoint_send(&instance, &e.id, &inputs).await?
                 }
                 (None, Some(url)) => {
                     let mut e = endpoint(&a.request, url)?;
                     declare_inputs(&mut e, &view.document.connector, &inputs);
+                    if a.curl {
+                        let id = e.id.clone();
+                        return curl(app, &instance, Some(e), &id, &inputs, &a).await;
+                    }
                     app.endpoint_send_unsaved(&instance, e, &inputs).await?
                 }
                 (None, None) => {
@@ -144,10 +151,42 @@ pub async fn run(a: CallArgs, data_dir: Option<&Path>) -> Outcome {
             let mut e = endpoint(&a.request, url)?;
             declare_inputs(&mut e, &signet_connector::Connector::named(""), &inputs);
             let instance = ad_hoc(app, &a, e)?;
+            if a.curl {
+                return curl(app, &instance, None, AD_HOC, &inputs, &a).await;
+            }
             app.endpoint_send(&instance, AD_HOC, &inputs).await?
         }
     };
     report(&result, a.json)
+}
+
+/// `--curl`: the call signed afresh, printed as a curl command (or as JSON), not sent.
+async fn curl(
+    app: &App,
+    instance: &str,
+    extra: Option<Endpoint>,
+    endpoint: &str,
+    inputs: &BTreeMap<String, String>,
+    a: &CallArgs,
+) -> Outcome {
+    let c = app
+        .endpoint_curl(instance, extra, endpoint, inputs, a.show_secrets)
+        .await?;
+    if a.json {
+        outln!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+        return Ok(());
+    }
+    outln!("{}", c.command);
+    if !c.masked.is_empty() {
+        errln!(
+            "<redacted> in the command: {}; pass --show-secrets to put them in.",
+            c.masked.join(", ")
+        );
+    }
+    errln!(
+        "Signed just now with a fresh nonce and timestamp: it works once, within the provider's time window."
+    );
+    Ok(())
 }
 
 /// A throwaway connector from the credential flags with `endpoint` as its only endpoint:

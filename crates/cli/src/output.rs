@@ -145,21 +145,20 @@ pub fn signed_request(s: &Signed<'_>, reveal: bool) -> String {
     if let Some(b) = &body {
         let _ = writeln!(o, "\n  {b}");
     }
-    let mut curl = format!("curl -X {} {}", s.method, quote(&hide(&s.url)));
-    if let Some(a) = &s.authorization {
-        let _ = write!(
-            curl,
-            " -H {}",
-            quote(&format!("Authorization: {}", hide(a)))
-        );
-    }
-    if let Some(ct) = s.content_type {
-        let _ = write!(curl, " -H {}", quote(&format!("Content-Type: {ct}")));
-    }
-    if let Some(b) = &body {
-        let _ = write!(curl, " --data-raw {}", quote(b));
-    }
-    let _ = writeln!(o, "\ncurl\n  {curl}");
+    let url = hide(&s.url);
+    let headers: Vec<(String, String)> = s
+        .authorization
+        .iter()
+        .map(|a| ("Authorization".to_owned(), hide(a)))
+        .collect();
+    let curl = signet_connector::curl::render(&signet_connector::curl::Wire {
+        method: &s.method,
+        url: &url,
+        headers: &headers,
+        content_type: s.content_type,
+        body: body.as_deref().map(str::as_bytes),
+    });
+    let _ = writeln!(o, "\ncurl\n  {}", curl.replace('\n', "\n  "));
     if !reveal {
         let _ = writeln!(
             o,
@@ -167,11 +166,6 @@ pub fn signed_request(s: &Signed<'_>, reveal: bool) -> String {
         );
     }
     o
-}
-
-/// Quotes for a POSIX shell.
-pub fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 fn shorten(s: &str, max: usize) -> String {

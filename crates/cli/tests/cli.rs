@@ -398,7 +398,8 @@ fn sign_prints_the_trace_the_request_and_curl_and_hides_plaintext_secrets() {
         "Base string URI",
         "Signature base string",
         "Signing key",
-        "curl -X POST 'https://api.example.com/1.1/statuses/update.json?include_entities=true' -H 'Authorization: OAuth ",
+        "curl 'https://api.example.com/1.1/statuses/update.json?include_entities=true' \\\n    -H 'Authorization: OAuth ",
+        "-H 'Content-Type: application/x-www-form-urlencoded' \\\n    --data-binary 'status=Hello+Ladies'",
     ] {
         assert!(out.contains(part), "missing {part:?}:\n{out}");
     }
@@ -1209,4 +1210,127 @@ async fn a_reader_that_goes_away_stops_nothing_and_is_no_bug() {
         String::from_utf8_lossy(&listed.stderr)
     );
     provider.shutdown().await;
+}
+
+/// Runs a printed curl command in `sh`, with `-sS -w` after it: the body, then the status.
+fn run_curl(command: &str) -> (String, u16) {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} -sS -w '\\n%{{http_code}}'"))
+        .output()
+        .expect("sh and curl run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (
+        body.to_owned(),
+        status.trim().parse().unwrap_or_else(|_| {
+            panic!(
+                "no status from curl: {text} {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn call_curl_signs_afresh_sends_nothing_and_real_curl_is_accepted_once() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let url = provider.url().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    let (d, u) = (dir.clone(), url.clone());
+    let flow = tokio::task::spawn_blocking(move || {
+        let args = save_demo_args(&u);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        signet_in(&d, &args)
+    })
+    .await
+    .unwrap();
+    assert!(flow.status.success(), "{}", text(&flow));
+
+    // A GET with a query, and a POST with a form body whose fields are signed.
+    let get = vec![
+        "call".to_owned(),
+        "demo".into(),
+        "--url".into(),
+        format!("{url}/api/orders?limit=2&offset=1"),
+        "--curl".into(),
+    ];
+    let post = vec![
+        "call".to_owned(),
+        "demo".into(),
+        "-X".into(),
+        "POST".into(),
+        "--url".into(),
+        format!("{url}/api/notes"),
+        "--body".into(),
+        "title=It%27s+a+note&text=caf%C3%A9+%26+more".into(),
+        "--curl".into(),
+    ];
+    for (args, expect) in [
+        (get, "\"offset\":1"),
+        (post, "\"text\":\"café & more\",\"title\":\"It's a note\""),
+    ] {
+        let d = dir.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            signet_in(&d, &args)
+        })
+        .await
+        .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let command = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(command.starts_with("curl "), "{command}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("works once"),
+            "{}",
+            text(&out)
+        );
+        // Signet sent nothing: the provider accepts the nonce the first time...
+        let (body, status) = run_curl(&command);
+        assert!((200..300).contains(&status), "{status} {body}\n{command}");
+        assert!(body.contains(expect), "{body}");
+        // ... and refuses the same request sent again.
+        let (body, status) = run_curl(&command);
+        assert_eq!(status, 401, "a replayed nonce was accepted: {body}");
+        assert!(body.contains("nonce"), "{body}");
+    }
+    provider.shutdown().await;
+}
+
+#[test]
+fn call_curl_masks_secrets_unless_asked() {
+    let base = [
+        "call",
+        "--url",
+        "http://127.0.0.1:9/api/orders?x=1",
+        "--consumer-key",
+        "ck",
+        "--consumer-secret",
+        "c0nsumer-s3cret",
+        "--token",
+        "tok",
+        "--token-secret",
+        "t0ken-s3cret",
+        "--signature-method",
+        "PLAINTEXT",
+        "--curl",
+    ];
+    let o = signet(&base);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(!out.contains("s3cret"), "a secret leaked:\n{out}");
+    assert!(out.contains("oauth_signature=\"<redacted>\""), "{out}");
+    assert!(out.contains("the PLAINTEXT signature"), "{out}");
+    assert!(out.contains("--show-secrets"), "{out}");
+    let mut shown = base.to_vec();
+    shown.push("--show-secrets");
+    let o = signet(&shown);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("oauth_signature=\"c0nsumer-s3cret%26t0ken-s3cret\""),
+        "{out}"
+    );
 }

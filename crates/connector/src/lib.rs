@@ -5,6 +5,7 @@
 //! - [`instance`]: what an installed connector holds — variable values, consumer credentials,
 //!   tokens — as resolving needs it.
 //! - [`variables`]: `{{name}}` templates, their precedence, built-ins and encoding.
+//! - [`curl`]: a signed request as a curl command, and the masking rules of its secrets.
 //! - [`validate`]: checks of a definition while it is edited.
 //! - [`pagination`]: how an endpoint pages through results; the pager that walks them.
 //! - [`resolve`]: [`resolve::flow_config`] for the ten steps, [`resolve::prepare_call`] and
@@ -14,6 +15,7 @@
 //! the built-in variables' values are inputs.
 #![warn(missing_docs)]
 
+pub mod curl;
 pub mod instance;
 pub mod model;
 pub mod pagination;

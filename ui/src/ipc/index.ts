@@ -15,6 +15,7 @@ import type {
   ConnectorSummary,
   ConnectorView,
   CrashNotice,
+  CurlCommand,
   DeepLinkRefusedEvent,
   DemoProvider,
   ErrorReport,
@@ -31,6 +32,7 @@ import type {
   PagesProgressEvent,
   PagesResult,
   PresetSummary,
+  RecordedRequest,
   ReportFormat,
   RunRecord,
   RunKind,
@@ -155,6 +157,17 @@ export interface Ipc {
   runExport(runId: string, format: ReportFormat): Promise<SavedReport>;
   /** Opens a report saved since start, or (`reveal`) shows it in its folder. */
   reportShow(path: string, reveal: boolean): Promise<void>;
+  /** Signs one call of an endpoint afresh, sends nothing: a curl command. */
+  endpointCurl(
+    instanceId: string,
+    endpointId: string,
+    inputs: Record<string, string>,
+    reveal: boolean,
+  ): Promise<CurlCommand>;
+  /** A recorded request (a step's or a call's) as a curl command. */
+  exchangeCurl(request: RecordedRequest): Promise<CurlCommand>;
+  /** Puts text on the system clipboard. */
+  clipboardWrite(text: string): Promise<void>;
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
   onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
   onCrashed(handler: (event: CrashNotice) => void): Promise<Unlisten>;
@@ -233,6 +246,10 @@ export function makeIpc(t: Transport): Ipc {
     auditStop: (job) => done(t.invoke("audit_stop", { job })),
     runExport: (run_id, format) => t.invoke("run_export", { run_id, format }),
     reportShow: (path, reveal) => done(t.invoke("report_show", { path, reveal })),
+    endpointCurl: (instance_id, endpoint_id, inputs, reveal) =>
+      t.invoke("endpoint_curl", { instance_id, endpoint_id, inputs, reveal }),
+    exchangeCurl: (request) => t.invoke("exchange_curl", { request }),
+    clipboardWrite: (text) => done(t.invoke("clipboard_write", { text })),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
     onCrashed: (handler) => t.listen("app-crashed", handler),

@@ -8,16 +8,20 @@ import type { AuditPlan } from "./AuditPlan";
 import type { AuditProgressEvent } from "./AuditProgressEvent";
 import type { BaseStringDiff } from "./BaseStringDiff";
 import type { CallResult } from "./CallResult";
+import type { ClipboardArgs } from "./ClipboardArgs";
 import type { ClockOffsetArgs } from "./ClockOffsetArgs";
 import type { ConnectorArgs } from "./ConnectorArgs";
 import type { ConnectorGetArgs } from "./ConnectorGetArgs";
 import type { ConnectorSummary } from "./ConnectorSummary";
 import type { ConnectorView } from "./ConnectorView";
 import type { CrashNotice } from "./CrashNotice";
+import type { CurlArgs } from "./CurlArgs";
+import type { CurlCommand } from "./CurlCommand";
 import type { DeepLinkRefusedEvent } from "./DeepLinkRefusedEvent";
 import type { DemoProvider } from "./DemoProvider";
 import type { DiagnosePasteArgs } from "./DiagnosePasteArgs";
 import type { DocumentArgs } from "./DocumentArgs";
+import type { ExchangeCurlArgs } from "./ExchangeCurlArgs";
 import type { FailureDiagnosis } from "./FailureDiagnosis";
 import type { FieldProblem } from "./FieldProblem";
 import type { FlowSnapshotEvent } from "./FlowSnapshotEvent";
@@ -144,6 +148,12 @@ export type CommandMap = {
   run_export: { args: RunExportArgs; result: SavedReport };
   /** Opens a report saved since start, or shows it in its folder. */
   report_show: { args: ReportShowArgs; result: null };
+  /** Signs one call of an endpoint afresh, sends nothing, and answers it as a curl command. */
+  endpoint_curl: { args: CurlArgs; result: CurlCommand };
+  /** A recorded request (a step's or a call's) as a curl command. */
+  exchange_curl: { args: ExchangeCurlArgs; result: CurlCommand };
+  /** Puts text on the system clipboard (the Copy buttons). */
+  clipboard_write: { args: ClipboardArgs; result: null };
 };
 
 /** Every command name, in order. */
@@ -192,6 +202,9 @@ export const COMMAND_NAMES = [
   "audit_stop",
   "run_export",
   "report_show",
+  "endpoint_curl",
+  "exchange_curl",
+  "clipboard_write",
 ] as const satisfies readonly (keyof CommandMap)[];
 
 export type EventMap = {
