@@ -466,3 +466,28 @@ pub async fn exchange_curl<R: Runtime>(
 pub async fn clipboard_write<R: Runtime>(app: AppHandle<R>, args: ClipboardArgs) -> Result<()> {
     guarded(async move { app.signet()?.clipboard_write(&args.text) }).await
 }
+
+/// Reads a Postman collection (and environment) into a new connector.
+#[tauri::command]
+pub async fn postman_import<R: Runtime>(
+    app: AppHandle<R>,
+    args: PostmanImportArgs,
+) -> Result<PostmanImported> {
+    guarded(async move { app.signet()?.postman_import_files(&args.files) }).await
+}
+
+/// Saves a connector as a Postman v2.1 collection in the Downloads folder.
+#[tauri::command]
+pub async fn postman_export<R: Runtime>(
+    app: AppHandle<R>,
+    args: PostmanExportArgs,
+) -> Result<SavedReport> {
+    guarded(async move {
+        app.signet()?.postman_export(
+            &args.connector_id,
+            args.instance_id.as_deref(),
+            args.include_secrets,
+        )
+    })
+    .await
+}

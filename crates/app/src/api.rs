@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use crate::interchange::{ImportNote, NoteKind, PostmanImported};
 pub use crate::reports::{ReportFormat, SavedReport};
 pub use signet_audit::{AuditPlan, AuditReport, CheckResult};
 pub use signet_connector::curl::CurlCommand;
@@ -703,6 +704,34 @@ pub struct CurlArgs {
     pub reveal: bool,
 }
 
+/// `postman_import`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PostmanImportArgs {
+    /// The files chosen or dropped: one collection (v2.0 or v2.1) and, if wanted, one
+    /// environment whose values win over the collection's (told apart by their content).
+    pub files: Vec<PostmanFile>,
+}
+
+/// A file given to `postman_import`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PostmanFile {
+    /// Its name, for messages.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// `postman_export`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PostmanExportArgs {
+    /// The connector.
+    pub connector_id: ConnectorId,
+    /// Whose values go in (the connector's first instance when `null`).
+    pub instance_id: Option<InstanceId>,
+    /// Put the secrets' values in (the user asked); else each is an empty `{{variable}}`.
+    pub include_secrets: bool,
+}
+
 /// `clipboard_write`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ClipboardArgs {
@@ -1208,6 +1237,11 @@ commands! {
     exchange_curl(ExchangeCurlArgs) -> CurlCommand;
     /// Puts text on the system clipboard (the Copy buttons).
     clipboard_write(ClipboardArgs) -> ();
+    /// Reads a Postman collection (and environment) into a new connector, with the import's
+    /// report.
+    postman_import(PostmanImportArgs) -> PostmanImported;
+    /// Saves a connector as a Postman v2.1 collection in the Downloads folder.
+    postman_export(PostmanExportArgs) -> SavedReport;
 }
 
 /// Exports `T` when it has a file of its own (a struct or enum), else what it is made of

@@ -20,6 +20,7 @@ mod error;
 mod flows;
 mod history;
 mod ids;
+mod interchange;
 mod jobs;
 mod pages;
 mod presets;

@@ -147,9 +147,7 @@ impl App {
         };
         let name = signet_report::file_name(kind, &subject, &stamp(ms), format.extension());
         let saved = save_new(&self.exports_dir()?, &name, text.as_bytes())?;
-        if let Ok(mut kept) = self.inner.saved_reports.lock() {
-            kept.insert(PathBuf::from(&saved.path));
-        }
+        self.remember_saved(&saved);
         Ok(saved)
     }
 
@@ -194,6 +192,13 @@ impl App {
         })
     }
 
+    /// A file saved here may be opened or shown in its folder (`report_show`).
+    pub(crate) fn remember_saved(&self, saved: &SavedReport) {
+        if let Ok(mut kept) = self.inner.saved_reports.lock() {
+            kept.insert(PathBuf::from(&saved.path));
+        }
+    }
+
     /// `clipboard_write`: puts `text` on the system clipboard.
     pub fn clipboard_write(&self, text: &str) -> Result<()> {
         self.inner.host.copy_text(text).map_err(|e| {
@@ -207,7 +212,7 @@ impl App {
 
     /// Where reports go: the configured folder, else the user's Downloads folder (made when
     /// missing).
-    fn exports_dir(&self) -> Result<PathBuf> {
+    pub(crate) fn exports_dir(&self) -> Result<PathBuf> {
         let dir = self
             .inner
             .settings
@@ -288,7 +293,7 @@ fn envelope<T: Serialize>(
 
 /// Writes `bytes` to a new file in `dir` named `name`, or `name` with ` (2)`, ` (3)`, ...
 /// when taken: an existing file is never replaced. A file half written is removed.
-fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<SavedReport> {
+pub(crate) fn save_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<SavedReport> {
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     let io = |path: &Path, e: std::io::Error| {
         AppError::new(

@@ -1250,3 +1250,77 @@ async fn copy_as_curl_masks_an_api_key_unless_revealed() {
     );
     assert!(shown.masked.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postman_files_are_told_apart_and_a_refused_import_changes_nothing() {
+    let (_dir, app, _host) = app();
+    let fixture = |name: &str| {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../interchange/tests/postman")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let file = |name: &str| PostmanFile {
+        name: name.into(),
+        text: fixture(name),
+    };
+    let collection = file("netsuite.postman_collection.json");
+    let environment = file("netsuite.postman_environment.json");
+    // The environment first: still told apart; its values are the instance's.
+    let done = app
+        .postman_import_files(&[environment.clone(), collection.clone()])
+        .unwrap();
+    assert_eq!(
+        done.view
+            .document
+            .instance
+            .values
+            .get("account")
+            .map(String::as_str),
+        Some("7654321-sb2")
+    );
+    assert!(
+        done.view.stored.consumer_secret,
+        "the secret is stored (encrypted)"
+    );
+    assert!(done.notes.iter().any(|n| n.kind == NoteKind::NotRun));
+    let json = serde_json::to_string(&done).unwrap();
+    assert!(!json.contains("d26ad321a4b2"), "a secret came back");
+    // The same again: a name of its own.
+    let again = app
+        .postman_import_files(std::slice::from_ref(&collection))
+        .unwrap();
+    assert_eq!(
+        again.view.document.connector.details.name,
+        "NetSuite REST (token-based auth) (2)"
+    );
+    let count = app.connectors_list().unwrap().len();
+    for (files, says) in [
+        (vec![environment.clone()], "is a Postman environment, not a collection"),
+        (vec![collection.clone(), collection.clone()], "2 collections were given"),
+        (vec![], "no file was given"),
+        (
+            vec![PostmanFile {
+                name: "x.json".into(),
+                text: "{\"info\": {\"schema\": \"https://schema.getpostman.com/json/collection/v1.0.0/collection.json\"}}".into(),
+            }],
+            "v1 collection",
+        ),
+    ] {
+        let e = app.postman_import_files(&files).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidInputs);
+        assert!(e.report().message.contains(says), "{:?}", e.report());
+    }
+    assert_eq!(
+        app.connectors_list().unwrap().len(),
+        count,
+        "nothing was saved"
+    );
+    // Out as a collection, without its secrets unless asked.
+    let (_, text) = app.postman_collection(&done.view.id, None, false).unwrap();
+    assert!(!text.contains("d26ad321a4b2"));
+    let (_, text) = app.postman_collection(&done.view.id, None, true).unwrap();
+    assert!(text.contains("d26ad321a4b2"));
+}

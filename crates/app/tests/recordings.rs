@@ -348,6 +348,14 @@ async fn dispatch(app: &App, command: &str, json: &Value) -> Result<Value, Value
                     .await,
             )
         }
+        "postman_import" => {
+            let a: PostmanImportArgs = args(command, json);
+            answer(app.postman_import_files(&a.files))
+        }
+        "postman_export" => {
+            let a: PostmanExportArgs = args(command, json);
+            answer(app.postman_export(&a.connector_id, a.instance_id.as_deref(), a.include_secrets))
+        }
         "clipboard_write" => {
             let a: ClipboardArgs = args(command, json);
             answer(app.clipboard_write(&a.text))
@@ -1230,6 +1238,44 @@ async fn session_manage(s: &mut Session) {
     assert_eq!(none["total"], 0, "{none}");
     s.ok("history_settings_set", json!({ "keep_runs": 200 }))
         .await;
+
+    // The connector out as a Postman collection; a collection in, and a file that is none.
+    let saved = s
+        .ok(
+            "postman_export",
+            json!({ "connector_id": connector, "instance_id": null, "include_secrets": false }),
+        )
+        .await;
+    assert!(
+        str_of(&saved["file_name"], "file name").ends_with(".postman_collection.json"),
+        "{saved}"
+    );
+    let collection = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../interchange/tests/postman/demo.postman_collection.json"),
+    )
+    .expect("the demo collection");
+    let imported = s
+        .ok(
+            "postman_import",
+            json!({ "files": [{ "name": "demo.postman_collection.json", "text": collection }] }),
+        )
+        .await;
+    assert_eq!(
+        imported["view"]["document"]["connector"]["endpoints"]
+            .as_array()
+            .map(Vec::len),
+        Some(4),
+        "{imported}"
+    );
+    s.ok("connectors_list", Value::Null).await;
+    let refused = s
+        .err(
+            "postman_import",
+            json!({ "files": [{ "name": "notes.json", "text": "{\"info\": {}}" }] }),
+        )
+        .await;
+    assert_eq!(refused["kind"], "invalid_inputs", "{refused}");
 
     s.ok("token_forget", json!({ "instance_id": instance }))
         .await;

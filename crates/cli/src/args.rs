@@ -52,6 +52,12 @@ pub enum Command {
     /// Saved connectors: list, show, add, set, remove, export, import.
     #[command(subcommand)]
     Connectors(ConnectorsCommand),
+    /// Bring connectors in from other tools: `signet import postman COLLECTION.json`.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write a connector for other tools: `signet export postman CONNECTOR -o FILE`.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// A saved connector's endpoints: list them.
     #[command(subcommand)]
     Endpoints(EndpointsCommand),
@@ -168,6 +174,47 @@ pub enum ConnectorsCommand {
         /// What to do when a name is taken: fail, skip or replace.
         #[arg(long, default_value = "fail")]
         on_conflict: String,
+    },
+}
+
+/// `signet import ...`.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Postman collection (v2.0 or v2.1) as a new connector: OAuth 1.0 auth at any level
+    /// becomes its OAuth 1.0a method (credentials into its instance, encrypted), requests its
+    /// endpoints, variables its variables; every setting Signet does differently or leaves out
+    /// is reported. Postman scripts are kept as text, never run.
+    Postman {
+        /// The collection file (Postman: ⋯ → Export → Collection v2.1).
+        file: PathBuf,
+        /// A Postman environment file whose values win over the collection's.
+        #[arg(long, short = 'e', value_name = "FILE")]
+        environment: Option<PathBuf>,
+        /// Print the connector and the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `signet export ...`.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// A connector as a Postman v2.1 collection: its first authentication method on the
+    /// collection, each endpoint a request, the OAuth 1.0a token requests in a folder, its
+    /// values as collection variables. Secrets are empty {{variables}} unless
+    /// --include-secrets. `signet import postman` reads it back to the same connector.
+    Postman {
+        /// The connector's name.
+        connector: String,
+        /// Whose values go in (its first instance when left out).
+        #[arg(long)]
+        instance: Option<String>,
+        /// The file to write (default: standard output).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Put the secrets' values in the collection, in clear.
+        #[arg(long)]
+        include_secrets: bool,
     },
 }
 

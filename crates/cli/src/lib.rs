@@ -45,6 +45,7 @@ pub mod database;
 pub mod define;
 pub mod exit;
 pub mod flow;
+pub mod interchange;
 pub mod output;
 pub mod presets;
 pub mod sign;
@@ -123,6 +124,8 @@ async fn with_runtime(
         Command::Check(a) => check::run(a, data_dir).await,
         Command::Approve(a) => call::approve(a).await,
         Command::Connectors(c) => connectors::connectors(data_dir, c),
+        Command::Import(c) => interchange::import(data_dir, c),
+        Command::Export(c) => interchange::export(data_dir, c),
         Command::Endpoints(c) => connectors::endpoints(data_dir, c),
         Command::Tokens(c) => connectors::tokens(data_dir, c),
         Command::Database(c) => database::database(data_dir, c),

@@ -1334,3 +1334,157 @@ fn call_curl_masks_secrets_unless_asked() {
         "{out}"
     );
 }
+
+fn postman_fixture(name: &str) -> String {
+    format!(
+        "{}/../interchange/tests/postman/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_with_no_edits() {
+    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
+        .await
+        .unwrap();
+    let url = provider.url().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_owned();
+    // The environment says where the provider runs (as a Postman user's would).
+    let env = dir.join("demo.postman_environment.json");
+    std::fs::write(
+        &env,
+        serde_json::json!({
+            "name": "Demo provider on this machine",
+            "values": [{ "key": "base_url", "value": url, "type": "default", "enabled": true }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let run = |args: Vec<String>| {
+        let d = dir.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            signet_in(&d, &args)
+        })
+    };
+    let name = "Signet demo shop (from Postman)";
+    let out = run(vec![
+        "import".into(),
+        "postman".into(),
+        postman_fixture("demo.postman_collection.json"),
+        "--environment".into(),
+        env.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    let printed = text(&out);
+    assert!(out.status.success(), "{printed}");
+    assert!(
+        printed.contains(&format!("Imported {name:?}: 4 endpoints")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("request-token request (step 3)"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("signet-demo-secret"),
+        "a secret printed:\n{printed}"
+    );
+
+    // The ten steps, as imported (the callback a loopback on a free port).
+    let out = run(vec![
+        "flow".into(),
+        "--connector".into(),
+        name.into(),
+        "--browser".into(),
+        approve(),
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    for (endpoint, expect) in [
+        ("shop-me", "\"username\":\"alice\""),
+        ("shop-orders", "\"offset\":1"),
+        ("shop-order", "1002"),
+        ("shop-new-note", "\"title\":\"From Postman\""),
+    ] {
+        let out = run(vec!["call".into(), name.into(), endpoint.into()])
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{endpoint}: {}", text(&out));
+        assert!(text(&out).contains(expect), "{endpoint}: {}", text(&out));
+    }
+
+    // Out again as a collection: no secret in it; in again as a second connector.
+    let exported = dir.join("out.postman_collection.json");
+    let out = run(vec![
+        "export".into(),
+        "postman".into(),
+        name.into(),
+        "-o".into(),
+        exported.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let collection = std::fs::read_to_string(&exported).unwrap();
+    assert!(!collection.contains("signet-demo-secret"));
+    assert!(collection.contains(
+        "\"schema\": \"https://schema.getpostman.com/json/collection/v2.1.0/collection.json\""
+    ));
+    let out = run(vec![
+        "import".into(),
+        "postman".into(),
+        exported.display().to_string(),
+        "--json".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        again["view"]["document"]["connector"]["details"]["name"],
+        format!("{name} (2)")
+    );
+
+    // A file too large is refused before it is read, and changes nothing.
+    let big = dir.join("big.json");
+    std::fs::write(&big, vec![b' '; 21 * 1024 * 1024]).unwrap();
+    let before = run(vec!["connectors".into(), "list".into(), "--json".into()])
+        .await
+        .unwrap();
+    let out = run(vec![
+        "import".into(),
+        "postman".into(),
+        big.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("at most 20 MB"), "{}", text(&out));
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, r#"{"info": {"schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}, "item": [{"name": "x", "request": {"url": "ftp://x/"}}]}"#).unwrap();
+    let out = run(vec![
+        "import".into(),
+        "postman".into(),
+        broken.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("the request \"x\".url"),
+        "{}",
+        text(&out)
+    );
+    let after = run(vec!["connectors".into(), "list".into(), "--json".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        before.stdout, after.stdout,
+        "a refused import changed nothing"
+    );
+    provider.shutdown().await;
+}

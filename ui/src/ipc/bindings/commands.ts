@@ -39,6 +39,9 @@ import type { NewConnector } from "./NewConnector";
 import type { NewConnectorArgs } from "./NewConnectorArgs";
 import type { PagesProgressEvent } from "./PagesProgressEvent";
 import type { PagesResult } from "./PagesResult";
+import type { PostmanExportArgs } from "./PostmanExportArgs";
+import type { PostmanImportArgs } from "./PostmanImportArgs";
+import type { PostmanImported } from "./PostmanImported";
 import type { PresetApplyArgs } from "./PresetApplyArgs";
 import type { PresetSummary } from "./PresetSummary";
 import type { ReportShowArgs } from "./ReportShowArgs";
@@ -154,6 +157,10 @@ export type CommandMap = {
   exchange_curl: { args: ExchangeCurlArgs; result: CurlCommand };
   /** Puts text on the system clipboard (the Copy buttons). */
   clipboard_write: { args: ClipboardArgs; result: null };
+  /** Reads a Postman collection (and environment) into a new connector, with the import's report. */
+  postman_import: { args: PostmanImportArgs; result: PostmanImported };
+  /** Saves a connector as a Postman v2.1 collection in the Downloads folder. */
+  postman_export: { args: PostmanExportArgs; result: SavedReport };
 };
 
 /** Every command name, in order. */
@@ -205,6 +212,8 @@ export const COMMAND_NAMES = [
   "endpoint_curl",
   "exchange_curl",
   "clipboard_write",
+  "postman_import",
+  "postman_export",
 ] as const satisfies readonly (keyof CommandMap)[];
 
 export type EventMap = {
