@@ -31,6 +31,7 @@ import {
   type Lint,
   type PagesProgressEvent,
   type PagesResult,
+  type ImportNote,
   type PresetSummary,
   type RecordedRequest,
   type ReportFormat,
@@ -56,6 +57,10 @@ export class AppState {
   ipc: Ipc | null = $state(null);
   page: Page = $state("connectors");
   info: AppInfo | null = $state(null);
+  /** The report of the Postman import that made the connector on screen, until dismissed. */
+  importReport: { name: string; notes: ImportNote[] } | null = $state(null);
+  /** A Postman import under way. */
+  importing = $state(false);
 
   /** The connector on screen, as edited. */
   doc: ConnectorDocument | null = $state(null);
@@ -337,6 +342,7 @@ export class AppState {
     if (!view) return false;
     const same = this.view?.id === view.id;
     if (!same) {
+      this.importReport = null;
       this.explanations = [];
       this.calls = {};
       this.walks = {};
@@ -953,6 +959,41 @@ export class AppState {
       Object.entries(this.inputs[endpointId] ?? {}).filter(([, v]) => v !== ""),
     );
     return ipc.endpointCurl(instance, endpointId, typed, reveal);
+  }
+
+  /**
+   * Imports the files chosen or dropped — a Postman collection and, if wanted, its environment
+   * (the backend tells them apart) — as a new connector, and opens it with the import's report.
+   * Nothing is saved when the backend refuses the files; its report says why.
+   */
+  async importPostman(files: File[]): Promise<boolean> {
+    if (files.length === 0) return false;
+    this.importing = true;
+    try {
+      const read = await Promise.all(
+        files.map(async (f) => ({ name: f.name, text: await f.text() })),
+      );
+      const done = await this.guard((ipc) => ipc.postmanImport(read));
+      if (!done) return false;
+      await this.refresh();
+      await this.open(done.view.id, done.view.document.instance.id);
+      this.importReport = { name: done.view.document.connector.details.name, notes: done.notes };
+      this.page = "builder";
+      return true;
+    } finally {
+      this.importing = false;
+    }
+  }
+
+  /**
+   * Saves the connector on screen as a Postman v2.1 collection in the Downloads folder (its
+   * changes saved first). Throws the backend's report when it cannot.
+   */
+  async exportPostman(includeSecrets: boolean): Promise<SavedReport | undefined> {
+    const instance = await this.savedInstance();
+    const id = this.doc?.id;
+    if (!this.ipc || !instance || !id) return undefined;
+    return this.ipc.postmanExport(id, instance, includeSecrets);
   }
 
   /** Puts text on the system clipboard: true when it is there. */

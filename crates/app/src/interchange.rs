@@ -112,7 +112,7 @@ impl App {
             [] => {
                 return refuse(
                     format!(
-                        "{} is a Postman environment, not a collection",
+                        "{:?} is a Postman environment, not a collection",
                         environments[0].name
                     ),
                     "choose the collection too (both files at once): the environment only gives its variables values",

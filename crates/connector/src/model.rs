@@ -12,6 +12,7 @@ use signet_oauth1::{CallbackMode, Placement, SignatureMethod};
 /// A connector definition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Connector {
     /// Step 1: basic details.
     pub details: Details,
@@ -29,6 +30,7 @@ pub struct Connector {
 /// Step 1 of building a connector.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Details {
     /// A name people recognise ("Trello", "NetSuite sandbox"); unique among connectors.
     pub name: String,
@@ -52,6 +54,7 @@ pub struct Details {
 /// What kind of value a variable holds; it decides how the value is checked and shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VariableKind {
     /// Any text.
@@ -75,6 +78,7 @@ pub enum VariableKind {
 /// One choice of a [`VariableKind::Choice`] variable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Choice {
     /// The value.
     pub value: String,
@@ -86,6 +90,7 @@ pub struct Choice {
 /// per-call input such as `order_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Variable {
     /// The name templates use: `{{name}}`.
     pub name: String,
@@ -131,6 +136,7 @@ impl Variable {
 /// A name and a value, both templates: a URL parameter, a header, a form field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Param {
     /// The name.
     pub name: String,
@@ -152,6 +158,7 @@ impl Param {
 /// One way the connector authenticates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct AuthMethod {
     /// Unique in the connector; endpoints name it (`oauth1`, `public`).
     pub id: String,
@@ -168,6 +175,7 @@ pub struct AuthMethod {
 /// The kinds of authentication a connector can use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AuthKind {
     /// Public calls: nothing is added.
@@ -208,6 +216,7 @@ impl AuthKind {
 /// Where an API key travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeyPlacement {
     /// A request header.
@@ -220,6 +229,7 @@ pub enum KeyPlacement {
 /// An authentication method's options (the seed's "URL parameters, header, body").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct AuthOptions {
     /// Query parameters: signed (RFC 5849 section 3.4.1.3).
     #[serde(default)]
@@ -243,6 +253,7 @@ impl AuthOptions {
 /// the tokens are the instance's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct OAuth1 {
     /// Three-legged (the dance), one-legged, or a pre-issued token.
     #[serde(default)]
@@ -300,6 +311,7 @@ fn yes() -> bool {
 /// Step 7's settings: how the provider's redirect reaches Signet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct CallbackSettings {
     /// Deep link (`signet://callback`), loopback listener, or PIN (`oob`).
     pub mode: CallbackMode,
@@ -370,6 +382,7 @@ impl OAuth1 {
 /// An endpoint's body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Body {
     /// No body.
@@ -415,6 +428,7 @@ impl Body {
 /// One call the connector makes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Endpoint {
     /// Unique in the connector; the CLI names it (`members-me`, `customer`).
     pub id: String,

@@ -35,6 +35,7 @@ pub const MAX_CURSOR_LEN: usize = 8 * 1024;
 /// An endpoint's pagination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Pagination {
     /// How the next page is asked for.
     pub method: PageMethod,
@@ -53,6 +54,7 @@ pub struct Pagination {
 /// How the next page is asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PageMethod {
     /// `?limit=50&offset=0`, then `offset=50`, ...: the offset grows by the items received.
@@ -154,6 +156,7 @@ impl PageMethod {
 /// Where a value is read from an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum ValueSource {
     /// The JSON body, at a JSON pointer (`/meta/next_cursor`) or JSONPath (`$.meta.next`).
@@ -171,6 +174,7 @@ pub enum ValueSource {
 /// Where a parameter the pager sets goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ParamPlace {
     /// The query (signed).
@@ -183,6 +187,7 @@ pub enum ParamPlace {
 /// What ends the walk besides the method's own end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct StopRules {
     /// Stop at a page without items.
     #[serde(default = "yes")]
@@ -212,6 +217,7 @@ fn yes() -> bool {
 /// A total the provider states.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Total {
     /// Where it is (`/total`, `X-Total-Count`).
     pub source: ValueSource,
@@ -223,6 +229,7 @@ pub struct Total {
 /// What a stated total counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TotalOf {
     /// Items.
@@ -235,6 +242,7 @@ pub enum TotalOf {
 /// Limits that protect the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct PageLimits {
     /// Most pages fetched in one walk.
     #[serde(default = "default_max_pages")]
@@ -401,6 +409,7 @@ impl Pagination {
 /// Why a walk ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Stop {
     /// The last page named no next page: every item was fetched.

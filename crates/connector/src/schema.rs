@@ -117,6 +117,7 @@ const INDEX_FROM: usize = 24;
 /// What the responses of an endpoint look like.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Schema {
     /// The shape of one sample.
     pub root: SchemaNode,
@@ -127,6 +128,7 @@ pub struct Schema {
 /// One place in the responses: the root, a field or an array's elements.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct SchemaNode {
     /// The types seen here, each once, in [`JsonType`]'s order (`integer` absorbed by
     /// `number`).
@@ -170,6 +172,7 @@ pub struct SchemaNode {
 /// A property of the objects at a node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct SchemaField {
     /// The name, as in the JSON.
     pub name: String,
@@ -183,6 +186,7 @@ pub struct SchemaField {
 /// A JSON type, as JSON Schema names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum JsonType {
     /// `null`.
@@ -247,6 +251,7 @@ impl JsonType {
 /// A string format, as JSON Schema names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum StringFormat {
     /// RFC 3339 date and time with an offset: `2026-03-01T10:00:00Z`,
@@ -1315,6 +1320,7 @@ fn json_schema(n: &SchemaNode, m: &mut Map<String, Value>) {
 /// One difference between a saved schema and a fresh one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Drift {
     /// Where (see the module docs).
     pub path: String,
@@ -1325,6 +1331,7 @@ pub struct Drift {
 /// What changed at a path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DriftKind {
     /// A field or array items the saved schema did not have.
@@ -1456,6 +1463,7 @@ fn compare(s: &SchemaNode, f: &SchemaNode, path: &mut String, out: &mut Vec<Drif
 /// A group of tags in the taxonomy ("Orders").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct TagGroup {
     /// `orders`.
     pub id: String,
@@ -1468,6 +1476,7 @@ pub struct TagGroup {
 /// A tag a field can carry: what the field means, in the taxonomy's words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Tag {
     /// `order.id`.
     pub id: String,

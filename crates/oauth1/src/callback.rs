@@ -14,6 +14,7 @@ use crate::parameters::split_pairs;
 /// How the provider's redirect reaches Signet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackMode {
     /// `signet://callback`: the operating system hands the URL to the app.

@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 /// The three transmission methods of section 3.5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Placement {
     /// `Authorization: OAuth ...` (section 3.5.1), the one providers prefer.

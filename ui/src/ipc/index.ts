@@ -31,6 +31,8 @@ import type {
   NewConnector,
   PagesProgressEvent,
   PagesResult,
+  PostmanFile,
+  PostmanImported,
   PresetSummary,
   RecordedRequest,
   ReportFormat,
@@ -168,6 +170,14 @@ export interface Ipc {
   exchangeCurl(request: RecordedRequest): Promise<CurlCommand>;
   /** Puts text on the system clipboard. */
   clipboardWrite(text: string): Promise<void>;
+  /** Reads a Postman collection (and environment) into a new connector, with the report. */
+  postmanImport(files: PostmanFile[]): Promise<PostmanImported>;
+  /** Saves a connector as a Postman v2.1 collection in the Downloads folder. */
+  postmanExport(
+    connectorId: string,
+    instanceId: string | null,
+    includeSecrets: boolean,
+  ): Promise<SavedReport>;
   onSnapshot(handler: (event: FlowSnapshotEvent) => void): Promise<Unlisten>;
   onDeepLinkRefused(handler: (event: DeepLinkRefusedEvent) => void): Promise<Unlisten>;
   onCrashed(handler: (event: CrashNotice) => void): Promise<Unlisten>;
@@ -250,6 +260,9 @@ export function makeIpc(t: Transport): Ipc {
       t.invoke("endpoint_curl", { instance_id, endpoint_id, inputs, reveal }),
     exchangeCurl: (request) => t.invoke("exchange_curl", { request }),
     clipboardWrite: (text) => done(t.invoke("clipboard_write", { text })),
+    postmanImport: (files) => t.invoke("postman_import", { files }),
+    postmanExport: (connector_id, instance_id, include_secrets) =>
+      t.invoke("postman_export", { connector_id, instance_id, include_secrets }),
     onSnapshot: (handler) => t.listen("flow-snapshot", handler),
     onDeepLinkRefused: (handler) => t.listen("deep-link-refused", handler),
     onCrashed: (handler) => t.listen("app-crashed", handler),

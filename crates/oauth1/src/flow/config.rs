@@ -37,6 +37,7 @@ pub struct TokenCredentials {
 /// connector's `Endpoint`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", ts(rename = "HttpEndpoint"))]
 pub struct Endpoint {
     /// Absolute `http(s)` URL.
@@ -189,6 +190,7 @@ pub enum ModeConfig {
 /// The mode's name, as the snapshot shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FlowMode {
     /// Request token, authorisation, access token.

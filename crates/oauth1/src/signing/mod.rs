@@ -18,6 +18,7 @@ use crate::secret::Secret;
 /// The seven signature methods Signet speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub enum SignatureMethod {
     /// HMAC with SHA-1 (RFC 5849 section 3.4.2).
     #[serde(rename = "HMAC-SHA1")]
