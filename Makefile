@@ -112,7 +112,7 @@ bench: setup ui
 FUZZ_SECONDS ?= 300
 FUZZ_RUNS ?= 10000000
 FUZZ_TARGETS ?= oauth1:token_response oauth1:callback oauth1:authorization_header \
-  oauth1:diagnosis oauth1:deep_link store:import
+  oauth1:diagnosis oauth1:deep_link store:import interchange:postman_import
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	for spec in $(FUZZ_TARGETS); do \

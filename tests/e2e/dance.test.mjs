@@ -13,7 +13,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { APP, E2E_DIR, Session, release, setMode, useDownloads } from "./lib.mjs";
+import { APP, CHROMIUM, E2E_DIR, SHOTS, Session, release, setMode, useDownloads } from "./lib.mjs";
 
 const STEP_IDS = [
   "consumer_registration",
@@ -157,6 +157,19 @@ describe("the Signet desktop app", () => {
     assert.match(page, /Connected: access token issued; the API answered 200/);
     for (const id of STEP_IDS) assert.match(page, new RegExp(`<section class="card check enforced" id="${id}"`));
     assert.ok(!page.includes("signet-demo-secret"), "the consumer secret in the report");
+    // It opens offline in a browser: every step drawn (the DOM after load), and a picture.
+    const url = `file://${path.join(downloads, file)}`;
+    const headless = ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"];
+    const dom = spawnSync(CHROMIUM, [...headless, "--dump-dom", url], { encoding: "utf8", timeout: 60000 });
+    assert.equal(dom.status, 0, dom.stderr);
+    for (const id of STEP_IDS) assert.match(dom.stdout, new RegExp(`id="${id}"`), `step ${id} in the opened report`);
+    assert.match(dom.stdout, /<svg[^>]*>[\s\S]*<\/svg>/, "the sequence diagram");
+    const shot = path.join(SHOTS, "dance-report-in-a-browser.png");
+    const pic = spawnSync(CHROMIUM, [...headless, "--window-size=1200,2400", `--screenshot=${shot}`, url], {
+      encoding: "utf8",
+      timeout: 60000,
+    });
+    assert.equal(pic.status, 0, pic.stderr);
   }));
 
   test("keeps the demo connector's access token, encrypted, and lists it", s.shooting("stored", async () => {

@@ -5,11 +5,14 @@
 //! - `signet flow` runs the ten-step dance and prints each step as it happens.
 //! - `signet sign` prints a signing trace, the signed request and a curl command; with
 //!   `--json` it reads one request in the vector format on stdin.
-//! - `signet call` sends one of a connector's endpoints (or any URL), signed.
+//! - `signet call` sends one of a connector's endpoints (or any URL), signed; with `--curl` it
+//!   signs it afresh and prints a curl command instead of sending it.
 //! - `signet check` sends every endpoint of some connectors as a QA run (JUnit XML for CI).
 //! - `signet approve` is a browser stand-in for the demo provider's consent page.
 //! - `signet connectors`, `signet endpoints` and `signet tokens` manage the saved connectors,
 //!   their endpoints, and their instances' tokens.
+//! - `signet import postman` and `signet export postman` bring connectors in from Postman
+//!   collections and write them out as ones.
 //! - `signet history` sets how many runs are kept, and forgets them.
 //! - `signet database` says whether the database opens (and why not), and moves a damaged
 //!   one aside.

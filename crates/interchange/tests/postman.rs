@@ -809,3 +809,62 @@ fn any_json(depth: u32) -> impl Strategy<Value = Value> {
         ]
     })
 }
+
+#[test]
+fn braces_that_are_no_reference_survive_the_round_trip() {
+    // Found by the fuzzer: a `{{` that is no reference is text in Postman; Signet escapes it
+    // and the export writes it back as Postman text.
+    let text = json!({
+        "info": { "name": "Braces", "schema": signet_interchange::postman::SCHEMA_V21 },
+        "item": [{
+            "name": "r",
+            "request": {
+                "method": "POST",
+                "url": "{{sto}i/rae}p/reports",
+                "header": [{ "key": "X-T", "value": "a {{ b" }],
+                "body": { "mode": "raw", "raw": "{\"t\": \"{{}}\", \"u\": \"{{$randomUUID}}\"}", "options": { "raw": { "language": "json" } } }
+            }
+        }]
+    })
+    .to_string();
+    let first = import(&text, None).unwrap();
+    let out = export(
+        &first.connector,
+        &instance_of(&first),
+        &ExportOptions::default(),
+    );
+    let raw = out["item"][0]["request"]["url"]["raw"].as_str().unwrap();
+    assert_eq!(raw, "{{sto}i/rae}p/reports", "Postman text, unescaped");
+    assert_eq!(out["item"][0]["request"]["header"][0]["value"], "a {{ b");
+    assert!(
+        out["item"][0]["request"]["body"]["raw"]
+            .as_str()
+            .unwrap()
+            .contains("{{$guid}}")
+    );
+    let back = import(&out.to_string(), None).unwrap();
+    assert_eq!(back.connector, first.connector);
+}
+
+#[test]
+fn a_query_after_a_brace_that_opens_nothing_is_still_the_query() {
+    // Found by the fuzzer: `{{` that never closes must not hide the `?` after it.
+    let text = json!({
+        "info": { "name": "Q", "schema": signet_interchange::postman::SCHEMA_V21 },
+        "item": [{ "name": "r", "request": { "url": "https://x{{a}b.example/c/:id?e=1", "method": "GET" } }]
+    })
+    .to_string();
+    let first = import(&text, None).unwrap();
+    let e = &first.connector.endpoints[0];
+    assert_eq!(e.url, "https://x\\{{a}b.example/c/{{id}}");
+    assert_eq!(e.query, params(&[("e", "1")]));
+    let out = export(
+        &first.connector,
+        &instance_of(&first),
+        &ExportOptions::default(),
+    );
+    assert_eq!(
+        import(&out.to_string(), None).unwrap().connector,
+        first.connector
+    );
+}

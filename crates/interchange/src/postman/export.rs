@@ -153,7 +153,12 @@ pub fn export(c: &Connector, instance: &ExportedInstance, options: &ExportOption
         "info": info,
         "item": items,
         "variable": variables,
-        "_signet": {
+    });
+    if let Some(first) = c.auth_methods.first() {
+        collection["auth"] = auth_of(first);
+    }
+    postman_texts(&mut collection);
+    collection["_signet"] = json!({
             "version": 1,
             "details": {
                 "system": c.details.system,
@@ -162,11 +167,7 @@ pub fn export(c: &Connector, instance: &ExportedInstance, options: &ExportOption
             },
             "variables": c.variables,
             "auth_methods": c.auth_methods,
-        },
     });
-    if let Some(first) = c.auth_methods.first() {
-        collection["auth"] = auth_of(first);
-    }
     collection
 }
 
@@ -381,9 +382,9 @@ fn item(e: &Endpoint, auth: Option<Value>) -> Value {
     let query: Vec<Value> = e
         .query
         .iter()
-        .map(|p| json!({ "key": pm(&escape_query(&p.name)), "value": pm(&escape_query(&p.value)) }))
+        .map(|p| json!({ "key": escape_query(&p.name), "value": escape_query(&p.value) }))
         .collect();
-    let mut raw = pm(&base);
+    let mut raw = base.clone();
     if !e.query.is_empty() {
         raw.push('?');
         raw.push_str(
@@ -410,13 +411,13 @@ fn item(e: &Endpoint, auth: Option<Value>) -> Value {
     let mut headers: Vec<Value> = e
         .headers
         .iter()
-        .map(|h| json!({ "key": h.name, "value": pm(&h.value) }))
+        .map(|h| json!({ "key": h.name, "value": h.value }))
         .collect();
     let body = match &e.body {
         Body::None => None,
         Body::Form { fields } => Some(json!({
             "mode": "urlencoded",
-            "urlencoded": fields.iter().map(|f| json!({ "key": pm(&f.name), "value": pm(&f.value) })).collect::<Vec<_>>(),
+            "urlencoded": fields.iter().map(|f| json!({ "key": f.name, "value": f.value })).collect::<Vec<_>>(),
         })),
         Body::Json { text } => Some(
             json!({ "mode": "raw", "raw": pm(text), "options": { "raw": { "language": "json" } } }),
@@ -458,9 +459,27 @@ fn item(e: &Endpoint, auth: Option<Value>) -> Value {
     })
 }
 
-/// A template as Postman writes it: Signet's `{{$uuid}}` is Postman's `{{$guid}}`.
+/// A template as Postman writes it: Signet's `{{$uuid}}` is Postman's `{{$guid}}`, and a `{{`
+/// Signet escapes (`\{{`, not a reference) is plain text in Postman.
 fn pm(text: &str) -> String {
-    text.replace("{{$uuid}}", "{{$guid}}")
+    text.replace("{{$uuid}}", "{{$guid}}").replace("\\{{", "{{")
+}
+
+/// Every text of a collection written the Postman way ([`pm`]), except in `_signet` objects,
+/// which keep Signet's own.
+fn postman_texts(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains("{{") => *s = pm(s),
+        Value::Array(items) => items.iter_mut().for_each(postman_texts),
+        Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                if k != "_signet" {
+                    postman_texts(item);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// `scheme://host` (or a leading `{{variable}}`) and the path after it.

@@ -380,26 +380,22 @@ fn decode_query(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
-/// Splits a URL at its query's `?` (one inside `{{…}}` does not count).
+/// Splits a URL at its query's `?` (one inside a `{{…}}` reference does not count).
 fn split_query(url: &str) -> (&str, Option<&str>) {
-    let mut depth = 0usize;
-    let bytes = url.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i..].starts_with(b"{{") {
-            depth += 1;
-            i += 2;
+    while i < url.len() {
+        let rest = &url[i..];
+        if rest.starts_with("{{")
+            && let Some(close) = rest[2..].find("}}")
+            && !rest[2..2 + close].contains("{{")
+        {
+            i += 2 + close + 2;
             continue;
         }
-        if bytes[i..].starts_with(b"}}") && depth > 0 {
-            depth -= 1;
-            i += 2;
-            continue;
-        }
-        if bytes[i] == b'?' && depth == 0 {
+        if rest.starts_with('?') {
             return (&url[..i], Some(&url[i + 1..]));
         }
-        i += 1;
+        i += rest.chars().next().map_or(1, char::len_utf8);
     }
     (url, None)
 }
