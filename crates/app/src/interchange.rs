@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use signet_connector::ClientSecret;
-use signet_interchange::postman::{self, ExportOptions, ExportedInstance};
+use signet_interchange::postman::{self, ExportOptions, InstanceValues};
 use signet_oauth1::ErrorKind;
 use signet_oauth1::flow::FieldProblem;
 use ts_rs::TS;
@@ -179,7 +179,7 @@ impl App {
             Some(ClientSecret::RsaPrivateKey(k)) => (None, Some(k)),
             None => (None, None),
         };
-        let exported = ExportedInstance {
+        let exported = InstanceValues {
             values: installed.values,
             secrets: if include_secrets {
                 installed.secrets

@@ -574,6 +574,17 @@ fn signet_in(dir: &std::path::Path, args: &[&str]) -> Output {
         .expect("signet runs")
 }
 
+/// [`signet_in`] off the test's runtime (a demo provider runs on it).
+async fn signet_in_async(dir: &std::path::Path, args: Vec<String>) -> Output {
+    let d = dir.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        signet_in(&d, &args)
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
     let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
@@ -582,14 +593,7 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
     let url = provider.url().to_owned();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_owned();
-    let (d, u) = (dir.clone(), url.clone());
-    let flow = tokio::task::spawn_blocking(move || {
-        let args = save_demo_args(&u);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        signet_in(&d, &args)
-    })
-    .await
-    .unwrap();
+    let flow = signet_in_async(&dir, save_demo_args(&url)).await;
     assert!(flow.status.success(), "{}", text(&flow));
     assert!(
         text(&flow).contains("Saved the token to connector \"demo\""),
@@ -1240,14 +1244,7 @@ async fn call_curl_signs_afresh_sends_nothing_and_real_curl_is_accepted_once() {
     let url = provider.url().to_owned();
     let data = tempfile::tempdir().unwrap();
     let dir = data.path().to_owned();
-    let (d, u) = (dir.clone(), url.clone());
-    let flow = tokio::task::spawn_blocking(move || {
-        let args = save_demo_args(&u);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        signet_in(&d, &args)
-    })
-    .await
-    .unwrap();
+    let flow = signet_in_async(&dir, save_demo_args(&url)).await;
     assert!(flow.status.success(), "{}", text(&flow));
 
     // A GET with a query, and a POST with a form body whose fields are signed.
@@ -1273,13 +1270,7 @@ async fn call_curl_signs_afresh_sends_nothing_and_real_curl_is_accepted_once() {
         (get, "\"offset\":1"),
         (post, "\"text\":\"café & more\",\"title\":\"It's a note\""),
     ] {
-        let d = dir.clone();
-        let out = tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            signet_in(&d, &args)
-        })
-        .await
-        .unwrap();
+        let out = signet_in_async(&dir, args).await;
         assert!(out.status.success(), "{}", text(&out));
         let command = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         assert!(command.starts_with("curl "), "{command}");
@@ -1361,13 +1352,7 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         .to_string(),
     )
     .unwrap();
-    let run = |args: Vec<String>| {
-        let d = dir.clone();
-        tokio::task::spawn_blocking(move || {
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            signet_in(&d, &args)
-        })
-    };
+    let run = |args: Vec<String>| signet_in_async(&dir, args);
     let name = "Signet demo shop (from Postman)";
     let out = run(vec![
         "import".into(),
@@ -1376,8 +1361,7 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         "--environment".into(),
         env.display().to_string(),
     ])
-    .await
-    .unwrap();
+    .await;
     let printed = text(&out);
     assert!(out.status.success(), "{printed}");
     assert!(
@@ -1401,8 +1385,7 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         "--browser".into(),
         approve(),
     ])
-    .await
-    .unwrap();
+    .await;
     assert!(out.status.success(), "{}", text(&out));
     for (endpoint, expect) in [
         ("shop-me", "\"username\":\"alice\""),
@@ -1410,9 +1393,7 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         ("shop-order", "1002"),
         ("shop-new-note", "\"title\":\"From Postman\""),
     ] {
-        let out = run(vec!["call".into(), name.into(), endpoint.into()])
-            .await
-            .unwrap();
+        let out = run(vec!["call".into(), name.into(), endpoint.into()]).await;
         assert!(out.status.success(), "{endpoint}: {}", text(&out));
         assert!(text(&out).contains(expect), "{endpoint}: {}", text(&out));
     }
@@ -1426,8 +1407,7 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         "-o".into(),
         exported.display().to_string(),
     ])
-    .await
-    .unwrap();
+    .await;
     assert!(out.status.success(), "{}", text(&out));
     let collection = std::fs::read_to_string(&exported).unwrap();
     assert!(!collection.contains("signet-demo-secret"));
@@ -1440,8 +1420,7 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         exported.display().to_string(),
         "--json".into(),
     ])
-    .await
-    .unwrap();
+    .await;
     assert!(out.status.success(), "{}", text(&out));
     let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
@@ -1452,16 +1431,13 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
     // A file too large is refused before it is read, and changes nothing.
     let big = dir.join("big.json");
     std::fs::write(&big, vec![b' '; 21 * 1024 * 1024]).unwrap();
-    let before = run(vec!["connectors".into(), "list".into(), "--json".into()])
-        .await
-        .unwrap();
+    let before = run(vec!["connectors".into(), "list".into(), "--json".into()]).await;
     let out = run(vec![
         "import".into(),
         "postman".into(),
         big.display().to_string(),
     ])
-    .await
-    .unwrap();
+    .await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("at most 20 MB"), "{}", text(&out));
     let broken = dir.join("broken.json");
@@ -1471,17 +1447,14 @@ async fn a_postman_collection_for_the_demo_provider_imports_connects_and_calls_w
         "postman".into(),
         broken.display().to_string(),
     ])
-    .await
-    .unwrap();
+    .await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(
         text(&out).contains("the request \"x\".url"),
         "{}",
         text(&out)
     );
-    let after = run(vec!["connectors".into(), "list".into(), "--json".into()])
-        .await
-        .unwrap();
+    let after = run(vec!["connectors".into(), "list".into(), "--json".into()]).await;
     assert_eq!(
         before.stdout, after.stdout,
         "a refused import changed nothing"

@@ -8,9 +8,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use signet_connector::{AuthKind, Body, Connector, KeyPlacement, OAuth1, Param, VariableKind};
-use signet_interchange::postman::{
-    ExportOptions, ExportedInstance, ImportNote, Imported, NoteKind, export, import,
-};
+use signet_interchange::postman::{ExportOptions, ImportNote, Imported, NoteKind, export, import};
 use signet_oauth1::flow::FlowMode;
 use signet_oauth1::{CallbackMode, Placement, SignatureMethod};
 
@@ -502,17 +500,6 @@ fn every_signature_method_in_both_versions() {
     ));
 }
 
-fn instance_of(im: &Imported) -> ExportedInstance {
-    ExportedInstance {
-        values: im.instance.values.clone(),
-        secrets: im.instance.secrets.clone(),
-        consumer_key: im.instance.consumer_key.clone(),
-        consumer_secret: im.instance.consumer_secret.clone(),
-        rsa_private_key_pem: im.instance.rsa_private_key_pem.clone(),
-        token: im.instance.token.clone(),
-    }
-}
-
 fn postman_schema() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(&fixture("schema/collection-v2.1.0.json")).unwrap();
     jsonschema::draft7::new(&schema).expect("Postman's schema compiles")
@@ -567,7 +554,7 @@ fn export_then_import_is_identity_and_postman_s_schema_validates_the_export() {
         for include_secrets in [false, true] {
             let doc = export(
                 &im.connector,
-                &instance_of(im),
+                &im.instance,
                 &ExportOptions { include_secrets },
             );
             assert_valid(&validator, &doc, what);
@@ -647,7 +634,7 @@ fn an_export_without_secrets_holds_none() {
         "netsuite.postman_collection.json",
         Some("netsuite.postman_environment.json"),
     );
-    let text = export(&im.connector, &instance_of(&im), &ExportOptions::default()).to_string();
+    let text = export(&im.connector, &im.instance, &ExportOptions::default()).to_string();
     for secret in [
         im.instance.consumer_secret.as_ref().unwrap().expose(),
         im.instance.token.as_ref().unwrap().1.expose(),
@@ -658,7 +645,7 @@ fn an_export_without_secrets_holds_none() {
     assert!(text.contains("{{consumer_secret}}"));
     let shown = export(
         &im.connector,
-        &instance_of(&im),
+        &im.instance,
         &ExportOptions {
             include_secrets: true,
         },
@@ -828,11 +815,7 @@ fn braces_that_are_no_reference_survive_the_round_trip() {
     })
     .to_string();
     let first = import(&text, None).unwrap();
-    let out = export(
-        &first.connector,
-        &instance_of(&first),
-        &ExportOptions::default(),
-    );
+    let out = export(&first.connector, &first.instance, &ExportOptions::default());
     let raw = out["item"][0]["request"]["url"]["raw"].as_str().unwrap();
     assert_eq!(raw, "{{sto}i/rae}p/reports", "Postman text, unescaped");
     assert_eq!(out["item"][0]["request"]["header"][0]["value"], "a {{ b");
@@ -858,11 +841,7 @@ fn a_query_after_a_brace_that_opens_nothing_is_still_the_query() {
     let e = &first.connector.endpoints[0];
     assert_eq!(e.url, "https://x\\{{a}b.example/c/{{id}}");
     assert_eq!(e.query, params(&[("e", "1")]));
-    let out = export(
-        &first.connector,
-        &instance_of(&first),
-        &ExportOptions::default(),
-    );
+    let out = export(&first.connector, &first.instance, &ExportOptions::default());
     assert_eq!(
         import(&out.to_string(), None).unwrap().connector,
         first.connector

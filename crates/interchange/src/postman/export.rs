@@ -1,13 +1,11 @@
 //! Writing a connector as a Postman v2.1 collection.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 use signet_connector::{AuthKind, AuthMethod, Body, Connector, Endpoint, KeyPlacement, OAuth1};
 use signet_oauth1::flow::FlowMode;
 use signet_oauth1::{CallbackMode, Placement, Secret};
 
-use super::SCHEMA_V21;
+use super::{InstanceValues, SCHEMA_V21};
 
 /// What to put in the collection besides the connector.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,24 +13,6 @@ pub struct ExportOptions {
     /// Put the secrets' values in the collection's variables (the user asked); otherwise each
     /// secret is a `{{variable}}` with an empty value.
     pub include_secrets: bool,
-}
-
-/// What the connector's instance holds, as the export needs it. Secrets are read only with
-/// [`ExportOptions::include_secrets`].
-#[derive(Debug, Clone, Default)]
-pub struct ExportedInstance {
-    /// Values of variables that are not secret.
-    pub values: BTreeMap<String, String>,
-    /// Values of secret variables.
-    pub secrets: BTreeMap<String, Secret>,
-    /// `oauth_consumer_key`.
-    pub consumer_key: String,
-    /// The consumer secret.
-    pub consumer_secret: Option<Secret>,
-    /// The RSA private key, PEM.
-    pub rsa_private_key_pem: Option<Secret>,
-    /// The access token and its secret.
-    pub token: Option<(String, Secret)>,
 }
 
 /// The names the credentials take as collection variables (clear of the connector's own).
@@ -69,7 +49,7 @@ impl CredentialNames {
 /// variables — secrets empty unless `options.include_secrets` — and a `_signet` object with
 /// what Postman has no field for, so that [`super::import`] reads it back to the same
 /// connector.
-pub fn export(c: &Connector, instance: &ExportedInstance, options: &ExportOptions) -> Value {
+pub fn export(c: &Connector, instance: &InstanceValues, options: &ExportOptions) -> Value {
     let names = CredentialNames::for_connector(c);
     let secret = |s: Option<&Secret>| -> String {
         if options.include_secrets {

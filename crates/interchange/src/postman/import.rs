@@ -13,7 +13,7 @@ use signet_oauth1::{CallbackMode, Placement, Secret, SignatureMethod};
 
 use super::templates::{Names, Used, rewrite};
 use super::{
-    ImportError, ImportNote, Imported, ImportedInstance, MAX_FILE_BYTES, MAX_FOLDER_DEPTH,
+    ImportError, ImportNote, Imported, InstanceValues, MAX_FILE_BYTES, MAX_FOLDER_DEPTH,
     MAX_REQUESTS, MAX_TEXT_BYTES, NoteKind,
 };
 
@@ -97,7 +97,7 @@ struct Importer<'a> {
     requests: Vec<Request<'a>>,
     /// Scripts at the collection level.
     collection_scripts: Vec<String>,
-    instance: ImportedInstance,
+    instance: InstanceValues,
 }
 
 /// Reads a Postman collection (v2.0 or v2.1), and optionally a Postman environment whose
@@ -129,7 +129,7 @@ pub fn import(collection: &str, environment: Option<&str>) -> Result<Imported, I
         used: BTreeSet::new(),
         requests: Vec::new(),
         collection_scripts: Vec::new(),
-        instance: ImportedInstance::default(),
+        instance: InstanceValues::default(),
     };
     im.read_variables(&root, env.as_ref());
     let collection_auth = AuthAt {

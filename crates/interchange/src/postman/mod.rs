@@ -27,7 +27,7 @@ mod export;
 mod import;
 mod templates;
 
-pub use export::{ExportOptions, ExportedInstance, export};
+pub use export::{ExportOptions, export};
 pub use import::import;
 
 /// The largest collection or environment file read (a larger one is refused before parsing).
@@ -71,10 +71,11 @@ pub struct ImportNote {
     pub message: String,
 }
 
-/// The values an imported connector's instance starts with. Secrets are [`Secret`]s (wiped
-/// when dropped, never printed).
+/// An instance's values and credentials as a collection carries them: what an imported
+/// connector's instance starts with, and what an export writes (secrets only when asked).
+/// Secrets are [`Secret`]s (wiped when dropped, never printed).
 #[derive(Debug, Clone, Default)]
-pub struct ImportedInstance {
+pub struct InstanceValues {
     /// Values of variables that are not secret.
     pub values: BTreeMap<String, String>,
     /// Values of secret variables.
@@ -95,7 +96,7 @@ pub struct Imported {
     /// The connector.
     pub connector: Connector,
     /// Its instance's values and credentials.
-    pub instance: ImportedInstance,
+    pub instance: InstanceValues,
     /// Every choice the import made that the user should know of.
     pub notes: Vec<ImportNote>,
 }
