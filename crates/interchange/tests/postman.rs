@@ -702,6 +702,19 @@ fn hostile_and_malformed_files_are_refused_with_where_and_why() {
         e.contains("item[0].request.url: is a text of 3.0 MB"),
         "{e}"
     );
+    // An auth type Postman does not have, or no type at all: refused, where it is.
+    let e = refused(&v21(
+        r#"[{"name": "K", "request": {"url": "https://x.example/", "auth": {"type": "kerberos"}}}]"#,
+    ));
+    assert!(
+        e.contains("item[0].request.auth.type: \"kerberos\" is not an auth type Postman has"),
+        "{e}"
+    );
+    let e = refused(&format!(
+        r#"{{"info": {{"name": "x", "schema": "{}"}}, "auth": {{"oauth1": []}}, "item": []}}"#,
+        signet_interchange::postman::SCHEMA_V21
+    ));
+    assert!(e.contains("auth.type: is missing"), "{e}");
     // A request whose URL cannot be signed: named by the request.
     let e = refused(&v21(
         r#"[{"name": "Bad", "request": {"url": "ftp://x.example/a"}}]"#,

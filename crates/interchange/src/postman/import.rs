@@ -132,6 +132,9 @@ pub fn import(collection: &str, environment: Option<&str>) -> Result<Imported, I
         instance: InstanceValues::default(),
     };
     im.read_variables(&root, env.as_ref());
+    if let Some(a) = root.get("auth") {
+        im.check_auth(a, "auth");
+    }
     let collection_auth = AuthAt {
         auth: root.get("auth").filter(|a| !a.is_null()),
         path: "auth".into(),
@@ -512,6 +515,9 @@ impl<'a> Importer<'a> {
                         .push((format!("{p}.item"), "is not a list".into()));
                     continue;
                 };
+                if let Some(a) = obj.get("auth") {
+                    self.check_auth(a, &format!("{p}.auth"));
+                }
                 let (folder_auth, folder_own) = match obj.get("auth") {
                     Some(a) if !a.is_null() && !is_inherit(a) => (
                         AuthAt {
@@ -552,6 +558,9 @@ impl<'a> Importer<'a> {
                 ));
                 return;
             }
+            if let Some(a) = request.get("auth") {
+                self.check_auth(a, &format!("{p}.request.auth"));
+            }
             let (auth_at, own_auth) = match request.get("auth") {
                 Some(a) if !a.is_null() && !is_inherit(a) => (
                     AuthAt {
@@ -572,6 +581,33 @@ impl<'a> Importer<'a> {
                 own_auth,
                 scripts: scripts.to_vec(),
             });
+        }
+    }
+
+    /// Refuses an auth block that is none Postman writes: not an object, or a type Postman
+    /// does not have (a type Signet has no method for is not refused: it is reported).
+    fn check_auth(&mut self, auth: &Value, path: &str) {
+        if auth.is_null() {
+            return;
+        }
+        let Some(ty) = auth.as_object().map(|o| o.get("type")) else {
+            self.problems
+                .push((path.to_owned(), "is not an auth setting (an object)".into()));
+            return;
+        };
+        match ty.and_then(Value::as_str) {
+            Some(t) if POSTMAN_AUTH_TYPES.contains(&t) => {}
+            Some(t) => self.problems.push((
+                format!("{path}.type"),
+                format!(
+                    "{t:?} is not an auth type Postman has ({}): the file was not written by Postman, or is damaged",
+                    POSTMAN_AUTH_TYPES.join(", ")
+                ),
+            )),
+            None => self.problems.push((
+                format!("{path}.type"),
+                "is missing: an auth setting says its type (oauth1, basic, noauth, ...)".into(),
+            )),
         }
     }
 
@@ -1752,6 +1788,12 @@ enum Role {
     Authorize,
     AccessToken,
 }
+
+/// The auth types Postman writes (`inherit` included).
+const POSTMAN_AUTH_TYPES: &[&str] = &[
+    "noauth", "inherit", "apikey", "awsv4", "basic", "bearer", "digest", "edgegrid", "akamai",
+    "hawk", "jwt", "asap", "ntlm", "oauth1", "oauth2",
+];
 
 /// Whether an auth block says "inherit from the parent".
 fn is_inherit(auth: &Value) -> bool {
