@@ -106,6 +106,13 @@ describe("Postman collections in and out", () => {
     await s.screenshot("connected");
     await s.click("Endpoints");
     await s.click(/Shop \/ Orders/);
+    // Copy as curl, then Tab: the command, then nothing else (no secret to put in here).
+    await s.click("Copy as curl", 10000, "section.request");
+    await s.waitText(/Copied to the clipboard/);
+    await browser.execute(() =>
+      [...document.querySelectorAll("section.request button")].find((b) => /Copy as curl/.test(b.textContent))?.focus(),
+    );
+    assert.equal(await s.tab(), "textarea:curl command");
     await s.click(/^Send GET$/);
     await s.waitText(/"offset": 1|offset/);
     await browser.waitUntil(
@@ -120,6 +127,12 @@ describe("Postman collections in and out", () => {
     await s.click("Export to Postman…");
     await s.screenshot("export-panel");
     await s.axe("export-panel");
+    // The keyboard goes through the panel in reading order.
+    await browser.execute(() =>
+      [...document.querySelectorAll(".postman-export button")].find((b) => b.textContent.trim() === "Close")?.focus(),
+    );
+    assert.match(await s.tab(), /^input:/, "the checkbox");
+    assert.equal(await s.tab(), "button:Save the collection");
     await s.click("Save the collection");
     await s.waitText(/Saved .*\.postman_collection\.json/);
     const file = readdirSync(downloads).find((f) => f.endsWith(".postman_collection.json"));
