@@ -88,6 +88,25 @@ describe("Postman collections in and out", () => {
     assert.match(seen[at + 1], /Import a Postman collection/, seen.join(" | "));
     await s.screenshot("connectors");
     baseUrl = (await s.invoke("demo_provider_start", null)).ok.url;
+    // Files dragged over the page show where to drop them; dragged away, the hint goes.
+    const hint = await browser.execute(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["{}"], "x.json", { type: "application/json" }));
+      const at = (el, type) => el.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      const page = document.querySelector(".page");
+      const title = document.querySelector("#start-title");
+      at(page, "dragenter");
+      at(title, "dragenter");
+      at(page, "dragleave");
+      return new Promise((resolve) =>
+        requestAnimationFrame(() => {
+          const shown = document.querySelector(".drop-hint")?.textContent ?? "";
+          at(title, "dragleave");
+          requestAnimationFrame(() => resolve([shown, document.querySelector(".drop-hint") === null]));
+        }),
+      );
+    });
+    assert.deepEqual(hint, ["Drop a Postman collection to import it", true]);
     await drop(demoFiles(baseUrl));
     await s.waitText(/Imported from Postman: Signet demo shop/);
     const text = await s.text();
