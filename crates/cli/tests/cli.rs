@@ -585,8 +585,14 @@ async fn signet_in_async(dir: &std::path::Path, args: Vec<String>) -> Output {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
+/// The demo provider, a data directory, and the connector "demo" saved there with a token.
+async fn demo_saved() -> (
+    signet_provider::RunningProvider,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    String,
+    Output,
+) {
     let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
         .await
         .unwrap();
@@ -595,6 +601,12 @@ async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
     let dir = data.path().to_owned();
     let flow = signet_in_async(&dir, save_demo_args(&url)).await;
     assert!(flow.status.success(), "{}", text(&flow));
+    (provider, data, dir, url, flow)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flow_saves_the_token_and_call_uses_it_by_connector_name() {
+    let (provider, _data, dir, url, flow) = demo_saved().await;
     assert!(
         text(&flow).contains("Saved the token to connector \"demo\""),
         "{}",
@@ -1238,14 +1250,7 @@ fn run_curl(command: &str) -> (String, u16) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn call_curl_signs_afresh_sends_nothing_and_real_curl_is_accepted_once() {
-    let provider = signet_provider::start(signet_provider::ProviderConfig::demo())
-        .await
-        .unwrap();
-    let url = provider.url().to_owned();
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_owned();
-    let flow = signet_in_async(&dir, save_demo_args(&url)).await;
-    assert!(flow.status.success(), "{}", text(&flow));
+    let (provider, _data, dir, url, _) = demo_saved().await;
 
     // A GET with a query, and a POST with a form body whose fields are signed.
     let get = vec![
