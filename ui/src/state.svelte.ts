@@ -970,9 +970,17 @@ export class AppState {
     if (files.length === 0) return false;
     this.importing = true;
     try {
-      const read = await Promise.all(
-        files.map(async (f) => ({ name: f.name, text: await f.text() })),
-      );
+      let read: { name: string; text: string }[];
+      try {
+        read = await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() })));
+      } catch (e) {
+        this.error = {
+          kind: "io",
+          message: `a file could not be read: ${toErrorReport(e).message}`,
+          hint: "choose it again, and check that it is a file you can open",
+        };
+        return false;
+      }
       const done = await this.guard((ipc) => ipc.postmanImport(read));
       if (!done) return false;
       await this.refresh();
