@@ -515,20 +515,8 @@ impl<'a> Importer<'a> {
                         .push((format!("{p}.item"), "is not a list".into()));
                     continue;
                 };
-                if let Some(a) = obj.get("auth") {
-                    self.check_auth(a, &format!("{p}.auth"));
-                }
-                let (folder_auth, folder_own) = match obj.get("auth") {
-                    Some(a) if !a.is_null() && !is_inherit(a) => (
-                        AuthAt {
-                            auth: Some(a),
-                            path: format!("{p}.auth"),
-                            owner: Some(full.clone()),
-                        },
-                        true,
-                    ),
-                    _ => (auth.clone(), own),
-                };
+                let (folder_auth, folder_own) =
+                    self.auth_here(obj.get("auth"), format!("{p}.auth"), &full, auth, own);
                 let mut folder_scripts = scripts.to_vec();
                 folder_scripts.extend(scripts_of(item, &format!("the folder {full}")));
                 self.walk(
@@ -558,20 +546,13 @@ impl<'a> Importer<'a> {
                 ));
                 return;
             }
-            if let Some(a) = request.get("auth") {
-                self.check_auth(a, &format!("{p}.request.auth"));
-            }
-            let (auth_at, own_auth) = match request.get("auth") {
-                Some(a) if !a.is_null() && !is_inherit(a) => (
-                    AuthAt {
-                        auth: Some(a),
-                        path: format!("{p}.request.auth"),
-                        owner: Some(full.clone()),
-                    },
-                    true,
-                ),
-                _ => (auth.clone(), own),
-            };
+            let (auth_at, own_auth) = self.auth_here(
+                request.get("auth"),
+                format!("{p}.request.auth"),
+                &full,
+                auth,
+                own,
+            );
             self.requests.push(Request {
                 item,
                 request,
@@ -581,6 +562,32 @@ impl<'a> Importer<'a> {
                 own_auth,
                 scripts: scripts.to_vec(),
             });
+        }
+    }
+
+    /// The auth in force for a folder or request: its own `auth` (checked) when it sets one,
+    /// else the one it inherits; and whether a folder or the request set it.
+    fn auth_here(
+        &mut self,
+        auth: Option<&'a Value>,
+        path: String,
+        owner: &str,
+        inherited: &AuthAt<'a>,
+        inherited_own: bool,
+    ) -> (AuthAt<'a>, bool) {
+        if let Some(a) = auth {
+            self.check_auth(a, &path);
+        }
+        match auth {
+            Some(a) if !a.is_null() && !is_inherit(a) => (
+                AuthAt {
+                    auth: Some(a),
+                    path,
+                    owner: Some(owner.to_owned()),
+                },
+                true,
+            ),
+            _ => (inherited.clone(), inherited_own),
         }
     }
 
@@ -1553,7 +1560,7 @@ impl<'a> Importer<'a> {
         // Description and scripts.
         let mut description = description(req.get("description"));
         if description.is_empty() {
-            description = description_of_item(r.item);
+            description = self::description(r.item.get("description"));
         }
         let mut scripts = r.scripts.clone();
         scripts.extend(scripts_of(r.item, &format!("the request {name}")));
@@ -1774,11 +1781,6 @@ impl<'a> Importer<'a> {
 
 fn form_decode(s: &str) -> String {
     decode_query(&s.replace('+', " "))
-}
-
-/// A description set on the item rather than its request.
-fn description_of_item(item: &Value) -> String {
-    description(item.get("description"))
 }
 
 /// The role of a token request.
